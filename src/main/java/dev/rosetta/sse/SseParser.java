@@ -157,14 +157,12 @@ public final class SseParser {
         if (in.hasArray()) {
             return feed(in.array(), in.arrayOffset() + from, len);
         }
-        if (len == 0 || state == State.FAILED) {
-            return feed(NO_BYTES, 0, 0);
-        }
-        if (directChunk.length == 0) {
+        if (directChunk.length < Math.min(DIRECT_CHUNK, len)) {
             directChunk = new byte[Math.min(DIRECT_CHUNK, len)];
         }
-        Status status = Status.OK;
-        for (int done = 0; done < len && status == Status.OK; ) {
+        Status status = feed(NO_BYTES, 0, 0);
+        // Stop early if the parser failed, or the sink finished it (which also drops directChunk).
+        for (int done = 0; done < len && state != State.FAILED && state != State.FINISHED; ) {
             int n = Math.min(directChunk.length, len - done);
             in.getBytes(from + done, directChunk, 0, n);
             status = feed(directChunk, 0, n);

@@ -297,6 +297,40 @@ class SseParserTest {
         assertThat(events).containsExactly(SseEvent.of("a"), SseEvent.of("b"));
     }
 
+    @Test
+    void directBufferStopsWhenTheSinkFinishesTheParser() {
+        List<SseEvent> events = new ArrayList<>();
+        SseParser[] parser = new SseParser[1];
+        parser[0] = new SseParser(MAX, e -> {
+            events.add(e);
+            parser[0].finish();
+        });
+        ByteBuf direct = Unpooled.directBuffer().writeBytes(bytes(("data: x\n\n").repeat(2000)));
+        try {
+            assertThat(parser[0].feed(direct)).isEqualTo(Status.OK);
+        } finally {
+            direct.release();
+        }
+        assertThat(events).containsExactly(SseEvent.of("x"));
+    }
+
+    @Test
+    void directBufferLargerThanTheFirstOneIsReadWhole() {
+        List<SseEvent> events = new ArrayList<>();
+        SseParser parser = new SseParser(MAX, events::add);
+        ByteBuf small = Unpooled.directBuffer().writeBytes(bytes("da"));
+        ByteBuf large = Unpooled.directBuffer().writeBytes(bytes("ta: " + "y".repeat(10_000) + "\n\n"));
+        try {
+            parser.feed(small);
+            assertThat(parser.feed(large)).isEqualTo(Status.OK);
+        } finally {
+            small.release();
+            large.release();
+        }
+        assertThat(events).containsExactly(SseEvent.of("y".repeat(10_000)));
+        assertThat(parser.finish()).isEqualTo(Status.OK);
+    }
+
     // ---- what the providers send
 
     @Test

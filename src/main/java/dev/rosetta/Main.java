@@ -1,0 +1,160 @@
+package dev.rosetta;
+
+import dev.rosetta.config.ConfigException;
+import dev.rosetta.config.ConfigLoader;
+import dev.rosetta.config.DefaultConfig;
+import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.config.ProviderConfig;
+import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.server.Gateway;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** Command line entry point: {@code java -jar rosetta.jar [--config FILE] [--port N]}. */
+public final class Main {
+
+    static final String HELP = """
+            Rosetta: one API gateway for OpenAI, Anthropic and Gemini models.
+
+            Usage: java -jar target/rosetta.jar [--config FILE] [--port N]
+
+              --config FILE   YAML configuration (providers, models, port). Without it Rosetta starts
+                              with a built-in default: a provider for each of OPENAI_API_KEY,
+                              ANTHROPIC_API_KEY and GEMINI_API_KEY that is set, plus the offline
+                              "mock" provider (models mock-gpt, mock-claude, mock-gemini).
+              --port N        listen on port N (overrides the file's port; 0 picks a free port)
+              --help          this text
+
+            Clients point their official SDK at Rosetta:
+              OpenAI     base URL http://HOST:PORT/v1   (Chat Completions, Responses, Embeddings)
+              Anthropic  base URL http://HOST:PORT      (Messages, count_tokens)
+              Gemini     base URL http://HOST:PORT      (generateContent, streamGenerateContent, ...)
+            Health: GET /health (serving) and GET /ready (config loaded, not draining).
+
+            Configuration file:
+              port: 8080
+              host: 127.0.0.1             # 0.0.0.0 to serve other machines
+              max_body_size: 32MiB
+              shutdown_grace: 30s         # on SIGTERM, in-flight requests may finish this long
+              providers:
+                - name: oai
+                  type: openai            # openai | anthropic | gemini | mock
+                  base_url: https://api.openai.com/v1   # optional: the official URL for the type
+                  api_key: ${OPENAI_API_KEY}           # ${VAR} and ${VAR:-default} are substituted
+                  timeout: 600s           # whole request; connect_timeout: 10s
+              models:
+                - name: gpt-4o-mini       # the name clients send; "gpt-*" matches a prefix
+                  provider: oai
+                  upstream_model: gpt-4o-mini   # optional, defaults to name
+
+            Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for an invalid
+            command line or configuration.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        Path configFile = null;
+        Integer port = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.print(HELP);
+                    return 0;
+                }
+                case "--config", "-c" -> {
+                    if (++i >= args.length) {
+                        err.println("rosetta: --config needs a file");
+                        return 2;
+                    }
+                    configFile = Path.of(args[i]);
+                }
+                case "--port", "-p" -> {
+                    if (++i >= args.length) {
+                        err.println("rosetta: --port needs a number");
+                        return 2;
+                    }
+                    try {
+                        port = Integer.parseInt(args[i]);
+                        if (port < 0 || port > 65535) {
+                            throw new NumberFormatException();
+                        }
+                    } catch (NumberFormatException e) {
+                        err.println("rosetta: --port: not a port number: " + args[i]);
+                        return 2;
+                    }
+                }
+                default -> {
+                    err.println("rosetta: unknown argument " + args[i] + " (try --help)");
+                    return 2;
+                }
+            }
+        }
+        GatewayConfig config;
+        try {
+            config = configFile == null ? DefaultConfig.create(env::get) : ConfigLoader.load(configFile, env::get);
+        } catch (ConfigException e) {
+            err.println("rosetta: invalid configuration" + (configFile == null ? "" : " in " + configFile) + ":");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 2;
+        }
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        long started = System.nanoTime();
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("rosetta: cannot start on " + config.server().host() + ":" + config.server().port() + ": "
+                    + cause.getMessage());
+            return 1;
+        }
+        banner(out, gateway, configFile, Duration.ofNanos(System.nanoTime() - started));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Duration grace = config.server().shutdownGrace();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("rosetta: shutting down, letting " + gateway.inFlight() + " in-flight request(s) finish (up to "
+                    + grace.toSeconds() + "s)");
+            try {
+                gateway.shutdown(grace).toCompletionStage().toCompletableFuture()
+                        .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                err.println("rosetta: shutdown did not complete cleanly: " + e);
+            }
+            stopped.countDown();
+        }, "rosetta-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static void banner(PrintStream out, Gateway gateway, Path configFile, Duration startup) {
+        GatewayConfig c = gateway.config();
+        String host = c.server().host().equals("0.0.0.0") ? "localhost" : c.server().host();
+        out.println("Rosetta listening on http://" + host + ":" + gateway.port()
+                + " (" + (configFile == null ? "built-in default config" : configFile) + ", started in "
+                + startup.toMillis() + " ms)");
+        out.println("  OpenAI SDK base URL:            http://" + host + ":" + gateway.port() + "/v1");
+        out.println("  Anthropic and Gemini base URL:  http://" + host + ":" + gateway.port());
+        Map<String, ProviderConfig> providers = c.providers().stream()
+                .collect(Collectors.toMap(ProviderConfig::name, p -> p));
+        out.println("Models:");
+        new ModelRoutes(c).listed().forEach(r -> out.println("  " + r.clientModel() + "  ->  " + r.provider().name()
+                + " (" + r.provider().type().wireName() + ")"
+                + (r.upstreamModel().equals(r.clientModel()) ? "" : " as " + r.upstreamModel())));
+        c.models().stream().filter(m -> m.name().endsWith("*")).forEach(m -> out.println("  " + m.name()
+                + "  ->  " + m.provider() + " (" + providers.get(m.provider()).type().wireName() + ")"));
+    }
+}

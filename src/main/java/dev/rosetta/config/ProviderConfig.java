@@ -1,0 +1,17 @@
+package dev.rosetta.config;
+
+import dev.rosetta.dialect.ProviderType;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One upstream provider.
+ *
+ * @param baseUrl the base URL as the provider's official SDK takes it (OpenAI's includes {@code /v1})
+ * @param timeout bound on a whole upstream request, streams included
+ * @param organization sent as {@code OpenAI-Organization} to OpenAI providers
+ * @param project sent as {@code OpenAI-Project} to OpenAI providers
+ */
+public record ProviderConfig(String name, ProviderType type, String baseUrl, Secret apiKey, Duration timeout,
+                             Duration connectTimeout, Optional<String> organization, Optional<String> project) {
+}

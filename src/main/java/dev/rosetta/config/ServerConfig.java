@@ -1,0 +1,21 @@
+package dev.rosetta.config;
+
+import java.time.Duration;
+
+/**
+ * How the gateway's own HTTP server behaves.
+ *
+ * @param host the address to listen on
+ * @param maxBodyBytes requests with larger bodies are refused with 413
+ * @param shutdownGrace how long in-flight requests may run on after SIGTERM
+ * @param accessLog whether to write one access-log line per request
+ */
+public record ServerConfig(String host, int port, long maxBodyBytes, Duration shutdownGrace, boolean accessLog) {
+
+    public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, maxBodyBytes, shutdownGrace, accessLog);
+    }
+}

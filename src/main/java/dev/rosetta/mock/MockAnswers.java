@@ -1,0 +1,292 @@
+package dev.rosetta.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.sse.SseEvent;
+import dev.rosetta.sse.SseWriter;
+import dev.rosetta.usage.TokenUsage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built-in offline provider's answers, in each dialect's exact wire format. Deterministic: the
+ * same request always gets the same bytes (ids are derived from the request, times are fixed), so a
+ * newcomer's first request works with no keys and no network, and tests can rely on it.
+ */
+final class MockAnswers {
+
+    static final long CREATED = 1735689600L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final Dialect dialect;
+    private final String model;
+    private final String text;
+    private final List<String> pieces;
+    private final long inputTokens;
+    private final long outputTokens;
+    private final String id;
+
+    MockAnswers(Dialect dialect, String model, JsonNode request) {
+        this.dialect = dialect;
+        this.model = model;
+        String said = MockPrompt.lastUserText(dialect, request);
+        String quoted = said.length() > 200 ? said.substring(0, 200) + "…" : said;
+        this.text = "Hello from Rosetta's mock model " + model + "."
+                + (quoted.isBlank() ? "" : " You said: " + quoted);
+        this.pieces = split(text);
+        this.inputTokens = Math.max(1, MockPrompt.allText(request).length() / 4);
+        this.outputTokens = pieces.size();
+        this.id = String.format("%08x", (model + '\n' + said).hashCode());
+    }
+
+    TokenUsage usage() {
+        return new TokenUsage(inputTokens, 0, 0, outputTokens, 0);
+    }
+
+    static long estimateTokens(JsonNode request) {
+        return Math.max(1, (MockPrompt.allText(request).length() + 3) / 4);
+    }
+
+    /** The whole answer as one JSON body. */
+    byte[] complete() {
+        ObjectNode o = switch (dialect) {
+            case OPENAI_CHAT -> chatCompletion();
+            case OPENAI_RESPONSES -> response("completed", true);
+            case ANTHROPIC -> anthropicMessage(true);
+            case GEMINI -> geminiChunk(text, true);
+        };
+        return bytes(o);
+    }
+
+    /** The answer as SSE events (or, for Gemini without {@code alt=sse}, JSON-array pieces). */
+    List<byte[]> stream(boolean includeUsage, boolean geminiSse) {
+        List<byte[]> out = new ArrayList<>();
+        switch (dialect) {
+            case OPENAI_CHAT -> {
+                ObjectNode first = chunk();
+                ObjectNode d0 = choiceDelta(first);
+                d0.put("role", "assistant").put("content", "");
+                out.add(data(first));
+                for (String p : pieces) {
+                    ObjectNode c = chunk();
+                    choiceDelta(c).put("content", p);
+                    out.add(data(c));
+                }
+                ObjectNode last = chunk();
+                choiceDelta(last);
+                ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", "stop");
+                out.add(data(last));
+                if (includeUsage) {
+                    ObjectNode u = chunk();
+                    u.putArray("choices");
+                    u.set("usage", chatUsage());
+                    out.add(data(u));
+                }
+                out.add(SseWriter.encode(new SseEvent("", "[DONE]", "")));
+            }
+            case OPENAI_RESPONSES -> {
+                int seq = 0;
+                out.add(event("response.created", seq++, F.objectNode().set("response", response("in_progress", false))));
+                out.add(event("response.in_progress", seq++, F.objectNode().set("response", response("in_progress", false))));
+                ObjectNode item = messageItem("in_progress", "");
+                out.add(event("response.output_item.added", seq++, F.objectNode().put("output_index", 0).set("item", item)));
+                out.add(event("response.content_part.added", seq++, F.objectNode().put("item_id", itemId())
+                        .put("output_index", 0).put("content_index", 0).set("part", outputText(""))));
+                for (String p : pieces) {
+                    ObjectNode d = F.objectNode().put("item_id", itemId()).put("output_index", 0).put("content_index", 0)
+                            .put("delta", p);
+                    d.putArray("logprobs");
+                    out.add(event("response.output_text.delta", seq++, d));
+                }
+                ObjectNode done = F.objectNode().put("item_id", itemId()).put("output_index", 0).put("content_index", 0)
+                        .put("text", text);
+                done.putArray("logprobs");
+                out.add(event("response.output_text.done", seq++, done));
+                out.add(event("response.content_part.done", seq++, F.objectNode().put("item_id", itemId())
+                        .put("output_index", 0).put("content_index", 0).set("part", outputText(text))));
+                out.add(event("response.output_item.done", seq++, F.objectNode().put("output_index", 0)
+                        .set("item", messageItem("completed", text))));
+                out.add(event("response.completed", seq, F.objectNode().set("response", response("completed", true))));
+            }
+            case ANTHROPIC -> {
+                out.add(named("message_start", F.objectNode().put("type", "message_start").set("message", anthropicMessage(false))));
+                ObjectNode start = F.objectNode().put("type", "content_block_start").put("index", 0);
+                start.putObject("content_block").put("type", "text").put("text", "");
+                out.add(named("content_block_start", start));
+                out.add(named("ping", F.objectNode().put("type", "ping")));
+                for (String p : pieces) {
+                    ObjectNode d = F.objectNode().put("type", "content_block_delta").put("index", 0);
+                    d.putObject("delta").put("type", "text_delta").put("text", p);
+                    out.add(named("content_block_delta", d));
+                }
+                out.add(named("content_block_stop", F.objectNode().put("type", "content_block_stop").put("index", 0)));
+                ObjectNode md = F.objectNode().put("type", "message_delta");
+                md.putObject("delta").put("stop_reason", "end_turn").putNull("stop_sequence");
+                md.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", outputTokens);
+                out.add(named("message_delta", md));
+                out.add(named("message_stop", F.objectNode().put("type", "message_stop")));
+            }
+            case GEMINI -> {
+                for (int i = 0; i < pieces.size(); i++) {
+                    byte[] json = bytes(geminiChunk(pieces.get(i), i == pieces.size() - 1));
+                    if (geminiSse) {
+                        out.add(SseWriter.encode(new SseEvent("", new String(json, StandardCharsets.UTF_8), "")));
+                    } else {
+                        String prefix = i == 0 ? "[" : ",\r\n";
+                        String suffix = i == pieces.size() - 1 ? "]" : "";
+                        out.add((prefix + new String(json, StandardCharsets.UTF_8) + suffix).getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode chatCompletion() {
+        ObjectNode o = F.objectNode().put("id", "chatcmpl-mock" + id).put("object", "chat.completion")
+                .put("created", CREATED).put("model", model);
+        ObjectNode choice = o.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", text).putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", "stop");
+        o.set("usage", chatUsage());
+        return o;
+    }
+
+    private ObjectNode chatUsage() {
+        return F.objectNode().put("prompt_tokens", inputTokens).put("completion_tokens", outputTokens)
+                .put("total_tokens", inputTokens + outputTokens);
+    }
+
+    private ObjectNode chunk() {
+        return F.objectNode().put("id", "chatcmpl-mock" + id).put("object", "chat.completion.chunk")
+                .put("created", CREATED).put("model", model);
+    }
+
+    private static ObjectNode choiceDelta(ObjectNode chunk) {
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        choice.putNull("finish_reason");
+        return delta;
+    }
+
+    private ObjectNode response(String status, boolean withOutput) {
+        ObjectNode o = F.objectNode().put("id", "resp_mock" + id).put("object", "response").put("created_at", CREATED)
+                .put("status", status).put("model", model);
+        o.putNull("error");
+        o.putNull("incomplete_details");
+        o.putNull("instructions");
+        o.putObject("metadata");
+        ArrayNode output = o.putArray("output");
+        if (withOutput) {
+            output.add(messageItem("completed", text));
+        }
+        o.put("parallel_tool_calls", true).put("temperature", 1.0).put("tool_choice", "auto").put("top_p", 1.0);
+        o.putArray("tools");
+        if (withOutput) {
+            ObjectNode u = o.putObject("usage").put("input_tokens", inputTokens);
+            u.putObject("input_tokens_details").put("cached_tokens", 0);
+            u.put("output_tokens", outputTokens);
+            u.putObject("output_tokens_details").put("reasoning_tokens", 0);
+            u.put("total_tokens", inputTokens + outputTokens);
+        }
+        return o;
+    }
+
+    private String itemId() {
+        return "msg_mock" + id;
+    }
+
+    private ObjectNode messageItem(String status, String content) {
+        ObjectNode item = F.objectNode().put("type", "message").put("id", itemId()).put("status", status)
+                .put("role", "assistant");
+        ArrayNode parts = item.putArray("content");
+        if (status.equals("completed")) {
+            parts.add(outputText(content));
+        }
+        return item;
+    }
+
+    private static ObjectNode outputText(String t) {
+        ObjectNode part = F.objectNode().put("type", "output_text").put("text", t);
+        part.putArray("annotations");
+        return part;
+    }
+
+    private ObjectNode anthropicMessage(boolean complete) {
+        ObjectNode o = F.objectNode().put("id", "msg_mock" + id).put("type", "message").put("role", "assistant")
+                .put("model", model);
+        ArrayNode content = o.putArray("content");
+        if (complete) {
+            content.addObject().put("type", "text").put("text", text);
+            o.put("stop_reason", "end_turn");
+        } else {
+            o.putNull("stop_reason");
+        }
+        o.putNull("stop_sequence");
+        o.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", complete ? outputTokens : 1);
+        return o;
+    }
+
+    private ObjectNode geminiChunk(String t, boolean last) {
+        ObjectNode o = F.objectNode();
+        ObjectNode cand = o.putArray("candidates").addObject();
+        ObjectNode content = cand.putObject("content");
+        content.putArray("parts").addObject().put("text", t);
+        content.put("role", "model");
+        if (last) {
+            cand.put("finishReason", "STOP");
+        }
+        cand.put("index", 0);
+        ObjectNode u = o.putObject("usageMetadata").put("promptTokenCount", inputTokens);
+        if (last) {
+            u.put("candidatesTokenCount", outputTokens);
+        }
+        u.put("totalTokenCount", inputTokens + (last ? outputTokens : 0));
+        o.put("modelVersion", model).put("responseId", "mock" + id);
+        return o;
+    }
+
+    private static byte[] data(ObjectNode o) {
+        return SseWriter.encode(new SseEvent("", new String(bytes(o), StandardCharsets.UTF_8), ""));
+    }
+
+    private static byte[] named(String name, ObjectNode o) {
+        return SseWriter.encode(new SseEvent(name, new String(bytes(o), StandardCharsets.UTF_8), ""));
+    }
+
+    private static byte[] event(String type, int seq, ObjectNode body) {
+        ObjectNode o = F.objectNode().put("type", type).put("sequence_number", seq);
+        o.setAll(body);
+        return named(type, o);
+    }
+
+    static byte[] bytes(JsonNode o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Words with their leading space, so the pieces concatenate to the text exactly. */
+    private static List<String> split(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i < text.length(); i++) {
+            if (text.charAt(i) == ' ') {
+                out.add(text.substring(start, i));
+                start = i;
+            }
+        }
+        out.add(text.substring(start));
+        return out;
+    }
+}

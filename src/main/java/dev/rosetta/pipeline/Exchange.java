@@ -1,0 +1,137 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.Endpoint;
+import dev.rosetta.usage.TokenUsage;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One client request and what became of it, for the access log. Lives on the request's event loop
+ * only: no synchronisation.
+ */
+public final class Exchange {
+
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final String requestId;
+    private final long startNanos;
+    private Dialect dialect = Dialect.OPENAI_CHAT;
+    private Endpoint endpoint;
+    private String model = "";
+    private String provider = "";
+    private boolean stream;
+    private long firstByteNanos;
+    private TokenUsage usage = TokenUsage.NONE;
+    private String outcome = "";
+    private int status;
+    private boolean logged;
+
+    public Exchange(HttpServerRequest request, String requestId, long startNanos) {
+        this.request = request;
+        this.response = request.response();
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+    }
+
+    public HttpServerRequest request() {
+        return request;
+    }
+
+    public HttpServerResponse response() {
+        return response;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    public void stream(boolean s) {
+        stream = s;
+    }
+
+    public void dialect(Dialect d) {
+        dialect = d;
+    }
+
+    public void endpoint(Endpoint e) {
+        endpoint = e;
+        dialect = e.dialect();
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public void model(String m) {
+        model = m;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    public void provider(String p) {
+        provider = p;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long firstByteNanos() {
+        return firstByteNanos;
+    }
+
+    public TokenUsage usage() {
+        return usage;
+    }
+
+    public String outcome() {
+        return outcome;
+    }
+
+    /** The status the client got; 499 when it went away first. */
+    public int status() {
+        return status;
+    }
+
+    public void status(int s) {
+        status = s;
+    }
+
+    public void markFirstByte() {
+        if (firstByteNanos == 0) {
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
+    public void usage(TokenUsage u) {
+        usage = u;
+    }
+
+    public void outcome(String o) {
+        outcome = o;
+    }
+
+    /** True the first time only, so a request is logged exactly once however it ended. */
+    public boolean claimLog() {
+        if (logged) {
+            return false;
+        }
+        logged = true;
+        return true;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.mock.MockProvider;
+import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.route.Route;
+import java.util.Optional;
+
+/**
+ * The request pipeline, in order: read what the body asks for, route the model to a provider, then
+ * call the provider (same dialect: relay; mock: answer locally). Later stages (auth, limits, cache,
+ * conversion) slot in here, in this one place.
+ */
+public final class Pipeline {
+
+    private final ModelRoutes routes;
+    private final Passthrough passthrough;
+    private final MockProvider mock;
+    private final Replies replies;
+
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, MockProvider mock, Replies replies) {
+        this.routes = routes;
+        this.passthrough = passthrough;
+        this.mock = mock;
+        this.replies = replies;
+    }
+
+    /**
+     * @param pathModel the model named in the path (Gemini), empty when the body names it
+     * @param geminiVersion the API version of a Gemini path
+     * @param geminiSse whether a Gemini client asked for {@code alt=sse}
+     */
+    public void handle(Exchange ex, byte[] body, Optional<String> pathModel, String geminiVersion, boolean geminiSse) {
+        RequestPeek peek = RequestPeek.of(body);
+        String model = pathModel.or(peek::model).orElseThrow(() ->
+                new GatewayError(ErrorKind.INVALID_REQUEST, "you must provide a model parameter",
+                        Optional.of("model"), Optional.empty(), Optional.empty()).toException());
+        ex.model(model);
+        ex.stream(ex.dialect() == Dialect.GEMINI ? ex.endpoint() == dev.rosetta.dialect.Endpoint.GEMINI_STREAM : peek.stream());
+        Route route = routes.find(model).orElseThrow(() ->
+                GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + model + "\" is not served by this gateway")
+                        .withCode("model_not_found").toException());
+        ex.provider(route.provider().name());
+        ProviderType type = route.provider().type();
+        if (type == ProviderType.MOCK) {
+            mock.answer(ex, route, body, geminiSse);
+        } else if (type == ex.dialect().family()) {
+            byte[] upstreamBody = pathModel.isPresent() ? body : peek.withModel(body, route.upstreamModel());
+            passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
+        } else {
+            replies.error(ex, GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + model + "\" is served by a "
+                    + type.wireName() + " provider; converting " + ex.dialect().name().toLowerCase(java.util.Locale.ROOT)
+                    + " requests to it is not supported yet"));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.dialect.ErrorRenderer;
+import dev.rosetta.error.GatewayError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Complete answers the gateway writes itself: JSON bodies and errors in the client's dialect. */
+public final class Replies {
+
+    private final AccessLog accessLog;
+    private final Runnable onEnd;
+
+    /** @param onEnd called once per request when its answer is complete (or abandoned) */
+    public Replies(AccessLog accessLog, Runnable onEnd) {
+        this.accessLog = accessLog;
+        this.onEnd = onEnd;
+    }
+
+    public void json(Exchange ex, int status, byte[] body) {
+        HttpServerResponse r = ex.response();
+        if (r.ended() || r.closed()) {
+            finish(ex, status);
+            return;
+        }
+        r.setStatusCode(status).putHeader("content-type", "application/json")
+                .putHeader("x-rosetta-request-id", ex.requestId());
+        ex.status(status);
+        ex.markFirstByte();
+        r.end(Buffer.buffer(body));
+        finish(ex, status);
+    }
+
+    /** The error in the client's dialect; if the answer has already begun, the connection is cut instead. */
+    public void error(Exchange ex, GatewayError error) {
+        HttpServerResponse r = ex.response();
+        ex.outcome(error.message());
+        if (r.headWritten()) {
+            ex.status(error.status());
+            r.reset();
+            finish(ex, error.status());
+            return;
+        }
+        error.retryAfterSeconds().ifPresent(s -> r.putHeader("retry-after", Long.toString(s)));
+        json(ex, error.status(), ErrorRenderer.render(ex.dialect(), error));
+    }
+
+    /** Marks the request complete: logged once, counted out of the in-flight requests. */
+    public void finish(Exchange ex, int status) {
+        if (ex.status() == 0 || status == 499) {
+            ex.status(status);
+        }
+        if (ex.claimLog()) {
+            accessLog.record(ex);
+            onEnd.run();
+        }
+    }
+}

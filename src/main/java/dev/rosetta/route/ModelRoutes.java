@@ -1,0 +1,60 @@
+package dev.rosetta.route;
+
+import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.config.ModelConfig;
+import dev.rosetta.config.ProviderConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The model table, compiled once from the configuration. Exact names win; a name ending in {@code *}
+ * matches any model with that prefix (longest prefix first) and sends the client's name upstream.
+ */
+public final class ModelRoutes {
+
+    private record Pattern(String prefix, ModelConfig model, ProviderConfig provider) {
+    }
+
+    private final Map<String, Route> exact = new HashMap<>();
+    private final List<Pattern> patterns = new ArrayList<>();
+    private final List<Route> listed = new ArrayList<>();
+
+    public ModelRoutes(GatewayConfig config) {
+        Map<String, ProviderConfig> providers = new HashMap<>();
+        config.providers().forEach(p -> providers.put(p.name(), p));
+        for (ModelConfig m : config.models()) {
+            ProviderConfig p = providers.get(m.provider());
+            if (m.name().endsWith("*")) {
+                patterns.add(new Pattern(m.name().substring(0, m.name().length() - 1), m, p));
+            } else {
+                Route r = new Route(m.name(), p, m.upstreamModel());
+                exact.put(m.name(), r);
+                listed.add(r);
+            }
+        }
+        patterns.sort(Comparator.comparingInt((Pattern x) -> x.prefix().length()).reversed());
+    }
+
+    public Optional<Route> find(String model) {
+        Route r = exact.get(model);
+        if (r != null) {
+            return Optional.of(r);
+        }
+        for (Pattern p : patterns) {
+            if (model.startsWith(p.prefix())) {
+                String upstream = p.model().upstreamModel().equals(p.model().name()) ? model : p.model().upstreamModel();
+                return Optional.of(new Route(model, p.provider(), upstream));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The models with an exact name, in configuration order, for the models-list endpoints. */
+    public List<Route> listed() {
+        return List.copyOf(listed);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.rosetta.server;
+
+import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.mock.MockProvider;
+import dev.rosetta.pipeline.AccessLog;
+import dev.rosetta.pipeline.Passthrough;
+import dev.rosetta.pipeline.Pipeline;
+import dev.rosetta.pipeline.Replies;
+import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.upstream.UpstreamClients;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** One event loop's share of the gateway: an HTTP server on the shared port and its own upstream clients. */
+final class GatewayVerticle extends VerticleBase {
+
+    private final GatewayConfig config;
+    private final ModelRoutes routes;
+    private final int port;
+    private final Lifecycle lifecycle;
+    private HttpServer server;
+    private UpstreamClients clients;
+
+    GatewayVerticle(GatewayConfig config, ModelRoutes routes, int port, Lifecycle lifecycle) {
+        this.config = config;
+        this.routes = routes;
+        this.port = port;
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public Future<?> start() {
+        clients = new UpstreamClients(vertx, config.providers());
+        Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(vertx, clients, replies), new MockProvider(replies), replies);
+        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.server().host())
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setReuseAddress(true)
+                .setMaxHeaderSize(64 * 1024)
+                .setIdleTimeout(600)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setCompressionSupported(false);
+        server = vertx.createHttpServer(options).requestHandler(router::handle);
+        return server.listen();
+    }
+
+    int actualPort() {
+        return server.actualPort();
+    }
+
+    /** Stops accepting; open connections get {@code grace} to finish what they carry. */
+    Future<Void> shutdown(Duration grace) {
+        return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS).onComplete(v -> clients.close());
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (clients != null) {
+            clients.close();
+        }
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,240 @@
+package dev.rosetta.server;
+
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.Endpoint;
+import dev.rosetta.dialect.ModelListRenderer;
+import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.error.GatewayException;
+import dev.rosetta.pipeline.Exchange;
+import dev.rosetta.pipeline.Pipeline;
+import dev.rosetta.pipeline.Replies;
+import dev.rosetta.route.ModelRoutes;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front: picks the endpoint (and so the client's dialect) from the path, reads the body
+ * within the size limit, and hands the request to the pipeline. Runs on one event loop.
+ */
+final class RequestRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
+    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
+
+    private final ModelRoutes routes;
+    private final Pipeline pipeline;
+    private final Replies replies;
+    private final long maxBodyBytes;
+    private final Lifecycle lifecycle;
+    private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
+    private long counter;
+
+    RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle) {
+        this.routes = routes;
+        this.pipeline = pipeline;
+        this.replies = replies;
+        this.maxBodyBytes = maxBodyBytes;
+        this.lifecycle = lifecycle;
+    }
+
+    void handle(HttpServerRequest req) {
+        Exchange ex = new Exchange(req, idPrefix + Long.toHexString(++counter), System.nanoTime());
+        lifecycle.begin();
+        ex.dialect(guessDialect(req));
+        try {
+            route(ex);
+        } catch (GatewayException e) {
+            replies.error(ex, e.error());
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure handling {} {}", req.method(), req.path(), e);
+            replies.error(ex, GatewayError.of(ErrorKind.INTERNAL, "internal gateway error"));
+        }
+    }
+
+    private void route(Exchange ex) {
+        HttpServerRequest req = ex.request();
+        String path = req.path();
+        HttpMethod method = req.method();
+        if (method == HttpMethod.GET && path.equals("/health")) {
+            replies.json(ex, 200, HEALTHY);
+            return;
+        }
+        if (method == HttpMethod.GET && path.equals("/ready")) {
+            if (lifecycle.draining()) {
+                replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "shutting down"));
+            } else {
+                replies.json(ex, 200, READY);
+            }
+            return;
+        }
+        if (lifecycle.draining()) {
+            ex.response().putHeader("connection", "close");
+            replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
+            return;
+        }
+        if (path.startsWith("/v1beta/models") || path.startsWith("/v1/models")) {
+            modelsPath(ex, path, method);
+            return;
+        }
+        Endpoint endpoint = switch (path) {
+            case "/v1/chat/completions", "/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
+            case "/v1/responses", "/responses" -> Endpoint.RESPONSES;
+            case "/v1/embeddings", "/embeddings" -> Endpoint.EMBEDDINGS;
+            case "/v1/messages" -> Endpoint.MESSAGES;
+            case "/v1/messages/count_tokens" -> Endpoint.COUNT_TOKENS;
+            default -> null;
+        };
+        if (endpoint == null) {
+            notFound(ex);
+            return;
+        }
+        ex.endpoint(endpoint);
+        requirePost(method);
+        readBody(ex, body -> pipeline.handle(ex, body, Optional.empty(), "", false));
+    }
+
+    /** {@code /v1/models[/{id}]} for OpenAI and Anthropic; {@code /v1beta/models/{model}[:method]} for Gemini. */
+    private void modelsPath(Exchange ex, String path, HttpMethod method) {
+        boolean beta = path.startsWith("/v1beta/");
+        String version = beta ? "v1beta" : "v1";
+        String rest = path.substring(beta ? "/v1beta/models".length() : "/v1/models".length());
+        if (!rest.isEmpty() && !rest.startsWith("/")) {
+            notFound(ex);
+            return;
+        }
+        String name = rest.isEmpty() ? "" : decode(rest.substring(1));
+        int colon = name.lastIndexOf(':');
+        if (colon > 0) {
+            Optional<Endpoint> endpoint = Endpoint.geminiMethod(name.substring(colon + 1));
+            ex.dialect(Dialect.GEMINI);
+            if (endpoint.isEmpty()) {
+                notFound(ex);
+                return;
+            }
+            ex.endpoint(endpoint.get());
+            requirePost(method);
+            String model = name.substring(0, colon);
+            boolean sse = "sse".equals(ex.request().getParam("alt"));
+            readBody(ex, body -> pipeline.handle(ex, body, Optional.of(model), version, sse));
+            return;
+        }
+        if (method != HttpMethod.GET) {
+            throw GatewayError.of(ErrorKind.NOT_FOUND, "no such endpoint: " + method + " " + path).toException();
+        }
+        ProviderType format = beta ? ProviderType.GEMINI : switch (ex.dialect()) {
+            case ANTHROPIC -> ProviderType.ANTHROPIC;
+            case GEMINI -> ProviderType.GEMINI;
+            default -> ProviderType.OPENAI;
+        };
+        if (name.isEmpty()) {
+            replies.json(ex, 200, ModelListRenderer.list(format, routes.listed()));
+            return;
+        }
+        String id = format == ProviderType.GEMINI && name.startsWith("models/") ? name.substring(7) : name;
+        routes.find(id).ifPresentOrElse(
+                r -> replies.json(ex, 200, ModelListRenderer.one(format, r)),
+                () -> replies.error(ex, GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + id + "\" is not served by this gateway")
+                        .withCode("model_not_found")));
+    }
+
+    private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
+        HttpServerRequest req = ex.request();
+        String declared = req.getHeader("content-length");
+        if (declared != null) {
+            long n;
+            try {
+                n = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n > maxBodyBytes) {
+                tooLarge(ex);
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.min(maxBodyBytes, Math.max(0, parseOr(declared))));
+        boolean[] over = {false};
+        req.handler(chunk -> {
+            if (over[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                over[0] = true;
+                tooLarge(ex);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        req.exceptionHandler(e -> {
+            if (!ex.response().ended()) {
+                ex.outcome("client request failed: " + e.getClass().getSimpleName());
+                replies.finish(ex, 499);
+            }
+        });
+        req.endHandler(v -> {
+            if (over[0]) {
+                return;
+            }
+            try {
+                then.accept(body.getBytes());
+            } catch (GatewayException e) {
+                replies.error(ex, e.error());
+            } catch (RuntimeException e) {
+                LOG.error("unexpected failure handling {} {}", req.method(), req.path(), e);
+                replies.error(ex, GatewayError.of(ErrorKind.INTERNAL, "internal gateway error"));
+            }
+        });
+    }
+
+    private static long parseOr(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 1024;
+        }
+    }
+
+    private void tooLarge(Exchange ex) {
+        ex.response().putHeader("connection", "close");
+        replies.error(ex, GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE,
+                "request body exceeds the gateway's limit of " + maxBodyBytes + " bytes"));
+        ex.response().endHandler(v -> ex.request().connection().close());
+    }
+
+    private static void requirePost(HttpMethod method) {
+        if (method != HttpMethod.POST) {
+            throw GatewayError.of(ErrorKind.NOT_FOUND, "this endpoint takes POST, not " + method).toException();
+        }
+    }
+
+    private void notFound(Exchange ex) {
+        replies.error(ex, GatewayError.of(ErrorKind.NOT_FOUND,
+                "no such endpoint: " + ex.request().method() + " " + ex.request().path()));
+    }
+
+    /** The dialect to answer in before the endpoint is known (unknown paths, model lists). */
+    private static Dialect guessDialect(HttpServerRequest req) {
+        if (req.path().startsWith("/v1beta/") || req.getHeader("x-goog-api-key") != null
+                || req.getHeader("x-goog-api-client") != null || req.getParam("key") != null) {
+            return Dialect.GEMINI;
+        }
+        if (req.getHeader("anthropic-version") != null || req.getHeader("x-api-key") != null) {
+            return Dialect.ANTHROPIC;
+        }
+        return Dialect.OPENAI_CHAT;
+    }
+
+    private static String decode(String s) {
+        return s.indexOf('%') < 0 ? s : URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.rosetta.usage;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.rosetta.dialect.ProviderType;
+import java.io.IOException;
+
+/**
+ * Collects token counts from the {@code usage} / {@code usageMetadata} objects of any of the three
+ * wire formats, wherever they sit in a document (top level, inside {@code message} or {@code response}
+ * events, or in stream chunks). Counts are cumulative in every dialect, so the largest value seen wins.
+ *
+ * <p>Fed one token at a time, so it works with Jackson's blocking and non-blocking parsers alike.
+ */
+final class UsageScanner {
+
+    private enum Field {
+        PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, REASONING_TOKENS,
+        INPUT_TOKENS, OUTPUT_TOKENS, CACHE_READ_INPUT_TOKENS, CACHE_CREATION_INPUT_TOKENS,
+        PROMPT_TOKEN_COUNT, CANDIDATES_TOKEN_COUNT, CACHED_CONTENT_TOKEN_COUNT, THOUGHTS_TOKEN_COUNT;
+
+        static Field of(String name) {
+            return switch (name) {
+                case "prompt_tokens" -> PROMPT_TOKENS;
+                case "completion_tokens" -> COMPLETION_TOKENS;
+                case "cached_tokens" -> CACHED_TOKENS;
+                case "reasoning_tokens" -> REASONING_TOKENS;
+                case "input_tokens" -> INPUT_TOKENS;
+                case "output_tokens" -> OUTPUT_TOKENS;
+                case "cache_read_input_tokens" -> CACHE_READ_INPUT_TOKENS;
+                case "cache_creation_input_tokens" -> CACHE_CREATION_INPUT_TOKENS;
+                case "promptTokenCount" -> PROMPT_TOKEN_COUNT;
+                case "candidatesTokenCount" -> CANDIDATES_TOKEN_COUNT;
+                case "cachedContentTokenCount" -> CACHED_CONTENT_TOKEN_COUNT;
+                case "thoughtsTokenCount" -> THOUGHTS_TOKEN_COUNT;
+                default -> null;
+            };
+        }
+    }
+
+    private final long[] values = new long[Field.values().length];
+    private int depth;
+    private int usageDepth = -1;
+    private String field = "";
+    private boolean seen;
+
+    void reset() {
+        depth = 0;
+        usageDepth = -1;
+        field = "";
+    }
+
+    void accept(JsonToken token, JsonParser parser) throws IOException {
+        switch (token) {
+            case FIELD_NAME -> field = parser.currentName();
+            case START_OBJECT -> {
+                depth++;
+                if (usageDepth < 0 && (field.equals("usage") || field.equals("usageMetadata"))) {
+                    usageDepth = depth;
+                    seen = true;
+                }
+                field = "";
+            }
+            case END_OBJECT -> {
+                if (depth == usageDepth) {
+                    usageDepth = -1;
+                }
+                depth--;
+            }
+            case START_ARRAY -> depth++;
+            case END_ARRAY -> depth--;
+            case VALUE_NUMBER_INT -> {
+                if (usageDepth > 0) {
+                    Field f = Field.of(field);
+                    if (f != null) {
+                        values[f.ordinal()] = Math.max(values[f.ordinal()], parser.getLongValue());
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    boolean seen() {
+        return seen;
+    }
+
+    /** The counts read so far, with the semantics of the wire format they came in. */
+    TokenUsage usage(ProviderType format) {
+        return switch (format) {
+            case ANTHROPIC -> new TokenUsage(v(Field.INPUT_TOKENS), v(Field.CACHE_READ_INPUT_TOKENS),
+                    v(Field.CACHE_CREATION_INPUT_TOKENS), v(Field.OUTPUT_TOKENS), 0);
+            case GEMINI -> new TokenUsage(
+                    Math.max(0, v(Field.PROMPT_TOKEN_COUNT) - v(Field.CACHED_CONTENT_TOKEN_COUNT)),
+                    v(Field.CACHED_CONTENT_TOKEN_COUNT), 0,
+                    v(Field.CANDIDATES_TOKEN_COUNT) + v(Field.THOUGHTS_TOKEN_COUNT), v(Field.THOUGHTS_TOKEN_COUNT));
+            default -> {
+                // Chat Completions says prompt/completion, Responses says input/output; both include cached.
+                long input = Math.max(v(Field.PROMPT_TOKENS), v(Field.INPUT_TOKENS));
+                long output = Math.max(v(Field.COMPLETION_TOKENS), v(Field.OUTPUT_TOKENS));
+                yield new TokenUsage(Math.max(0, input - v(Field.CACHED_TOKENS)), v(Field.CACHED_TOKENS), 0, output,
+                        v(Field.REASONING_TOKENS));
+            }
+        };
+    }
+
+    private long v(Field f) {
+        return values[f.ordinal()];
+    }
+}

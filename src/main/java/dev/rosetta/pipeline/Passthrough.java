@@ -189,12 +189,13 @@ public final class Passthrough {
         private void endWithError(GatewayError error) {
             HttpServerResponse out = ex.response();
             ex.outcome(error.message());
+            boolean midEvent = tap instanceof SseUsageTap sse && sse.midEvent();
             if (tap != null) {
                 ex.usage(tap.finish());
             }
-            if (tap instanceof SseUsageTap sse && !out.ended()) {
+            if (tap instanceof SseUsageTap && !out.ended()) {
                 Buffer b = Buffer.buffer();
-                if (sse.midEvent()) {
+                if (midEvent) {
                     b.appendString("\n\n");
                 }
                 String data = new String(ErrorRenderer.render(ex.dialect(), error), StandardCharsets.UTF_8);

@@ -40,26 +40,34 @@ public final class Gateway {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
-        List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         Lifecycle lifecycle = new Lifecycle();
-        Gateway[] self = new Gateway[1];
-        // The first server binds (possibly port 0); the others then share the port it got.
-        GatewayVerticle first = new GatewayVerticle(config, routes, config.server().port(), lifecycle);
-        verticles.add(first);
-        return vertx.deployVerticle(first)
-                .compose(id -> {
-                    int port = first.actualPort();
-                    self[0] = new Gateway(vertx, config, verticles, port, lifecycle);
-                    if (eventLoops <= 1) {
-                        return Future.succeededFuture(self[0]);
+        List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
+        // One deployment of n instances sharing one listening socket. Vert.x gives each port-0 server
+        // a port of its own, so port 0 is resolved to a free port first.
+        int requested = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+        return vertx.deployVerticle(() -> {
+                    GatewayVerticle v = new GatewayVerticle(config, routes, requested, lifecycle);
+                    verticles.add(v);
+                    return v;
+                }, new DeploymentOptions().setInstances(eventLoops))
+                .map(id -> {
+                    int port = verticles.get(0).actualPort();
+                    for (GatewayVerticle v : verticles) {
+                        if (v.actualPort() != port) {
+                            throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
+                        }
                     }
-                    return vertx.deployVerticle(() -> {
-                        GatewayVerticle v = new GatewayVerticle(config, routes, port, lifecycle);
-                        verticles.add(v);
-                        return v;
-                    }, new DeploymentOptions().setInstances(eventLoops - 1)).map(x -> self[0]);
+                    return new Gateway(vertx, config, verticles, port, lifecycle);
                 })
-                .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
+                .onFailure(err -> vertx.close());
+    }
+
+    private static int freePort(String host) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public int port() {

@@ -78,7 +78,7 @@ final class RequestRouter {
             return;
         }
         if (lifecycle.draining()) {
-            ex.response().putHeader("connection", "close");
+            closeAfterResponse(ex);
             replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
             return;
         }
@@ -205,10 +205,22 @@ final class RequestRouter {
     }
 
     private void tooLarge(Exchange ex) {
-        ex.response().putHeader("connection", "close");
+        boolean http1 = closeAfterResponse(ex);
         replies.error(ex, GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds the gateway's limit of " + maxBodyBytes + " bytes"));
-        ex.response().endHandler(v -> ex.request().connection().close());
+        if (http1) {
+            // The rest of the body is still on the wire: the connection cannot carry another request.
+            ex.response().endHandler(v -> ex.request().connection().close());
+        }
+    }
+
+    /** Asks an HTTP/1.x client to close after this response (HTTP/2 has no such header); true if HTTP/1.x. */
+    private static boolean closeAfterResponse(Exchange ex) {
+        if (ex.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+            return false;
+        }
+        ex.response().putHeader("connection", "close");
+        return true;
     }
 
     private static void requirePost(HttpMethod method) {

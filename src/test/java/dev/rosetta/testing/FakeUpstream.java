@@ -97,6 +97,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     public FakeUpstream answer(Function<Recorded, Reply> script) {
         this.script = script;
+        this.received.clear();
         this.connectionClosed = new CompletableFuture<>();
         return this;
     }

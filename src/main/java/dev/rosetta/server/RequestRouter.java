@@ -77,11 +77,6 @@ final class RequestRouter {
             }
             return;
         }
-        if (lifecycle.draining()) {
-            closeAfterResponse(ex);
-            replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
-            return;
-        }
         if (path.startsWith("/v1beta/models") || path.startsWith("/v1/models")) {
             modelsPath(ex, path, method);
             return;
@@ -149,6 +144,11 @@ final class RequestRouter {
 
     private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
         HttpServerRequest req = ex.request();
+        if (lifecycle.draining()) {
+            closeAfterResponse(ex);
+            replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
+            return;
+        }
         String declared = req.getHeader("content-length");
         if (declared != null) {
             long n;

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
             "access_log", "providers", "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project");
+            "connect_timeout", "organization", "project", "ca_file");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model");
 
     private final Function<String, String> env;
@@ -167,8 +167,14 @@ public final class ConfigLoader {
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
+        Optional<String> caFile = string(node, "ca_file", path + ".");
+        caFile.ifPresent(f -> {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+                problems.add(path + ".ca_file: cannot read \"" + f + "\"");
+            }
+        });
         return new ProviderConfig(name.get(), type.get(), base, new Secret(apiKey.orElse("")), timeout,
-                connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."));
+                connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile);
     }
 
     private ModelConfig model(JsonNode node, String path) {

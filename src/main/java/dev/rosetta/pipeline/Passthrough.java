@@ -218,6 +218,10 @@ public final class Passthrough {
                 return GatewayError.of(ErrorKind.TIMEOUT, "could not connect to upstream provider " + name
                         + " within " + route.provider().connectTimeout().toMillis() + "ms");
             }
+            if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+                return GatewayError.of(ErrorKind.BAD_GATEWAY, "TLS handshake with upstream provider " + name
+                        + " failed (certificate not trusted or protocol mismatch)");
+            }
             if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
                 return GatewayError.of(ErrorKind.BAD_GATEWAY, "could not connect to upstream provider " + name);
             }

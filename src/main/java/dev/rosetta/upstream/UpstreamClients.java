@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ public final class UpstreamClients {
                 options.setSsl(true).setUseAlpn(true).setVerifyHost(true)
                         .setProtocolVersion(HttpVersion.HTTP_2)
                         .setHttp2KeepAliveTimeout(60);
+                p.caFile().ifPresent(f -> options.setTrustOptions(new PemTrustOptions().addCertPath(f)));
             }
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(8).setCleanerPeriod(5000);
             clients.put(p.name(), vertx.createHttpClient(options, pool));

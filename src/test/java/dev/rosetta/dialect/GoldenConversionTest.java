@@ -64,14 +64,16 @@ class GoldenConversionTest {
         String model = expectedUpstream != null && expectedUpstream.has("model")
                 ? expectedUpstream.get("model").asText() : "gemini-2.5-flash";
         byte[] upstreamBody = upstreamCodec.encodeRequest(request, model, dropped);
-        check(name, "upstream-request.json", expectedUpstream, upstreamBody);
+        String upstreamOk = check(name, "upstream-request.json", expectedUpstream, upstreamBody);
 
         ResponseContext context = new ResponseContext(CONTEXT.created(), CONTEXT.fallbackId(),
                 request.mergedTurns().size());
         ChatResponse response = upstreamCodec.decodeResponse(read(dir.resolve("upstream-response.json")), context,
                 dropped);
         byte[] clientBody = clientCodec.encodeResponse(response, dropped);
-        check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
+        String clientOk = check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
+        assertThat(upstreamOk).as("%s upstream request", name).isEmpty();
+        assertThat(clientOk).as("%s client response", name).isEmpty();
     }
 
     static Dialect clientDialect(String name) {
@@ -94,15 +96,18 @@ class GoldenConversionTest {
         };
     }
 
-    private static void check(String name, String file, JsonNode expected, byte[] actualBytes) throws IOException {
+    /** Empty when {@code actual} matches, else a description of the difference. */
+    private static String check(String name, String file, JsonNode expected, byte[] actualBytes) throws IOException {
         JsonNode actual = MAPPER.readTree(actualBytes);
+        Path out = ACTUAL.resolve(name).resolve(file);
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, MAPPER.writeValueAsString(actual) + "\n");
         if (expected == null) {
-            Path out = ACTUAL.resolve(name).resolve(file);
-            Files.createDirectories(out.getParent());
-            Files.writeString(out, MAPPER.writeValueAsString(actual) + "\n");
+            return file + " is missing; produced " + out;
         }
-        assertThat(expected).as("%s/%s is missing; produced %s", name, file, ACTUAL.resolve(name)).isNotNull();
-        assertThat(canonical(actual)).as("%s/%s", name, file).isEqualTo(canonical(expected));
+        String want = canonical(expected);
+        String got = canonical(actual);
+        return want.equals(got) ? "" : file + " differs\n--- expected\n" + want + "\n--- actual\n" + got;
     }
 
     /** Pretty JSON with sorted keys and normalized numbers, so a mismatch shows as a readable diff. */

@@ -62,7 +62,7 @@ class GoldenConversionTest {
         ChatRequest request = clientCodec.decodeRequest(read(dir.resolve("client-request.json")), dropped);
         JsonNode expectedUpstream = readTree(dir.resolve("upstream-request.json"));
         String model = expectedUpstream != null && expectedUpstream.has("model")
-                ? expectedUpstream.get("model").asText() : "gemini-2.5-flash";
+                ? expectedUpstream.get("model").asText() : defaultModel(pair[1]);
         byte[] upstreamBody = upstreamCodec.encodeRequest(request, model, dropped);
         String upstreamOk = check(name, "upstream-request.json", expectedUpstream, upstreamBody);
 
@@ -74,6 +74,14 @@ class GoldenConversionTest {
         String clientOk = check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
         assertThat(upstreamOk).as("%s upstream request", name).isEmpty();
         assertThat(clientOk).as("%s client response", name).isEmpty();
+    }
+
+    private static String defaultModel(String provider) {
+        return switch (provider) {
+            case "openai" -> "gpt-4.1";
+            case "anthropic" -> "claude-sonnet-4-5";
+            default -> "gemini-2.5-flash";
+        };
     }
 
     static Dialect clientDialect(String name) {

@@ -1,0 +1,117 @@
+package dev.rosetta.dialect.responses;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.dialect.DropLog;
+import dev.rosetta.dialect.ResponseContext;
+import dev.rosetta.dialect.internal.JsonIn;
+import dev.rosetta.dialect.internal.JsonTrees;
+import dev.rosetta.model.ChatResponse;
+import dev.rosetta.model.ContentBlock;
+import dev.rosetta.model.StopReason;
+import dev.rosetta.model.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Responses API response objects, both ways. Output item ids are derived from the response id. */
+final class ResponsesResponses {
+    private ResponsesResponses() {
+    }
+
+    static ChatResponse decode(byte[] json, ResponseContext ctx, DropLog dropped) {
+        JsonIn root = JsonIn.parse(json);
+        List<ContentBlock> content = new ArrayList<>();
+        for (JsonIn item : root.optArray("output")) {
+            switch (item.string("type")) {
+                case "message" -> {
+                    for (JsonIn p : item.optArray("content")) {
+                        switch (p.string("type")) {
+                            case "output_text" -> content.add(ContentBlock.Text.of(p.string("text")));
+                            case "refusal" -> content.add(new ContentBlock.Refusal(p.string("refusal")));
+                            default -> dropped.add(p.path());
+                        }
+                    }
+                }
+                case "function_call" -> content.add(ContentBlock.ToolCall.of(item.string("call_id"),
+                        item.string("name"), item.optString("arguments").orElse("{}")));
+                case "reasoning" -> item.optArray("summary").forEach(s ->
+                        content.add(new ContentBlock.Thinking(s.string("text"), Optional.empty())));
+                default -> dropped.add(item.path());
+            }
+        }
+        StopReason stop = StopReason.fromResponses(root.optString("status").orElse("completed"),
+                root.opt("incomplete_details").flatMap(d -> d.optString("reason")));
+        boolean calls = content.stream().anyMatch(b -> b instanceof ContentBlock.ToolCall);
+        if (calls && stop == StopReason.END_TURN) {
+            stop = StopReason.TOOL_USE;
+        }
+        Usage usage = root.opt("usage").map(u -> Usage.fromOpenAi(u.longOr("input_tokens", 0),
+                u.get("input_tokens_details").longOr("cached_tokens", 0), 0, u.longOr("output_tokens", 0),
+                u.get("output_tokens_details").longOr("reasoning_tokens", 0))).orElse(Usage.ZERO);
+        return new ChatResponse(root.optString("id").orElse(ctx.fallbackId()), root.optString("model").orElse(""),
+                root.optLong("created_at").orElse(ctx.created()), content, stop, Optional.empty(), usage);
+    }
+
+    static byte[] encode(ChatResponse resp, DropLog dropped) {
+        ObjectNode root = JsonTrees.object();
+        root.put("id", resp.id()).put("object", "response").put("created_at", resp.created());
+        root.put("status", resp.stopReason().responsesStatus()).put("model", resp.model());
+        ArrayNode output = root.putArray("output");
+        ArrayNode message = null;
+        int reasoning = 0;
+        for (ContentBlock b : resp.content()) {
+            switch (b) {
+                case ContentBlock.Text t -> message = messageContent(output, message, resp.id())
+                        .add(JsonTrees.object().put("type", "output_text").put("text", t.text())
+                                .set("annotations", JsonTrees.array()));
+                case ContentBlock.Refusal r -> message = messageContent(output, message, resp.id())
+                        .add(JsonTrees.object().put("type", "refusal").put("refusal", r.text()));
+                case ContentBlock.ToolCall c -> {
+                    message = null;
+                    output.addObject().put("type", "function_call").put("id", "fc_" + c.id()).put("call_id", c.id())
+                            .put("name", c.name()).put("arguments", c.arguments()).put("status", "completed");
+                }
+                case ContentBlock.Thinking t -> {
+                    message = null;
+                    ObjectNode item = output.addObject().put("type", "reasoning")
+                            .put("id", "rs_" + resp.id() + "_" + reasoning++);
+                    item.putArray("summary").addObject().put("type", "summary_text").put("text", t.text());
+                }
+                default -> dropped.add("content." + b.getClass().getSimpleName().toLowerCase());
+            }
+        }
+        Optional<String> reason = resp.stopReason().responsesIncompleteReason();
+        if (reason.isPresent()) {
+            root.putObject("incomplete_details").put("reason", reason.get());
+        } else {
+            root.putNull("incomplete_details");
+        }
+        root.putNull("error");
+        Usage u = resp.usage();
+        ObjectNode usage = root.putObject("usage");
+        usage.put("input_tokens", u.openAiPromptTokens());
+        usage.putObject("input_tokens_details").put("cached_tokens", u.cacheRead());
+        usage.put("output_tokens", u.output());
+        usage.putObject("output_tokens_details").put("reasoning_tokens", u.reasoning());
+        usage.put("total_tokens", u.total());
+        return JsonTrees.write(root);
+    }
+
+    /** The content array of the open message item, opening one when the last item is not a message. */
+    private static ArrayNode messageContent(ArrayNode output, ArrayNode open, String responseId) {
+        if (open != null) {
+            return open;
+        }
+        long messages = 0;
+        for (var item : output) {
+            if (item.path("type").asText().equals("message")) {
+                messages++;
+            }
+        }
+        ObjectNode item = output.addObject().put("type", "message")
+                .put("id", "msg_" + responseId + (messages == 0 ? "" : "_" + messages))
+                .put("status", "completed").put("role", "assistant");
+        return item.putArray("content");
+    }
+}

@@ -6,6 +6,7 @@ import dev.rosetta.pipeline.AccessLog;
 import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
+import dev.rosetta.pipeline.Upstream;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Future;
@@ -36,7 +37,7 @@ final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         clients = new UpstreamClients(vertx, config.providers());
         Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(vertx, clients, replies), new MockProvider(replies), replies);
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(new Upstream(vertx, clients, replies)), new MockProvider(replies), replies);
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

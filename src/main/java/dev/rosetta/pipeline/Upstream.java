@@ -1,0 +1,33 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.route.Route;
+import dev.rosetta.upstream.ProviderRequests;
+import dev.rosetta.upstream.UpstreamClients;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/** Starts {@link UpstreamCall}s on this event loop's pooled clients. */
+public final class Upstream {
+
+    private final Vertx vertx;
+    private final UpstreamClients clients;
+    private final Replies replies;
+
+    public Upstream(Vertx vertx, UpstreamClients clients, Replies replies) {
+        this.vertx = vertx;
+        this.clients = clients;
+        this.replies = replies;
+    }
+
+    public UpstreamCall call(Exchange ex, Route route, String url, byte[] body, UpstreamCall.Handler handler) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(url)
+                .setHeaders(ProviderRequests.headers(route.provider(), ex.request().headers()))
+                .setConnectTimeout(route.provider().connectTimeout().toMillis());
+        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
+        call.send(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
+        return call;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.route.Route;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.function.Consumer;
+
+/**
+ * One request to a provider on behalf of one client request, with what every call needs whatever is
+ * done with the answer: the whole-request timeout, cancellation when the client goes away, and
+ * turning transport failures into gateway errors. All callbacks run on the request's event loop.
+ *
+ * <p>The caller decides what to do with the response ({@link Handler}) and how an answer that has
+ * already begun is ended on failure ({@link #onBroken}).
+ */
+public final class UpstreamCall {
+
+    /** What to do with the upstream's response once its head has arrived. */
+    @FunctionalInterface
+    public interface Handler {
+        void onResponse(UpstreamCall call, HttpClientResponse response);
+    }
+
+    private final Vertx vertx;
+    private final Exchange ex;
+    private final Route route;
+    private final Replies replies;
+    private HttpClientRequest upstream;
+    private long timer = -1;
+    private boolean done;
+    private boolean timedOut;
+    private Consumer<GatewayError> onBroken;
+
+    UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
+        this.vertx = vertx;
+        this.ex = ex;
+        this.route = route;
+        this.replies = replies;
+        this.onBroken = error -> {
+            ex.outcome(error.message());
+            if (!ex.response().ended()) {
+                ex.response().reset();
+            }
+            replies.finish(ex, error.status());
+        };
+    }
+
+    public Exchange exchange() {
+        return ex;
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    public boolean done() {
+        return done;
+    }
+
+    /** How to end an answer that has begun when the call fails; the default cuts the connection. */
+    public void onBroken(Consumer<GatewayError> handler) {
+        this.onBroken = handler;
+    }
+
+    void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
+        timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
+        ex.response().closeHandler(v -> clientGone());
+        client.request(options)
+                .compose(req -> {
+                    upstream = req;
+                    if (done) {
+                        req.reset();
+                    }
+                    return req.send(Buffer.buffer(body));
+                })
+                .onSuccess(resp -> {
+                    if (done) {
+                        return;
+                    }
+                    resp.exceptionHandler(this::broken);
+                    handler.onResponse(this, resp);
+                })
+                .onFailure(this::failedBeforeResponse);
+    }
+
+    /** The call completed normally; the handler has ended (or is ending) the client's answer. */
+    public void complete(int status) {
+        if (done) {
+            return;
+        }
+        done = true;
+        vertx.cancelTimer(timer);
+        replies.finish(ex, status);
+    }
+
+    /** The call failed: an error reply if nothing was sent yet, else the answer is ended as broken. */
+    public void fail(GatewayError error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        vertx.cancelTimer(timer);
+        if (upstream != null) {
+            upstream.reset();
+        }
+        if (ex.response().headWritten()) {
+            ex.status(error.status());
+            onBroken.accept(error);
+        } else {
+            replies.error(ex, error);
+        }
+    }
+
+    private void failedBeforeResponse(Throwable cause) {
+        fail(classify(cause));
+    }
+
+    private void broken(Throwable cause) {
+        fail(timedOut ? timeoutError() : GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider "
+                + route.provider().name() + " closed the connection mid-response"));
+    }
+
+    private void timeout() {
+        timedOut = true;
+        fail(timeoutError());
+    }
+
+    private void clientGone() {
+        if (done) {
+            return;
+        }
+        done = true;
+        vertx.cancelTimer(timer);
+        if (upstream != null) {
+            upstream.reset();
+        }
+        ex.outcome("client closed the connection");
+        replies.finish(ex, 499);
+    }
+
+    private GatewayError timeoutError() {
+        return GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name()
+                + " did not answer within " + route.provider().timeout().toSeconds() + "s");
+    }
+
+    private GatewayError classify(Throwable cause) {
+        String name = route.provider().name();
+        if (timedOut) {
+            return timeoutError();
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            return GatewayError.of(ErrorKind.TIMEOUT, "could not connect to upstream provider " + name
+                    + " within " + route.provider().connectTimeout().toMillis() + "ms");
+        }
+        if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            return GatewayError.of(ErrorKind.BAD_GATEWAY, "TLS handshake with upstream provider " + name
+                    + " failed (certificate not trusted or protocol mismatch)");
+        }
+        if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+            return GatewayError.of(ErrorKind.BAD_GATEWAY, "could not connect to upstream provider " + name);
+        }
+        return GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + name + " failed: "
+                + cause.getClass().getSimpleName());
+    }
+}

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.sse.SseEvent;
 import dev.rosetta.sse.SseWriter;
-import dev.rosetta.usage.TokenUsage;
+import dev.rosetta.model.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,8 +46,8 @@ final class MockAnswers {
         this.id = String.format("%08x", (model + '\n' + said).hashCode());
     }
 
-    TokenUsage usage() {
-        return new TokenUsage(inputTokens, 0, 0, outputTokens, 0);
+    Usage usage() {
+        return new Usage(inputTokens, 0, 0, outputTokens, 0);
     }
 
     static long estimateTokens(JsonNode request) {

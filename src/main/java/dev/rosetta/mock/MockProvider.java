@@ -10,7 +10,7 @@ import dev.rosetta.error.GatewayError;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.route.Route;
-import dev.rosetta.usage.TokenUsage;
+import dev.rosetta.model.Usage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class MockProvider {
                         && request.has("generateContentRequest") ? request.get("generateContentRequest") : request);
                 ObjectNode o = ex.dialect() == Dialect.GEMINI ? F.objectNode().put("totalTokens", n)
                         : F.objectNode().put("input_tokens", n);
-                ex.usage(new TokenUsage(n, 0, 0, 0, 0));
+                ex.usage(new Usage(n, 0, 0, 0, 0));
                 replies.json(ex, 200, MockAnswers.bytes(o));
             }
             case EMBED -> embed(ex, route, request);

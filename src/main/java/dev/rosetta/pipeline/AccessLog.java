@@ -1,6 +1,6 @@
 package dev.rosetta.pipeline;
 
-import dev.rosetta.usage.TokenUsage;
+import dev.rosetta.model.Usage;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,7 @@ public final class AccessLog {
             return;
         }
         long now = System.nanoTime();
-        TokenUsage u = ex.usage();
+        Usage u = ex.usage();
         StringBuilder sb = new StringBuilder(320);
         sb.append("{\"time\":\"").append(Instant.now()).append("\",\"request_id\":\"").append(ex.requestId())
                 .append("\",\"dialect\":\"").append(ex.dialect().name().toLowerCase(java.util.Locale.ROOT))

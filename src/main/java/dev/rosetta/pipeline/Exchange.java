@@ -2,7 +2,7 @@ package dev.rosetta.pipeline;
 
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
-import dev.rosetta.usage.TokenUsage;
+import dev.rosetta.model.Usage;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -22,7 +22,7 @@ public final class Exchange {
     private String provider = "";
     private boolean stream;
     private long firstByteNanos;
-    private TokenUsage usage = TokenUsage.NONE;
+    private Usage usage = Usage.ZERO;
     private String outcome = "";
     private int status;
     private boolean logged;
@@ -95,7 +95,7 @@ public final class Exchange {
         return firstByteNanos;
     }
 
-    public TokenUsage usage() {
+    public Usage usage() {
         return usage;
     }
 
@@ -118,7 +118,7 @@ public final class Exchange {
         }
     }
 
-    public void usage(TokenUsage u) {
+    public void usage(Usage u) {
         usage = u;
     }
 

@@ -18,12 +18,15 @@ public final class Pipeline {
 
     private final ModelRoutes routes;
     private final Passthrough passthrough;
+    private final Conversion conversion;
     private final MockProvider mock;
     private final Replies replies;
 
-    public Pipeline(ModelRoutes routes, Passthrough passthrough, MockProvider mock, Replies replies) {
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, MockProvider mock,
+                    Replies replies) {
         this.routes = routes;
         this.passthrough = passthrough;
+        this.conversion = conversion;
         this.mock = mock;
         this.replies = replies;
     }
@@ -50,9 +53,11 @@ public final class Pipeline {
         } else if (type == ex.dialect().family()) {
             byte[] upstreamBody = pathModel.isPresent() ? body : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
+        } else if (ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.GENERATE) {
+            conversion.generate(ex, route, body);
         } else {
             replies.error(ex, GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + model + "\" is served by a "
-                    + type.wireName() + " provider; converting " + ex.dialect().name().toLowerCase(java.util.Locale.ROOT)
+                    + type.wireName() + " provider; converting " + ex.endpoint().name().toLowerCase(java.util.Locale.ROOT)
                     + " requests to it is not supported yet"));
         }
     }

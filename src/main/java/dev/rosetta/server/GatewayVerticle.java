@@ -3,6 +3,7 @@ package dev.rosetta.server;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
+import dev.rosetta.pipeline.Conversion;
 import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
@@ -37,7 +38,9 @@ final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         clients = new UpstreamClients(vertx, config.providers());
         Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(new Upstream(vertx, clients, replies)), new MockProvider(replies), replies);
+        Upstream upstream = new Upstream(vertx, clients, replies);
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies),
+                new MockProvider(replies), replies);
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

@@ -1,5 +1,6 @@
 package dev.rosetta.usage;
 
+import dev.rosetta.model.Usage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
@@ -43,7 +44,7 @@ public final class JsonUsageTap implements UsageTap {
     }
 
     @Override
-    public TokenUsage finish() {
+    public Usage finish() {
         if (!broken) {
             try {
                 ((ByteArrayFeeder) parser.getNonBlockingInputFeeder()).endOfInput();

@@ -1,5 +1,6 @@
 package dev.rosetta.usage;
 
+import dev.rosetta.model.Usage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rosetta.dialect.ProviderType;
@@ -35,7 +36,7 @@ public final class SseUsageTap implements UsageTap {
     }
 
     @Override
-    public TokenUsage finish() {
+    public Usage finish() {
         parser.finish();
         return scanner.usage(format);
     }

@@ -3,6 +3,7 @@ package dev.rosetta.usage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.model.Usage;
 import java.io.IOException;
 
 /**
@@ -87,20 +88,17 @@ final class UsageScanner {
     }
 
     /** The counts read so far, with the semantics of the wire format they came in. */
-    TokenUsage usage(ProviderType format) {
+    Usage usage(ProviderType format) {
         return switch (format) {
-            case ANTHROPIC -> new TokenUsage(v(Field.INPUT_TOKENS), v(Field.CACHE_READ_INPUT_TOKENS),
+            case ANTHROPIC -> Usage.fromAnthropic(v(Field.INPUT_TOKENS), v(Field.CACHE_READ_INPUT_TOKENS),
                     v(Field.CACHE_CREATION_INPUT_TOKENS), v(Field.OUTPUT_TOKENS), 0);
-            case GEMINI -> new TokenUsage(
-                    Math.max(0, v(Field.PROMPT_TOKEN_COUNT) - v(Field.CACHED_CONTENT_TOKEN_COUNT)),
-                    v(Field.CACHED_CONTENT_TOKEN_COUNT), 0,
-                    v(Field.CANDIDATES_TOKEN_COUNT) + v(Field.THOUGHTS_TOKEN_COUNT), v(Field.THOUGHTS_TOKEN_COUNT));
+            case GEMINI -> Usage.fromGemini(v(Field.PROMPT_TOKEN_COUNT), 0, v(Field.CACHED_CONTENT_TOKEN_COUNT),
+                    v(Field.CANDIDATES_TOKEN_COUNT), v(Field.THOUGHTS_TOKEN_COUNT));
             default -> {
                 // Chat Completions says prompt/completion, Responses says input/output; both include cached.
                 long input = Math.max(v(Field.PROMPT_TOKENS), v(Field.INPUT_TOKENS));
                 long output = Math.max(v(Field.COMPLETION_TOKENS), v(Field.OUTPUT_TOKENS));
-                yield new TokenUsage(Math.max(0, input - v(Field.CACHED_TOKENS)), v(Field.CACHED_TOKENS), 0, output,
-                        v(Field.REASONING_TOKENS));
+                yield Usage.fromOpenAi(input, v(Field.CACHED_TOKENS), 0, output, v(Field.REASONING_TOKENS));
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.rosetta.usage;
 
+import dev.rosetta.model.Usage;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -11,5 +12,5 @@ public interface UsageTap {
     void feed(Buffer chunk);
 
     /** The usage seen by the end of the body. */
-    TokenUsage finish();
+    Usage finish();
 }

@@ -1,0 +1,115 @@
+package dev.rosetta.pipeline;
+
+import dev.rosetta.dialect.Codec;
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.DropLog;
+import dev.rosetta.dialect.Endpoint;
+import dev.rosetta.dialect.ResponseContext;
+import dev.rosetta.dialect.UpstreamErrors;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.model.ChatRequest;
+import dev.rosetta.model.ChatResponse;
+import dev.rosetta.route.Route;
+import dev.rosetta.upstream.ProviderRequests;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.Optional;
+
+/**
+ * Cross-dialect calls: the client's request is decoded into the neutral model, encoded in the
+ * provider's dialect, and the provider's answer converted back the same way. Fields one side cannot
+ * express are reported in {@code x-rosetta-dropped}.
+ */
+public final class Conversion {
+
+    /** Bound on a non-streamed upstream answer held for conversion. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+    private final Upstream upstream;
+    private final Replies replies;
+
+    public Conversion(Upstream upstream, Replies replies) {
+        this.upstream = upstream;
+        this.replies = replies;
+    }
+
+    /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
+    static Dialect upstreamDialect(Route route, Dialect client) {
+        return switch (route.provider().type()) {
+            case OPENAI -> client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT;
+            case ANTHROPIC -> Dialect.ANTHROPIC;
+            case GEMINI -> Dialect.GEMINI;
+            case MOCK -> client;
+        };
+    }
+
+    public void generate(Exchange ex, Route route, byte[] body) {
+        Dialect target = upstreamDialect(route, ex.dialect());
+        Codec in = Codec.of(ex.dialect());
+        Codec out = Codec.of(target);
+        DropLog dropped = new DropLog();
+        ChatRequest request = in.decodeRequest(body, dropped);
+        if (ex.stream()) {
+            throw GatewayError.of(ErrorKind.INVALID_REQUEST, "streaming is not yet supported when converting "
+                    + ex.dialect().name().toLowerCase(java.util.Locale.ROOT) + " requests for a "
+                    + route.provider().type().wireName() + " provider").toException();
+        }
+        byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
+        Endpoint endpoint = switch (target) {
+            case OPENAI_CHAT -> Endpoint.CHAT_COMPLETIONS;
+            case OPENAI_RESPONSES -> Endpoint.RESPONSES;
+            case ANTHROPIC -> Endpoint.MESSAGES;
+            case GEMINI -> Endpoint.GEMINI_GENERATE;
+        };
+        String url = ProviderRequests.url(route.provider(), endpoint, route.upstreamModel(), "v1beta", false);
+        int turnIndex = request.turns().size();
+        upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, dropped, turnIndex));
+    }
+
+    private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, DropLog dropped,
+                         int turnIndex) {
+        Buffer body = Buffer.buffer();
+        resp.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_RESPONSE_BYTES) {
+                call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()
+                        + " answered with more than " + MAX_RESPONSE_BYTES + " bytes"));
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        resp.endHandler(v -> {
+            if (call.done()) {
+                return;
+            }
+            Exchange ex = call.exchange();
+            ex.markFirstByte();
+            if (resp.statusCode() >= 400) {
+                call.fail(UpstreamErrors.parse(call.route().provider().name(), resp.statusCode(), body.getBytes(),
+                        Optional.ofNullable(resp.getHeader("retry-after"))));
+                return;
+            }
+            byte[] converted;
+            try {
+                ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000,
+                        ex.requestId(), turnIndex);
+                ChatResponse answer = provider.decodeResponse(body.getBytes(), context, dropped);
+                ex.usage(answer.usage());
+                converted = client.encodeResponse(answer, dropped);
+            } catch (dev.rosetta.error.GatewayException e) {
+                call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()
+                        + " sent an answer Rosetta could not read: " + e.error().message()));
+                return;
+            }
+            if (!dropped.isEmpty()) {
+                ex.response().putHeader("x-rosetta-dropped", String.join(",", dropped.paths()));
+            }
+            String requestId = resp.getHeader("x-request-id") != null ? resp.getHeader("x-request-id") : resp.getHeader("request-id");
+            if (requestId != null) {
+                ex.response().putHeader("x-upstream-request-id", requestId);
+            }
+            replies.json(ex, 200, converted);
+            call.complete(200);
+        });
+    }
+}

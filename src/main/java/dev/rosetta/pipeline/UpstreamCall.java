@@ -135,7 +135,8 @@ public final class UpstreamCall {
     }
 
     private void clientGone() {
-        if (done) {
+        // Ending an HTTP/2 stream closes it too: that is no disconnect.
+        if (done || ex.response().ended()) {
             return;
         }
         done = true;

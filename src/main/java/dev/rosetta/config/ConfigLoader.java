@@ -30,10 +30,10 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
-            "access_log", "providers", "models");
+            "access_log", "strict", "providers", "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file");
-    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model");
+            "connect_timeout", "organization", "project", "ca_file", "api");
+    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api");
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -85,7 +85,8 @@ public final class ConfigLoader {
                 integer(root, "port", "", 0, 65535).orElse(8080),
                 size(root, "max_body_size", "").orElse(ServerConfig.DEFAULT_MAX_BODY_BYTES),
                 duration(root, "shutdown_grace", "").orElse(ServerConfig.DEFAULT_SHUTDOWN_GRACE),
-                bool(root, "access_log", "").orElse(true));
+                bool(root, "access_log", "").orElse(true),
+                bool(root, "strict", "").orElse(false));
 
         List<ProviderConfig> providers = new ArrayList<>();
         JsonNode ps = root.get("providers");
@@ -174,7 +175,8 @@ public final class ConfigLoader {
             }
         });
         return new ProviderConfig(name.get(), type.get(), base, new Secret(apiKey.orElse("")), timeout,
-                connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile);
+                connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile,
+                api(node, path + "."));
     }
 
     private ModelConfig model(JsonNode node, String path) {
@@ -189,7 +191,18 @@ public final class ConfigLoader {
             return null;
         }
         return new ModelConfig(name.get(), provider.get(),
-                string(node, "upstream_model", path + ".").orElse(name.get()));
+                string(node, "upstream_model", path + ".").orElse(name.get()),
+                integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."));
+    }
+
+    private Optional<OpenAiApi> api(JsonNode node, String prefix) {
+        return string(node, "api", prefix).flatMap(s -> {
+            Optional<OpenAiApi> a = OpenAiApi.fromWireName(s);
+            if (a.isEmpty()) {
+                problems.add(prefix + "api: expected chat or responses, got \"" + s + "\"");
+            }
+            return a;
+        });
     }
 
     private void unknownKeys(JsonNode node, String prefix, Set<String> known) {

@@ -29,12 +29,12 @@ public final class DefaultConfig {
                 List.of("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-embedding-001",
                         "gemini-*"));
         providers.add(new ProviderConfig("mock", ProviderType.MOCK, "", new Secret(""), Duration.ofSeconds(600),
-                Duration.ofSeconds(10), Optional.empty(), Optional.empty(), Optional.empty()));
+                Duration.ofSeconds(10), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         for (String m : List.of("mock-gpt", "mock-claude", "mock-gemini")) {
             models.add(new ModelConfig(m, "mock", m));
         }
         ServerConfig server = new ServerConfig("127.0.0.1", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES,
-                ServerConfig.DEFAULT_SHUTDOWN_GRACE, true);
+                ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false);
         return new GatewayConfig(server, providers, models);
     }
 
@@ -45,7 +45,7 @@ public final class DefaultConfig {
             return;
         }
         providers.add(new ProviderConfig(name, type, type.defaultBaseUrl(), new Secret(key.trim()),
-                Duration.ofSeconds(600), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), Optional.empty()));
+                Duration.ofSeconds(600), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         for (String m : names) {
             models.add(new ModelConfig(m, name, m));
         }

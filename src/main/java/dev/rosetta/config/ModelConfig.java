@@ -1,11 +1,20 @@
 package dev.rosetta.config;
 
+import java.util.Optional;
+
 /**
  * A model clients may name.
  *
  * @param name the name clients send
  * @param provider the name of the provider that serves it
  * @param upstreamModel the name the provider knows it by
+ * @param maxTokens the output limit sent to providers that require one (Anthropic) when the client set none
+ * @param api for OpenAI providers: the API to convert to, overriding the provider's
  */
-public record ModelConfig(String name, String provider, String upstreamModel) {
+public record ModelConfig(String name, String provider, String upstreamModel, Optional<Integer> maxTokens,
+                          Optional<OpenAiApi> api) {
+
+    public ModelConfig(String name, String provider, String upstreamModel) {
+        this(name, provider, upstreamModel, Optional.empty(), Optional.empty());
+    }
 }

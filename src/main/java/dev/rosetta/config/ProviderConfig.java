@@ -11,9 +11,10 @@ import java.util.Optional;
  * @param timeout bound on a whole upstream request, streams included
  * @param organization sent as {@code OpenAI-Organization} to OpenAI providers
  * @param project sent as {@code OpenAI-Project} to OpenAI providers
+ * @param api for OpenAI providers: the API Rosetta converts to (default: Chat Completions, Responses for Responses clients)
  * @param caFile PEM file of the certificate authorities to trust for this upstream instead of the system ones (a private CA)
  */
 public record ProviderConfig(String name, ProviderType type, String baseUrl, Secret apiKey, Duration timeout,
                              Duration connectTimeout, Optional<String> organization, Optional<String> project,
-                             Optional<String> caFile) {
+                             Optional<String> caFile, Optional<OpenAiApi> api) {
 }

@@ -78,4 +78,9 @@ public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system
         return turns.stream().flatMap(t -> t.content().stream())
                 .anyMatch(b -> b instanceof ContentBlock.ToolCall || b instanceof ContentBlock.ToolResult);
     }
+
+    public ChatRequest withGeneration(GenerationSettings newGeneration) {
+        return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, newGeneration, reasoning,
+                user, metadata, stream, includeUsage, extensions);
+    }
 }

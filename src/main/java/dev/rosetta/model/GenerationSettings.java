@@ -26,4 +26,9 @@ public record GenerationSettings(Optional<Integer> maxTokens, Optional<Double> t
         return new GenerationSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
+
+    public GenerationSettings withMaxTokens(int max) {
+        return new GenerationSettings(Optional.of(max), temperature, topP, topK, stopSequences, seed, n,
+                presencePenalty, frequencyPenalty, responseFormat);
+    }
 }

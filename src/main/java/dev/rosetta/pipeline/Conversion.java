@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.config.OpenAiApi;
 import dev.rosetta.dialect.Codec;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.DropLog;
@@ -28,16 +29,20 @@ public final class Conversion {
 
     private final Upstream upstream;
     private final Replies replies;
+    private final boolean strict;
 
-    public Conversion(Upstream upstream, Replies replies) {
+    /** @param strict refuse (400) any conversion that would drop a request field */
+    public Conversion(Upstream upstream, Replies replies, boolean strict) {
         this.upstream = upstream;
         this.replies = replies;
+        this.strict = strict;
     }
 
     /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
-    static Dialect upstreamDialect(Route route, Dialect client) {
+    public static Dialect upstreamDialect(Route route, Dialect client) {
         return switch (route.provider().type()) {
-            case OPENAI -> client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT;
+            case OPENAI -> route.api().map(api -> api == OpenAiApi.RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT)
+                    .orElse(client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT);
             case ANTHROPIC -> Dialect.ANTHROPIC;
             case GEMINI -> Dialect.GEMINI;
             case MOCK -> client;
@@ -55,7 +60,16 @@ public final class Conversion {
                     + ex.dialect().name().toLowerCase(java.util.Locale.ROOT) + " requests for a "
                     + route.provider().type().wireName() + " provider").toException();
         }
+        if (target == Dialect.ANTHROPIC && request.generation().maxTokens().isEmpty()
+                && route.model().maxTokens().isPresent()) {
+            request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));
+        }
         byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
+        if (strict && !dropped.isEmpty()) {
+            throw new GatewayError(ErrorKind.INVALID_REQUEST, "strict mode: converting for a "
+                    + route.provider().type().wireName() + " provider would drop " + String.join(", ", dropped.paths()),
+                    Optional.of(dropped.paths().get(0)), Optional.empty(), Optional.empty()).toException();
+        }
         Endpoint endpoint = switch (target) {
             case OPENAI_CHAT -> Endpoint.CHAT_COMPLETIONS;
             case OPENAI_RESPONSES -> Endpoint.RESPONSES;

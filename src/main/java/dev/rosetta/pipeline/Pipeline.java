@@ -48,12 +48,14 @@ public final class Pipeline {
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
         ProviderType type = route.provider().type();
+        boolean generate = ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.GENERATE;
         if (type == ProviderType.MOCK) {
             mock.answer(ex, route, body, geminiSse);
-        } else if (type == ex.dialect().family()) {
+        } else if (generate ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
+                : type == ex.dialect().family()) {
             byte[] upstreamBody = pathModel.isPresent() ? body : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
-        } else if (ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.GENERATE) {
+        } else if (generate) {
             conversion.generate(ex, route, body);
         } else {
             replies.error(ex, GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + model + "\" is served by a "

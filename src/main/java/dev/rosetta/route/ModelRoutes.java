@@ -31,7 +31,7 @@ public final class ModelRoutes {
             if (m.name().endsWith("*")) {
                 patterns.add(new Pattern(m.name().substring(0, m.name().length() - 1), m, p));
             } else {
-                Route r = new Route(m.name(), p, m.upstreamModel());
+                Route r = new Route(m.name(), p, m.upstreamModel(), m);
                 exact.put(m.name(), r);
                 listed.add(r);
             }
@@ -47,7 +47,7 @@ public final class ModelRoutes {
         for (Pattern p : patterns) {
             if (model.startsWith(p.prefix())) {
                 String upstream = p.model().upstreamModel().equals(p.model().name()) ? model : p.model().upstreamModel();
-                return Optional.of(new Route(model, p.provider(), upstream));
+                return Optional.of(new Route(model, p.provider(), upstream, p.model()));
             }
         }
         return Optional.empty();

@@ -1,12 +1,21 @@
 package dev.rosetta.route;
 
+import dev.rosetta.config.ModelConfig;
+import dev.rosetta.config.OpenAiApi;
 import dev.rosetta.config.ProviderConfig;
+import java.util.Optional;
 
 /**
  * Where a request for a model goes.
  *
  * @param clientModel the model name the client sent
  * @param upstreamModel the model name to send to the provider
+ * @param model the configuration entry that matched
  */
-public record Route(String clientModel, ProviderConfig provider, String upstreamModel) {
+public record Route(String clientModel, ProviderConfig provider, String upstreamModel, ModelConfig model) {
+
+    /** The OpenAI API configured for this model or its provider, if any. */
+    public Optional<OpenAiApi> api() {
+        return model.api().or(provider::api);
+    }
 }

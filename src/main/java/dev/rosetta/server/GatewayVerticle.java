@@ -39,7 +39,7 @@ final class GatewayVerticle extends VerticleBase {
         clients = new UpstreamClients(vertx, config.providers());
         Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
         Upstream upstream = new Upstream(vertx, clients, replies);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies),
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict()),
                 new MockProvider(replies), replies);
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()

@@ -43,8 +43,12 @@ public final class Gateway {
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         Lifecycle lifecycle = new Lifecycle();
         Gateway[] self = new Gateway[1];
-        // The first server binds (possibly port 0); the others then share the port it got.
-        GatewayVerticle first = new GatewayVerticle(config, routes, config.server().port(), lifecycle);
+        // The first server binds; the others share its port. Vert.x shares a server between verticles
+        // by the port they ask for, so a random port is asked for as -1, which Vert.x binds to a free
+        // port once and then hands to every later listen(-1). Asking for the actual port instead
+        // would try a second bind and fail with "Address already in use".
+        int listenPort = config.server().port() == 0 ? -1 : config.server().port();
+        GatewayVerticle first = new GatewayVerticle(config, routes, listenPort, lifecycle);
         verticles.add(first);
         return vertx.deployVerticle(first)
                 .compose(id -> {
@@ -54,12 +58,17 @@ public final class Gateway {
                         return Future.succeededFuture(self[0]);
                     }
                     return vertx.deployVerticle(() -> {
-                        GatewayVerticle v = new GatewayVerticle(config, routes, port, lifecycle);
+                        GatewayVerticle v = new GatewayVerticle(config, routes, listenPort, lifecycle);
                         verticles.add(v);
                         return v;
                     }, new DeploymentOptions().setInstances(eventLoops - 1)).map(x -> self[0]);
                 })
-                .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
+                // Fail first, then close: a callback on vertx.close() would be scheduled on an event
+                // loop the close has already shut down, and the start would never complete.
+                .recover(err -> {
+                    vertx.close();
+                    return Future.failedFuture(err);
+                });
     }
 
     public int port() {

@@ -48,7 +48,8 @@ public final class Pipeline {
         if (type == ProviderType.MOCK) {
             mock.answer(ex, route, body, geminiSse);
         } else if (type == ex.dialect().family()) {
-            byte[] upstreamBody = pathModel.isPresent() ? body : peek.withModel(body, route.upstreamModel());
+            byte[] upstreamBody = pathModel.isPresent() ? GeminiModelRefs.rename(body, model, route.upstreamModel())
+                    : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
         } else {
             replies.error(ex, GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + model + "\" is served by a "

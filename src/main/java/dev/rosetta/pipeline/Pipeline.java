@@ -53,7 +53,8 @@ public final class Pipeline {
             mock.answer(ex, route, body, geminiSse);
         } else if (generate ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
                 : type == ex.dialect().family()) {
-            byte[] upstreamBody = pathModel.isPresent() ? body : peek.withModel(body, route.upstreamModel());
+            byte[] upstreamBody = pathModel.isPresent() ? GeminiModelRefs.rename(body, model, route.upstreamModel())
+                    : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
         } else if (generate) {
             conversion.generate(ex, route, body);

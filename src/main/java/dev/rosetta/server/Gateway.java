@@ -42,9 +42,10 @@ public final class Gateway {
         ModelRoutes routes = new ModelRoutes(config);
         Lifecycle lifecycle = new Lifecycle();
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
-        // One deployment of n instances sharing one listening socket. Vert.x gives each port-0 server
-        // a port of its own, so port 0 is resolved to a free port first.
-        int requested = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+        // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
+        // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
+        // free port once and share that.
+        int requested = config.server().port() == 0 ? -1 : config.server().port();
         return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, requested, lifecycle);
                     verticles.add(v);
@@ -59,15 +60,11 @@ public final class Gateway {
                     }
                     return new Gateway(vertx, config, verticles, port, lifecycle);
                 })
-                .onFailure(err -> vertx.close());
-    }
-
-    private static int freePort(String host) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+                // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
+                .recover(err -> {
+                    vertx.close();
+                    return Future.failedFuture(err);
+                });
     }
 
     public int port() {

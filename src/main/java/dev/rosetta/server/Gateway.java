@@ -43,8 +43,11 @@ public final class Gateway {
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         Lifecycle lifecycle = new Lifecycle();
         Gateway[] self = new Gateway[1];
-        // The first server binds (possibly port 0); the others then share the port it got.
-        GatewayVerticle first = new GatewayVerticle(config, routes, config.server().port(), lifecycle);
+        // The first server binds; the others then share its port. Vert.x shares a server only between
+        // listens on the same requested port, and never shares port 0, so "any free port" is asked
+        // for as -1: every listen on -1 shares the one random port the first one got.
+        int requested = config.server().port() == 0 ? -1 : config.server().port();
+        GatewayVerticle first = new GatewayVerticle(config, routes, requested, lifecycle);
         verticles.add(first);
         return vertx.deployVerticle(first)
                 .compose(id -> {
@@ -54,12 +57,17 @@ public final class Gateway {
                         return Future.succeededFuture(self[0]);
                     }
                     return vertx.deployVerticle(() -> {
-                        GatewayVerticle v = new GatewayVerticle(config, routes, port, lifecycle);
+                        GatewayVerticle v = new GatewayVerticle(config, routes, requested, lifecycle);
                         verticles.add(v);
                         return v;
                     }, new DeploymentOptions().setInstances(eventLoops - 1)).map(x -> self[0]);
                 })
-                .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
+                // Fail now and close in the background: waiting for close() here would complete this
+                // future on an event loop that close() has already shut down, and it would never complete.
+                .recover(err -> {
+                    vertx.close();
+                    return Future.failedFuture(err);
+                });
     }
 
     public int port() {

@@ -186,9 +186,9 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, host, max_body_size, models, port, providers, shutdown_grace])",
-                "providers[0].timout: unknown key (expected one of [api_key, base_url, connect_timeout, name, organization, project, timeout, type])",
-                "models[0].upstream: unknown key (expected one of [name, provider, upstream_model])");
+                "prot: unknown key (expected one of [access_log, host, max_body_size, models, port, providers, shutdown_grace, strict])",
+                "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, name, organization, project, timeout, type])",
+                "models[0].upstream: unknown key (expected one of [api, max_tokens, name, provider, upstream_model])");
     }
 
     @Test

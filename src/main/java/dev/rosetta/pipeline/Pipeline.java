@@ -19,16 +19,18 @@ public final class Pipeline {
     private final ModelRoutes routes;
     private final Passthrough passthrough;
     private final Conversion conversion;
+    private final CountTokens countTokens;
+    private final Embeddings embeddings;
     private final MockProvider mock;
-    private final Replies replies;
 
-    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, MockProvider mock,
-                    Replies replies) {
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
+                    Embeddings embeddings, MockProvider mock) {
         this.routes = routes;
         this.passthrough = passthrough;
         this.conversion = conversion;
+        this.countTokens = countTokens;
+        this.embeddings = embeddings;
         this.mock = mock;
-        this.replies = replies;
     }
 
     /**
@@ -58,10 +60,10 @@ public final class Pipeline {
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
         } else if (generate) {
             conversion.generate(ex, route, body);
+        } else if (ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.COUNT_TOKENS) {
+            countTokens.count(ex, route, body);
         } else {
-            replies.error(ex, GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + model + "\" is served by a "
-                    + type.wireName() + " provider; converting " + ex.endpoint().name().toLowerCase(java.util.Locale.ROOT)
-                    + " requests to it is not supported yet"));
+            embeddings.embed(ex, route, body);
         }
     }
 }

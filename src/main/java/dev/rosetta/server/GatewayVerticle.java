@@ -4,6 +4,8 @@ import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
 import dev.rosetta.pipeline.Conversion;
+import dev.rosetta.pipeline.CountTokens;
+import dev.rosetta.pipeline.Embeddings;
 import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
@@ -40,7 +42,7 @@ final class GatewayVerticle extends VerticleBase {
         Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict()),
-                new MockProvider(replies), replies);
+                new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

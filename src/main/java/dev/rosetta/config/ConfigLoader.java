@@ -30,7 +30,8 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
-            "access_log", "strict", "providers", "models");
+            "access_log", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "providers",
+            "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api");
@@ -86,7 +87,10 @@ public final class ConfigLoader {
                 size(root, "max_body_size", "").orElse(ServerConfig.DEFAULT_MAX_BODY_BYTES),
                 duration(root, "shutdown_grace", "").orElse(ServerConfig.DEFAULT_SHUTDOWN_GRACE),
                 bool(root, "access_log", "").orElse(true),
-                bool(root, "strict", "").orElse(false));
+                bool(root, "strict", "").orElse(false),
+                new MediaFetchConfig(size(root, "fetch_max_size", "").orElse(MediaFetchConfig.DEFAULT.maxBytes()),
+                        duration(root, "fetch_timeout", "").orElse(MediaFetchConfig.DEFAULT.timeout()),
+                        bool(root, "fetch_private_addresses", "").orElse(false)));
 
         List<ProviderConfig> providers = new ArrayList<>();
         JsonNode ps = root.get("providers");

@@ -34,7 +34,8 @@ public final class DefaultConfig {
             models.add(new ModelConfig(m, "mock", m));
         }
         ServerConfig server = new ServerConfig("127.0.0.1", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES,
-                ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false);
+                ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false,
+                MediaFetchConfig.DEFAULT);
         return new GatewayConfig(server, providers, models);
     }
 

@@ -12,6 +12,8 @@ import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
 import dev.rosetta.route.Route;
+import dev.rosetta.error.GatewayException;
+import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.ProviderRequests;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -30,12 +32,17 @@ public final class Conversion {
     private final Upstream upstream;
     private final Replies replies;
     private final boolean strict;
+    private final MediaFetcher fetcher;
 
-    /** @param strict refuse (400) any conversion that would drop a request field */
-    public Conversion(Upstream upstream, Replies replies, boolean strict) {
+    /**
+     * @param strict refuse (400) any conversion that would drop a request field
+     * @param fetcher inlines media the provider cannot fetch by URL itself
+     */
+    public Conversion(Upstream upstream, Replies replies, boolean strict, MediaFetcher fetcher) {
         this.upstream = upstream;
         this.replies = replies;
         this.strict = strict;
+        this.fetcher = fetcher;
     }
 
     /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
@@ -54,12 +61,29 @@ public final class Conversion {
         Codec in = Codec.of(ex.dialect());
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
-        ChatRequest request = in.decodeRequest(body, dropped);
+        ChatRequest decoded = in.decodeRequest(body, dropped);
         if (ex.stream()) {
             throw GatewayError.of(ErrorKind.INVALID_REQUEST, "streaming is not yet supported when converting "
                     + ex.dialect().name().toLowerCase(java.util.Locale.ROOT) + " requests for a "
                     + route.provider().type().wireName() + " provider").toException();
         }
+        fetcher.inline(decoded, target).onComplete(ar -> {
+            if (ar.failed()) {
+                replies.error(ex, ar.cause() instanceof GatewayException g ? g.error()
+                        : GatewayError.of(ErrorKind.INVALID_REQUEST, "could not fetch media for the provider"));
+                return;
+            }
+            try {
+                send(ex, route, target, in, out, ar.result(), dropped);
+            } catch (GatewayException e) {
+                replies.error(ex, e.error());
+            }
+        });
+    }
+
+    private void send(Exchange ex, Route route, Dialect target, Codec in, Codec out, ChatRequest fetched,
+                      DropLog dropped) {
+        ChatRequest request = fetched;
         if (target == Dialect.ANTHROPIC && request.generation().maxTokens().isEmpty()
                 && route.model().maxTokens().isPresent()) {
             request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));

@@ -11,6 +11,7 @@ import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.pipeline.Upstream;
 import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,7 +42,8 @@ final class GatewayVerticle extends VerticleBase {
         clients = new UpstreamClients(vertx, config.providers());
         Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
         Upstream upstream = new Upstream(vertx, clients, replies);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict()),
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict(),
+                new MediaFetcher(vertx, config.server().mediaFetch())),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()

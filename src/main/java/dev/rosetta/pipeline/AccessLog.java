@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.error.Redactor;
 import dev.rosetta.model.Usage;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -14,9 +15,11 @@ public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("rosetta.access");
 
     private final boolean enabled;
+    private final Redactor redactor;
 
-    public AccessLog(boolean enabled) {
+    public AccessLog(boolean enabled, Redactor redactor) {
         this.enabled = enabled && LOG.isInfoEnabled();
+        this.redactor = redactor;
     }
 
     public void record(Exchange ex) {
@@ -41,7 +44,7 @@ public final class AccessLog {
                 .append(",\"tokens_reasoning\":").append(u.reasoning());
         if (!ex.outcome().isEmpty()) {
             sb.append(",\"outcome\":");
-            JsonStrings.append(sb, ex.outcome());
+            JsonStrings.append(sb, redactor.redact(ex.outcome()));
         }
         sb.append('}');
         LOG.info(sb.toString());

@@ -23,6 +23,8 @@ import java.util.Map;
  */
 public final class Passthrough {
 
+    private static final int MAX_ERROR_BODY = 1024 * 1024;
+
     private final Upstream upstream;
 
     public Passthrough(Upstream upstream) {
@@ -56,6 +58,10 @@ public final class Passthrough {
         UsageTap tap = sse ? new SseUsageTap(call.route().provider().type())
                 : new JsonUsageTap(call.route().provider().type());
         ex.status(up.statusCode());
+        if (up.statusCode() >= 400 && !sse) {
+            relayError(call, up, out);
+            return;
+        }
         call.onBroken(error -> endBroken(call, tap, error));
         up.handler(chunk -> {
             ex.markFirstByte();
@@ -72,6 +78,29 @@ public final class Passthrough {
             }
             ex.usage(tap.finish());
             out.end();
+            call.complete(up.statusCode());
+        });
+    }
+
+    /**
+     * An upstream error body is small and may echo a credential: it is read whole (bounded), redacted,
+     * then relayed.
+     */
+    private static void relayError(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
+        Buffer body = Buffer.buffer();
+        up.handler(chunk -> {
+            if (body.length() < MAX_ERROR_BODY) {
+                body.appendBuffer(chunk);
+            }
+        });
+        up.endHandler(v -> {
+            if (call.done()) {
+                return;
+            }
+            byte[] bytes = call.redactor().redact(body.getBytes());
+            out.headers().remove("content-length");
+            out.setChunked(false);
+            out.end(Buffer.buffer(bytes));
             call.complete(up.statusCode());
         });
     }

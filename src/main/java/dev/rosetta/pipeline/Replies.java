@@ -2,6 +2,7 @@ package dev.rosetta.pipeline;
 
 import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.error.GatewayError;
+import dev.rosetta.error.Redactor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -10,11 +11,20 @@ public final class Replies {
 
     private final AccessLog accessLog;
     private final Runnable onEnd;
+    private final Redactor redactor;
 
-    /** @param onEnd called once per request when its answer is complete (or abandoned) */
-    public Replies(AccessLog accessLog, Runnable onEnd) {
+    /**
+     * @param onEnd called once per request when its answer is complete (or abandoned)
+     * @param redactor applied to every error message before it is sent or logged
+     */
+    public Replies(AccessLog accessLog, Runnable onEnd, Redactor redactor) {
         this.accessLog = accessLog;
         this.onEnd = onEnd;
+        this.redactor = redactor;
+    }
+
+    public Redactor redactor() {
+        return redactor;
     }
 
     public void json(Exchange ex, int status, byte[] body) {
@@ -32,7 +42,9 @@ public final class Replies {
     }
 
     /** The error in the client's dialect; if the answer has already begun, the connection is cut instead. */
-    public void error(Exchange ex, GatewayError error) {
+    public void error(Exchange ex, GatewayError unredacted) {
+        GatewayError error = new GatewayError(unredacted.kind(), redactor.redact(unredacted.message()),
+                unredacted.param(), unredacted.code(), unredacted.retryAfterSeconds());
         HttpServerResponse r = ex.response();
         ex.outcome(error.message());
         if (r.headWritten()) {

@@ -54,6 +54,10 @@ public final class UpstreamCall {
         };
     }
 
+    public dev.rosetta.error.Redactor redactor() {
+        return replies.redactor();
+    }
+
     public Exchange exchange() {
         return ex;
     }

@@ -1,6 +1,7 @@
 package dev.rosetta.server;
 
 import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.error.Redactor;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
 import dev.rosetta.pipeline.Conversion;
@@ -40,7 +41,8 @@ final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx, config.providers());
-        Replies replies = new Replies(new AccessLog(config.server().accessLog()), lifecycle::end);
+        Redactor redactor = new Redactor(config.providers().stream().map(p -> p.apiKey().value()).toList());
+        Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch())),

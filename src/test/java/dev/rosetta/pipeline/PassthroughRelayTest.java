@@ -185,6 +185,16 @@ class PassthroughRelayTest {
     }
 
     @Test
+    void anUpstreamErrorEchoingTheProviderKeyIsRedacted() throws Exception {
+        upstream.answer(Reply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided: "
+                + TestGateway.OPENAI_KEY + "\",\"type\":\"invalid_request_error\"}}"));
+        HttpResponse<String> resp = post("/v1/chat/completions", "{\"model\":\"gpt-test\",\"messages\":[]}", Map.of());
+        assertThat(resp.statusCode()).isEqualTo(401);
+        assertThat(resp.body()).isEqualTo("{\"error\":{\"message\":\"Incorrect API key provided: [redacted]\","
+                + "\"type\":\"invalid_request_error\"}}");
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIsRefusedWith413() throws Exception {
         try (TestGateway small = TestGateway.start("""
                 max_body_size: 1KiB

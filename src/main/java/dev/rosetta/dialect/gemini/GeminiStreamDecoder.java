@@ -101,7 +101,8 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         }
         if (state == State.START) {
             out.add(new StreamEvent.MessageStart(StreamSupport.optText(c, "responseId").orElse(context.fallbackId()),
-                    StreamSupport.text(c, "modelVersion"), context.created(), usage.orElse(Usage.ZERO)));
+                    StreamSupport.text(c, "modelVersion"), context.created(), usage.map(GeminiStreamDecoder::inputOnly)
+                    .orElse(Usage.ZERO)));
             state = State.STREAMING;
         }
         JsonNode candidates = c.get("candidates");
@@ -156,6 +157,11 @@ public final class GeminiStreamDecoder implements StreamDecoder {
             open = kind;
         }
         out.add(thought ? new StreamEvent.ThinkingDelta(blocks, text.get()) : new StreamEvent.TextDelta(blocks, text.get()));
+    }
+
+    /** What is known at the start: the prompt, not yet the output. */
+    private static Usage inputOnly(Usage u) {
+        return new Usage(u.inputUncached(), u.cacheRead(), u.cacheWrite(), 0, 0);
     }
 
     private void close(List<StreamEvent> out) {

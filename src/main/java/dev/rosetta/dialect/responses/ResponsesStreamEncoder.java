@@ -159,16 +159,16 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             begin("", "", 0, out);
         }
         closePart(out);
-        openIndex = b.index();
         switch (b.initial()) {
-            case ContentBlock.Text t -> openPart(false, t.text(), out);
-            case ContentBlock.Refusal r -> openPart(true, r.text(), out);
+            case ContentBlock.Text t -> openPart(b.index(), false, t.text(), out);
+            case ContentBlock.Refusal r -> openPart(b.index(), true, r.text(), out);
             case ContentBlock.ToolCall c -> {
                 closeItem(out);
                 item = JsonTrees.object().put("type", "function_call").put("id", "fc_" + c.id()).put("call_id", c.id())
                         .put("name", c.name()).put("arguments", "").put("status", "in_progress");
                 addItem(out);
                 state = State.CALL;
+                openIndex = b.index();
                 argumentsDelta(c.arguments(), out);
             }
             case ContentBlock.Thinking t -> {
@@ -180,6 +180,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
                 e.putObject("part").put("type", "summary_text").put("text", "");
                 out.add(frame(e));
                 state = State.REASONING;
+                openIndex = b.index();
                 summaryDelta(t.text(), out);
             }
             default -> {
@@ -190,7 +191,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
         }
     }
 
-    private void openPart(boolean isRefusal, String initial, List<byte[]> out) {
+    private void openPart(int index, boolean isRefusal, String initial, List<byte[]> out) {
         if (state != State.MESSAGE) {
             closeItem(out);
             item = JsonTrees.object().put("type", "message")
@@ -201,6 +202,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             addItem(out);
         }
         refusal = isRefusal;
+        openIndex = index;
         ObjectNode e = itemEvent("response.content_part.added").put("content_index", contentIndex());
         e.set("part", part(""));
         out.add(frame(e));

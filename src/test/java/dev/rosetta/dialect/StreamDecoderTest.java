@@ -74,6 +74,16 @@ class StreamDecoderTest {
     }
 
     @Test
+    void chatSkipsAzuresPromptFilterChunkAndDecodesRefusals() {
+        List<StreamEvent> events = decode(Dialect.OPENAI_CHAT, true,
+                data("{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"prompt_filter_results\":[]}"),
+                data(chunk("{\"role\":\"assistant\",\"refusal\":\"No.\"}", "stop")), data("[DONE]"));
+        assertThat(events).containsExactly(new StreamEvent.MessageStart("c1", "m", 5, Usage.ZERO),
+                new BlockStart(0, new ContentBlock.Refusal("")), new TextDelta(0, "No."), new BlockStop(0),
+                new Finish(StopReason.END_TURN, Optional.empty()), new MessageStop());
+    }
+
+    @Test
     void chatFinishWithoutDoneEndsNormallyButNeitherIsACut() {
         List<StreamEvent> ok = decode(Dialect.OPENAI_CHAT, true, data(chunk("{\"content\":\"A\"}", "length")));
         assertThat(ok).endsWith(new Finish(StopReason.MAX_TOKENS, Optional.empty()), new MessageStop());

@@ -39,7 +39,7 @@ public final class ChatStreamDecoder implements StreamDecoder {
         DONE
     }
 
-    private enum Open { NONE, TEXT, THINKING, TOOL }
+    private enum Open { NONE, TEXT, REFUSAL, THINKING, TOOL }
 
     private final ResponseContext context;
     private State state = State.START;
@@ -87,6 +87,13 @@ public final class ChatStreamDecoder implements StreamDecoder {
         if (error != null && error.isObject()) {
             return fail(new StreamEvent.Error(StreamSupport.upstreamError(error)));
         }
+        JsonNode choices = c.get("choices");
+        JsonNode u = c.get("usage");
+        boolean hasChoices = choices != null && choices.isArray() && !choices.isEmpty();
+        boolean hasUsage = u != null && u.isObject();
+        if (state == State.START && !hasChoices && !hasUsage) {
+            return List.of(); // Azure's prompt-filter chunk comes first, with an empty id and model
+        }
         List<StreamEvent> out = new ArrayList<>();
         if (state == State.START) {
             out.add(new StreamEvent.MessageStart(StreamSupport.optText(c, "id").orElse(context.fallbackId()),
@@ -94,44 +101,51 @@ public final class ChatStreamDecoder implements StreamDecoder {
                     ? c.path("created").longValue() : context.created(), Usage.ZERO));
             state = State.STREAMING;
         }
-        JsonNode u = c.get("usage");
-        if (u != null && u.isObject()) {
+        if (hasUsage) {
             usage = Optional.of(usage(u));
         }
-        JsonNode choices = c.get("choices");
-        if (state == State.STREAMING && choices != null && choices.isArray() && !choices.isEmpty()) {
-            JsonNode choice = choices.get(0);
-            JsonNode delta = choice.path("delta");
-            String reasoning = StreamSupport.optText(delta, "reasoning_content")
-                    .orElse(StreamSupport.text(delta, "reasoning"));
-            if (!reasoning.isEmpty()) {
-                int i = openBlock(Open.THINKING, new ContentBlock.Thinking("", Optional.empty()), out);
-                out.add(new StreamEvent.ThinkingDelta(i, reasoning));
-            }
-            String text = StreamSupport.text(delta, "content");
-            if (!text.isEmpty()) {
-                int i = openBlock(Open.TEXT, ContentBlock.Text.of(""), out);
-                out.add(new StreamEvent.TextDelta(i, text));
-            }
-            JsonNode calls = delta.get("tool_calls");
-            if (calls != null && calls.isArray()) {
-                for (JsonNode call : calls) {
-                    if (!toolFragment(call, StreamSupport.text(c, "id"), out)) {
-                        out.add(StreamSupport.malformed(DIALECT, "arguments for tool call "
-                                + call.path("index").asInt() + " arrived after a later block began"));
-                        state = State.DONE;
-                        return out;
-                    }
-                }
-            }
-            Optional<String> finish = StreamSupport.optText(choice, "finish_reason");
-            if (finish.isPresent()) {
-                stop = StopReason.fromOpenAi(finish.get());
-                close(out);
-                state = State.FINISHING;
-            }
+        if (state == State.STREAMING && hasChoices) {
+            choice(choices.get(0), StreamSupport.text(c, "id"), out);
         }
         return out;
+    }
+
+    /** The delta and finish of choice 0. */
+    private void choice(JsonNode choice, String chunkId, List<StreamEvent> out) {
+        JsonNode delta = choice.path("delta");
+        String reasoning = StreamSupport.optText(delta, "reasoning_content")
+                .orElse(StreamSupport.text(delta, "reasoning"));
+        if (!reasoning.isEmpty()) {
+            int i = openBlock(Open.THINKING, new ContentBlock.Thinking("", Optional.empty()), out);
+            out.add(new StreamEvent.ThinkingDelta(i, reasoning));
+        }
+        String text = StreamSupport.text(delta, "content");
+        if (!text.isEmpty()) {
+            int i = openBlock(Open.TEXT, ContentBlock.Text.of(""), out);
+            out.add(new StreamEvent.TextDelta(i, text));
+        }
+        String refusal = StreamSupport.text(delta, "refusal");
+        if (!refusal.isEmpty()) {
+            int i = openBlock(Open.REFUSAL, new ContentBlock.Refusal(""), out);
+            out.add(new StreamEvent.TextDelta(i, refusal));
+        }
+        JsonNode calls = delta.get("tool_calls");
+        if (calls != null && calls.isArray()) {
+            for (JsonNode call : calls) {
+                if (!toolFragment(call, chunkId, out)) {
+                    out.add(StreamSupport.malformed(DIALECT, "arguments for tool call "
+                            + call.path("index").asInt() + " arrived after a later block began"));
+                    state = State.DONE;
+                    return;
+                }
+            }
+        }
+        Optional<String> finish = StreamSupport.optText(choice, "finish_reason");
+        if (finish.isPresent()) {
+            stop = StopReason.fromOpenAi(finish.get());
+            close(out);
+            state = State.FINISHING;
+        }
     }
 
     /** Handles one tool_calls entry; false when it continues a call that is already closed. */

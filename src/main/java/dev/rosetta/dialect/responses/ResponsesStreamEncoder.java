@@ -339,6 +339,10 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     }
 
     private void error(GatewayError error, List<byte[]> out) {
+        if (state == State.START) {
+            // The SDKs' stream helpers insist on response.created coming first, even before an error.
+            begin("", "", 0, out);
+        }
         ObjectNode e = event("error").put("code", error.code().orElse(error.kind().openAiType()))
                 .put("message", error.message());
         if (error.param().isPresent()) {

@@ -192,6 +192,32 @@ class StreamEncoderOrderingTest {
         assertThat(terminals(Dialect.OPENAI_RESPONSES, out)).isEqualTo(1);
     }
 
+    @Test
+    void messageStopWithoutFinishReportsToolUseAfterACall() {
+        StreamEvent[] events = {START, new BlockStart(0, ContentBlock.ToolCall.of("c1", "f", "")),
+            new ToolArgumentsDelta(0, "{}"), new MessageStop()};
+        assertThat(run(encoder(Dialect.OPENAI_CHAT), events)).contains("\"finish_reason\":\"tool_calls\"");
+        assertThat(run(encoder(Dialect.ANTHROPIC), events)).contains("\"stop_reason\":\"tool_use\"");
+        assertThat(run(encoder(Dialect.GEMINI), events)).contains("\"finishReason\":\"STOP\"");
+        assertThat(run(encoder(Dialect.OPENAI_RESPONSES), events)).contains("event: response.completed");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void whatTheClientCannotCarryIsCounted(Dialect d) {
+        StreamEncoder encoder = encoder(d);
+        run(encoder, START, new BlockStart(0, new ContentBlock.Thinking("", Optional.empty())), new ThinkingDelta(0, "x"),
+                new StreamEvent.SignatureDelta(0, "sig"), new BlockStop(0),
+                new BlockStart(1, new ContentBlock.RedactedThinking("opaque")), new BlockStop(1), END_TURN,
+                new MessageStop());
+        long expected = switch (d) {
+            case OPENAI_CHAT -> 2; // the thinking block and the redacted block
+            case ANTHROPIC -> 0;
+            case GEMINI, OPENAI_RESPONSES -> 2; // the signature and the redacted block
+        };
+        assertThat(encoder.dropped()).isEqualTo(expected);
+    }
+
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void terminalIsSentOnceAndNothingFollowsIt(Dialect d) {

@@ -14,7 +14,6 @@ import dev.rosetta.model.Usage;
 import dev.rosetta.model.stream.StreamEvent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Neutral events to a Gemini stream: one {@code GenerateContentResponse} chunk per text or thought

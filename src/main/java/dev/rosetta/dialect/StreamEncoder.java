@@ -1,0 +1,53 @@
+package dev.rosetta.dialect;
+
+import dev.rosetta.dialect.anthropic.AnthropicStreamEncoder;
+import dev.rosetta.dialect.gemini.GeminiStreamEncoder;
+import dev.rosetta.dialect.openai.ChatStreamEncoder;
+import dev.rosetta.dialect.responses.ResponsesStreamEncoder;
+import dev.rosetta.model.stream.StreamEvent;
+import java.util.List;
+
+/**
+ * Renders neutral {@link StreamEvent}s as one client dialect's streamed body, one stream per
+ * instance. Each returned array is one complete frame (an SSE event, or a piece of Gemini's JSON
+ * array), to be written and flushed in order.
+ *
+ * <p>Contract: the output is always a well-formed stream of the client's dialect, whatever the input
+ * order: the opening frames are sent once (synthesized if content comes before {@code MessageStart}),
+ * blocks are closed before others open where the dialect requires it, and the terminal frames (the
+ * normal end, or the dialect's error frame) are sent exactly once, after which all input is ignored.
+ * A {@code Finish} before the last {@code BlockStop}, usage after {@code Finish}, or a
+ * {@code MessageStop} without {@code Finish} are all accepted. {@link #finish()} at end of input
+ * without a terminal event ends the client stream with an error frame.
+ *
+ * <p>What the dialect cannot carry (thinking for Chat clients, images in an answer, ...) is left out
+ * and counted by {@link #dropped()}. Never throws on any input order. Pure: no I/O, no clock. Not
+ * thread-safe.
+ */
+public interface StreamEncoder {
+
+    List<byte[]> onEvent(StreamEvent event);
+
+    /** End of input: the terminal frames if not yet sent (an error frame, since no terminal event came). */
+    List<byte[]> finish();
+
+    /** How many blocks or fields were left out because the client dialect has no place for them. */
+    long dropped();
+
+    /**
+     * @param includeUsage Chat Completions: the client asked {@code stream_options.include_usage}
+     * @param jsonArray Gemini: the client did not ask {@code alt=sse}, so the body is one JSON array
+     */
+    record Options(boolean includeUsage, boolean jsonArray) {
+        public static final Options DEFAULT = new Options(false, false);
+    }
+
+    static StreamEncoder of(Dialect dialect, Options options) {
+        return switch (dialect) {
+            case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage());
+            case OPENAI_RESPONSES -> new ResponsesStreamEncoder();
+            case ANTHROPIC -> new AnthropicStreamEncoder();
+            case GEMINI -> new GeminiStreamEncoder(options.jsonArray());
+        };
+    }
+}

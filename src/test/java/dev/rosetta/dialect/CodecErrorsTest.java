@@ -128,4 +128,13 @@ class CodecErrorsTest {
         Codec.of(Dialect.ANTHROPIC).encodeRequest(req, "claude", dropped);
         assertThat(dropped.paths()).containsExactly("$.mystery", "$.messages[0].name", "seed", "frequency_penalty");
     }
+
+    @Test
+    void geminiTopKWrittenAsAFloatByTheGenAiSdkIsAWholeNumber() {
+        String body = "{'contents': [{'role': 'user', 'parts': [{'text': 'hi'}]}], 'generationConfig': {'topK': %s}}";
+        assertThat(Codec.of(Dialect.GEMINI).decodeRequest(json(body.formatted("5.0"))).generation().topK()).contains(5);
+        assertThat(Codec.of(Dialect.GEMINI).decodeRequest(json(body.formatted("5"))).generation().topK()).contains(5);
+        assertInvalidAt(() -> Codec.of(Dialect.GEMINI).decodeRequest(json(body.formatted("5.5"))),
+                "$.generationConfig.topK");
+    }
 }

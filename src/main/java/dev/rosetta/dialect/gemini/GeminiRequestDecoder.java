@@ -161,8 +161,18 @@ final class GeminiRequestDecoder {
                                 Optional.empty()))
                         .orElse(new ResponseFormat.JsonObject()));
         return new GenerationSettings(g.optInt("maxOutputTokens"), g.optDouble("temperature"), g.optDouble("topP"),
-                g.optInt("topK"), stops, g.optLong("seed"), g.optInt("candidateCount"), g.optDouble("presencePenalty"),
+                topK(g), stops, g.optLong("seed"), g.optInt("candidateCount"), g.optDouble("presencePenalty"),
                 g.optDouble("frequencyPenalty"), format);
+    }
+
+    /** Google's own SDKs type topK as a float and send {@code 5.0}; any whole number is accepted. */
+    private static Optional<Integer> topK(JsonIn g) {
+        return g.optDouble("topK").map(k -> {
+            if (k != Math.rint(k) || k < 0 || k > Integer.MAX_VALUE) {
+                throw g.get("topK").error("expected a whole number");
+            }
+            return (int) Math.round(k);
+        });
     }
 
     private static Reasoning reasoning(JsonIn t) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.internal.JsonIn;
+import dev.rosetta.dialect.internal.ResponsesOptions;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ContentBlock;
@@ -215,12 +216,6 @@ final class GeminiRequestEncoder {
         });
         ext.openAiChat().ifPresent(o -> dropped.add("openai_options"));
         ext.anthropic().ifPresent(a -> dropped.add("service_tier"));
-        ext.responses().ifPresent(r -> {
-            if (r.previousResponseId().isPresent()) {
-                throw JsonIn.invalid("previous_response_id needs the OpenAI Responses API upstream",
-                        "$.previous_response_id");
-            }
-            dropped.add("responses_options");
-        });
+        ext.responses().ifPresent(r -> ResponsesOptions.leaveOut(r, dropped));
     }
 }

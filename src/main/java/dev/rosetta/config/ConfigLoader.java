@@ -30,7 +30,8 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
-            "access_log", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "providers",
+            "access_log", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
+            "stream_idle_timeout", "keepalive_interval", "providers",
             "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api");
@@ -90,7 +91,11 @@ public final class ConfigLoader {
                 bool(root, "strict", "").orElse(false),
                 new MediaFetchConfig(size(root, "fetch_max_size", "").orElse(MediaFetchConfig.DEFAULT.maxBytes()),
                         duration(root, "fetch_timeout", "").orElse(MediaFetchConfig.DEFAULT.timeout()),
-                        bool(root, "fetch_private_addresses", "").orElse(false)));
+                        bool(root, "fetch_private_addresses", "").orElse(false)),
+                new StreamConfig(
+                        duration(root, "stream_first_byte_timeout", "").orElse(StreamConfig.DEFAULT.firstByteTimeout()),
+                        duration(root, "stream_idle_timeout", "").orElse(StreamConfig.DEFAULT.idleTimeout()),
+                        duration(root, "keepalive_interval", "").orElse(StreamConfig.DEFAULT.keepAlive())));
 
         List<ProviderConfig> providers = new ArrayList<>();
         JsonNode ps = root.get("providers");

@@ -35,7 +35,7 @@ public final class DefaultConfig {
         }
         ServerConfig server = new ServerConfig("127.0.0.1", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES,
                 ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false,
-                MediaFetchConfig.DEFAULT);
+                MediaFetchConfig.DEFAULT, StreamConfig.DEFAULT);
         return new GatewayConfig(server, providers, models);
     }
 

@@ -1,11 +1,13 @@
 package dev.rosetta.pipeline;
 
 import dev.rosetta.config.OpenAiApi;
+import dev.rosetta.config.StreamConfig;
 import dev.rosetta.dialect.Codec;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ResponseContext;
+import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
@@ -17,6 +19,7 @@ import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.ProviderRequests;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,16 +36,19 @@ public final class Conversion {
     private final Replies replies;
     private final boolean strict;
     private final MediaFetcher fetcher;
+    private final StreamConfig streamConfig;
 
     /**
      * @param strict refuse (400) any conversion that would drop a request field
      * @param fetcher inlines media the provider cannot fetch by URL itself
      */
-    public Conversion(Upstream upstream, Replies replies, boolean strict, MediaFetcher fetcher) {
+    public Conversion(Upstream upstream, Replies replies, boolean strict, MediaFetcher fetcher,
+                      StreamConfig streamConfig) {
         this.upstream = upstream;
         this.replies = replies;
         this.strict = strict;
         this.fetcher = fetcher;
+        this.streamConfig = streamConfig;
     }
 
     /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
@@ -56,17 +62,18 @@ public final class Conversion {
         };
     }
 
-    public void generate(Exchange ex, Route route, byte[] body) {
+    /** @param geminiSse for Gemini clients: whether they asked {@code alt=sse} (else a JSON-array stream) */
+    public void generate(Exchange ex, Route route, byte[] body, boolean geminiSse) {
         Dialect target = upstreamDialect(route, ex.dialect());
         Codec in = Codec.of(ex.dialect());
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
-        ChatRequest decoded = in.decodeRequest(body, dropped);
-        if (ex.stream()) {
-            throw GatewayError.of(ErrorKind.INVALID_REQUEST, "streaming is not yet supported when converting "
-                    + ex.dialect().name().toLowerCase(java.util.Locale.ROOT) + " requests for a "
-                    + route.provider().type().wireName() + " provider").toException();
-        }
+        ChatRequest parsed = in.decodeRequest(body, dropped);
+        // Gemini says "stream" in the path, not the body.
+        ChatRequest decoded = ex.stream() == parsed.stream() ? parsed : new ChatRequest(parsed.model(), parsed.system(),
+                parsed.turns(), parsed.tools(), parsed.toolChoice(), parsed.parallelToolCalls(), parsed.generation(),
+                parsed.reasoning(), parsed.user(), parsed.metadata(), ex.stream(), parsed.includeUsage(),
+                parsed.extensions());
         fetcher.inline(decoded, target).onComplete(ar -> {
             if (ar.failed()) {
                 replies.error(ex, ar.cause() instanceof GatewayException g ? g.error()
@@ -74,7 +81,7 @@ public final class Conversion {
                 return;
             }
             try {
-                send(ex, route, target, in, out, ar.result(), dropped);
+                send(ex, route, target, in, out, ar.result(), dropped, geminiSse);
             } catch (GatewayException e) {
                 replies.error(ex, e.error());
             }
@@ -82,7 +89,7 @@ public final class Conversion {
     }
 
     private void send(Exchange ex, Route route, Dialect target, Codec in, Codec out, ChatRequest fetched,
-                      DropLog dropped) {
+                      DropLog dropped, boolean geminiSse) {
         ChatRequest request = fetched;
         if (target == Dialect.ANTHROPIC && request.generation().maxTokens().isEmpty()
                 && route.model().maxTokens().isPresent()) {
@@ -94,14 +101,24 @@ public final class Conversion {
                     + route.provider().type().wireName() + " provider would drop " + String.join(", ", dropped.paths()),
                     Optional.of(dropped.paths().get(0)), Optional.empty(), Optional.empty()).toException();
         }
+        boolean stream = request.stream();
         Endpoint endpoint = switch (target) {
             case OPENAI_CHAT -> Endpoint.CHAT_COMPLETIONS;
             case OPENAI_RESPONSES -> Endpoint.RESPONSES;
             case ANTHROPIC -> Endpoint.MESSAGES;
-            case GEMINI -> Endpoint.GEMINI_GENERATE;
+            case GEMINI -> stream ? Endpoint.GEMINI_STREAM : Endpoint.GEMINI_GENERATE;
         };
-        String url = ProviderRequests.url(route.provider(), endpoint, route.upstreamModel(), "v1beta", false);
+        String url = ProviderRequests.url(route.provider(), endpoint, route.upstreamModel(), "v1beta", stream);
         int turnIndex = request.turns().size();
+        if (stream) {
+            ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);
+            StreamEncoder.Options options = new StreamEncoder.Options(request.includeUsage(),
+                    ex.dialect() == Dialect.GEMINI && !geminiSse);
+            List<String> droppedFields = dropped.paths();
+            upstream.call(ex, route, url, upstreamBody, (call, resp) ->
+                    new StreamConversion(call, streamConfig, target, context, options, droppedFields).start(resp));
+            return;
+        }
         upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, dropped, turnIndex));
     }
 

@@ -59,7 +59,7 @@ public final class Pipeline {
                     : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
         } else if (generate) {
-            conversion.generate(ex, route, body);
+            conversion.generate(ex, route, body, geminiSse);
         } else if (ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.COUNT_TOKENS) {
             countTokens.count(ex, route, body);
         } else {

@@ -39,6 +39,8 @@ public final class UpstreamCall {
     private boolean done;
     private boolean timedOut;
     private Consumer<GatewayError> onBroken;
+    private long lastActivity = System.nanoTime();
+    private long idleTimer = -1;
 
     UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
         this.vertx = vertx;
@@ -50,7 +52,6 @@ public final class UpstreamCall {
             if (!ex.response().ended()) {
                 ex.response().reset();
             }
-            replies.finish(ex, error.status());
         };
     }
 
@@ -70,7 +71,10 @@ public final class UpstreamCall {
         return done;
     }
 
-    /** How to end an answer that has begun when the call fails; the default cuts the connection. */
+    /**
+     * How to end an answer that has begun when the call fails; the default cuts the connection. The
+     * request is then counted finished (and logged) by the call.
+     */
     public void onBroken(Consumer<GatewayError> handler) {
         this.onBroken = handler;
     }
@@ -96,6 +100,40 @@ public final class UpstreamCall {
                 .onFailure(this::failedBeforeResponse);
     }
 
+    /**
+     * Fails the call with a timeout when {@link #touch()} is not called for {@code idle}: an upstream
+     * that stalls between events. One timer, re-armed lazily, so events cost no timer churn.
+     */
+    public void watchIdle(java.time.Duration idle, String what) {
+        long idleNanos = idle.toNanos();
+        touch();
+        armIdle(idleNanos, idleNanos, what);
+    }
+
+    private void armIdle(long idleNanos, long delayNanos, String what) {
+        idleTimer = vertx.setTimer(Math.max(1, delayNanos / 1_000_000), id -> {
+            if (done) {
+                return;
+            }
+            long silent = System.nanoTime() - lastActivity;
+            if (silent >= idleNanos) {
+                fail(GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name() + " sent nothing "
+                        + what + " for " + java.time.Duration.ofNanos(idleNanos).toSeconds() + "s"));
+            } else {
+                armIdle(idleNanos, idleNanos - silent, what);
+            }
+        });
+    }
+
+    /** The upstream showed life (an event, a chunk). */
+    public void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
     /** The call completed normally; the handler has ended (or is ending) the client's answer. */
     public void complete(int status) {
         if (done) {
@@ -103,6 +141,7 @@ public final class UpstreamCall {
         }
         done = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(idleTimer);
         replies.finish(ex, status);
     }
 
@@ -113,12 +152,14 @@ public final class UpstreamCall {
         }
         done = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(idleTimer);
         if (upstream != null) {
             upstream.reset();
         }
         if (ex.response().headWritten()) {
             ex.status(error.status());
             onBroken.accept(error);
+            replies.finish(ex, error.status());
         } else {
             replies.error(ex, error);
         }
@@ -145,6 +186,7 @@ public final class UpstreamCall {
         }
         done = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(idleTimer);
         if (upstream != null) {
             upstream.reset();
         }

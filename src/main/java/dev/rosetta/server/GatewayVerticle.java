@@ -45,7 +45,7 @@ final class GatewayVerticle extends VerticleBase {
         Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict(),
-                new MediaFetcher(vertx, config.server().mediaFetch())),
+                new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
         HttpServerOptions options = new HttpServerOptions()

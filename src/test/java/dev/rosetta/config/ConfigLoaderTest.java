@@ -57,7 +57,7 @@ class ConfigLoaderTest {
                     provider: ant
                 """);
 
-        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 9000, 512 * 1024, Duration.ofSeconds(5), false, false, MediaFetchConfig.DEFAULT));
+        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 9000, 512 * 1024, Duration.ofSeconds(5), false, false, MediaFetchConfig.DEFAULT, StreamConfig.DEFAULT));
         assertThat(config.providers()).containsExactly(
                 new ProviderConfig("oai", ProviderType.OPENAI, "https://api.openai.com/v1", new Secret("sk-1"),
                         Duration.ofSeconds(600), Duration.ofSeconds(10), Optional.of("org-1"), Optional.empty(), Optional.empty(), Optional.empty()),
@@ -81,7 +81,7 @@ class ConfigLoaderTest {
                 """);
 
         assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8080,
-                ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false, MediaFetchConfig.DEFAULT));
+                ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false, MediaFetchConfig.DEFAULT, StreamConfig.DEFAULT));
         assertThat(config.models()).isEmpty();
     }
 
@@ -186,7 +186,7 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, fetch_max_size, fetch_private_addresses, fetch_timeout, host, max_body_size, models, port, providers, shutdown_grace, strict])",
+                "prot: unknown key (expected one of [access_log, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, max_body_size, models, port, providers, shutdown_grace, stream_first_byte_timeout, stream_idle_timeout, strict])",
                 "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, name, organization, project, timeout, type])",
                 "models[0].upstream: unknown key (expected one of [api, max_tokens, name, provider, upstream_model])");
     }

@@ -62,10 +62,10 @@ final class ResponsesResponses {
         int reasoning = 0;
         for (ContentBlock b : resp.content()) {
             switch (b) {
-                case ContentBlock.Text t -> message = messageContent(output, message, resp.id())
+                case ContentBlock.Text t -> message = messageContent(output, message, resp)
                         .add(JsonTrees.object().put("type", "output_text").put("text", t.text())
                                 .set("annotations", JsonTrees.array()));
-                case ContentBlock.Refusal r -> message = messageContent(output, message, resp.id())
+                case ContentBlock.Refusal r -> message = messageContent(output, message, resp)
                         .add(JsonTrees.object().put("type", "refusal").put("refusal", r.text()));
                 case ContentBlock.ToolCall c -> {
                     message = null;
@@ -99,7 +99,8 @@ final class ResponsesResponses {
     }
 
     /** The content array of the open message item, opening one when the last item is not a message. */
-    private static ArrayNode messageContent(ArrayNode output, ArrayNode open, String responseId) {
+    private static ArrayNode messageContent(ArrayNode output, ArrayNode open, ChatResponse resp) {
+        String responseId = resp.id();
         if (open != null) {
             return open;
         }
@@ -111,7 +112,7 @@ final class ResponsesResponses {
         }
         ObjectNode item = output.addObject().put("type", "message")
                 .put("id", "msg_" + responseId + (messages == 0 ? "" : "_" + messages))
-                .put("status", "completed").put("role", "assistant");
+                .put("status", resp.stopReason().responsesStatus()).put("role", "assistant");
         return item.putArray("content");
     }
 }

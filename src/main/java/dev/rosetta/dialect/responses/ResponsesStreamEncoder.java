@@ -61,6 +61,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     private int reasonings;
     private Usage usage = Usage.ZERO;
     private StopReason stop = StopReason.END_TURN;
+    private boolean finished;
     private long dropped;
 
     @Override
@@ -134,6 +135,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             case StreamEvent.UsageUpdate u -> usage = u.usage();
             case StreamEvent.Finish f -> {
                 stop = f.stopReason();
+                finished = true;
                 closeItem(out);
             }
             case StreamEvent.MessageStop m -> end(out);
@@ -296,7 +298,9 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             }
         }
         if (item.has("status")) {
-            item.put("status", "completed");
+            // A message cut by the token limit is incomplete, as the non-streaming codec reports it.
+            boolean message = item.path("type").asText().equals("message");
+            item.put("status", message && finished ? stop.responsesStatus() : "completed");
         }
         ObjectNode e = event("response.output_item.done").put("output_index", output.size());
         e.set("item", item.deepCopy());
@@ -317,6 +321,11 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             calls |= o.path("type").asText().equals("function_call");
         }
         StopReason reason = calls && stop.overridableByToolCalls() ? StopReason.TOOL_USE : stop;
+        for (var o : output) {
+            if (o.path("type").asText().equals("message")) {
+                ((ObjectNode) o).put("status", reason.responsesStatus());
+            }
+        }
         ObjectNode response = response(reason.responsesStatus());
         response.set("output", output);
         Optional<String> incomplete = reason.responsesIncompleteReason();

@@ -169,9 +169,9 @@ class AnthropicCrossDialectSdkTest {
     void contentTheProviderCannotExpressIsA400NamingTheField(Upstream up) {
         fake.answer(Reply.json(200, up.textAnswer()));
         ContentBlockParam block = up == Upstream.OPENAI
-                ? ContentBlockParam.ofDocument(UrlPdfSource.builder().url("https://example.com/a.pdf").build())
+                ? ContentBlockParam.ofDocument(UrlPdfSource.builder().url("http://127.0.0.1:9/a.pdf").build())
                 : ContentBlockParam.ofImage(FileImageSource.builder().fileId("file_abc").build());
-        String says = up == Upstream.OPENAI ? "documents by URL" : "file ids";
+        String says = up == Upstream.OPENAI ? "internal addresses are not fetched" : "file ids";
 
         assertThatThrownBy(() -> client.messages().create(MessageCreateParams.builder().model(up.model).maxTokens(100)
                 .addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofText("Summarize."), block)).build()))
@@ -189,9 +189,9 @@ class AnthropicCrossDialectSdkTest {
     void contentTheProviderCannotExpressIsNamedByItsPathInTheClientRequest(Upstream up) {
         fake.answer(Reply.json(200, up.textAnswer()));
         ContentBlockParam block = up == Upstream.OPENAI
-                ? ContentBlockParam.ofDocument(UrlPdfSource.builder().url("https://example.com/a.pdf").build())
+                ? ContentBlockParam.ofDocument(UrlPdfSource.builder().url("http://127.0.0.1:9/a.pdf").build())
                 : ContentBlockParam.ofImage(FileImageSource.builder().fileId("file_abc").build());
-        String says = up == Upstream.OPENAI ? "documents by URL" : "file ids";
+        String says = up == Upstream.OPENAI ? "internal addresses are not fetched" : "file ids";
 
         assertThatThrownBy(() -> client.messages().create(MessageCreateParams.builder().model(up.model).maxTokens(100)
                 .addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofText("Summarize."), block)).build()))

@@ -188,9 +188,9 @@ class GeminiCrossDialectSdkTest {
         String says;
         if (up == Upstream.OPENAI) {
             contents = List.of(Content.builder().role("user").parts(Part.fromText("Summarize."),
-                    Part.fromUri("https://example.com/a.pdf", "application/pdf")).build());
+                    Part.fromUri("http://127.0.0.1:9/a.pdf", "application/pdf")).build());
             field = "$.contents[0].parts[1]";
-            says = "documents by URL";
+            says = "internal addresses are not fetched";
         } else {
             contents = List.of(Content.builder().role("user").parts(Part.fromText("Say hello.")).build());
             config.candidateCount(2);
@@ -218,7 +218,7 @@ class GeminiCrossDialectSdkTest {
         String field;
         if (up == Upstream.OPENAI) {
             contents = List.of(Content.builder().role("user").parts(Part.fromText("Summarize."),
-                    Part.fromUri("https://example.com/a.pdf", "application/pdf")).build());
+                    Part.fromUri("http://127.0.0.1:9/a.pdf", "application/pdf")).build());
             field = "$.contents[0].parts[1]";
         } else {
             contents = List.of(Content.builder().role("user").parts(Part.fromText("Say hello.")).build());

@@ -116,7 +116,8 @@ public final class Conversion {
                     ex.dialect() == Dialect.GEMINI && !geminiSse);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
-                    new StreamConversion(call, streamConfig, target, context, options, droppedFields).start(resp));
+                    new StreamConversion(call, streamConfig, target, context, options, droppedFields).start(resp))
+                    .watchFirstByte(streamConfig.firstByteTimeout());
             return;
         }
         upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, dropped, turnIndex));

@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.config.StreamConfig;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.error.GatewayError;
@@ -26,9 +27,11 @@ public final class Passthrough {
     private static final int MAX_ERROR_BODY = 1024 * 1024;
 
     private final Upstream upstream;
+    private final StreamConfig streams;
 
-    public Passthrough(Upstream upstream) {
+    public Passthrough(Upstream upstream, StreamConfig streams) {
         this.upstream = upstream;
+        this.streams = streams;
     }
 
     /**
@@ -37,10 +40,14 @@ public final class Passthrough {
      */
     public void forward(Exchange ex, Route route, byte[] body, String geminiVersion, boolean sse) {
         String url = ProviderRequests.url(route.provider(), ex.endpoint(), route.upstreamModel(), geminiVersion, sse);
-        upstream.call(ex, route, url, body, Passthrough::relay);
+        UpstreamCall call = upstream.call(ex, route, url, body, this::relay);
+        if (ex.stream()) {
+            call.watchFirstByte(streams.firstByteTimeout());
+        }
     }
 
-    private static void relay(UpstreamCall call, HttpClientResponse up) {
+    private void relay(UpstreamCall call, HttpClientResponse up) {
+        call.firstByteArrived();
         Exchange ex = call.exchange();
         HttpServerResponse out = ex.response();
         out.setStatusCode(up.statusCode());
@@ -63,7 +70,11 @@ public final class Passthrough {
             return;
         }
         call.onBroken(error -> endBroken(call, tap, error));
+        if (sse) {
+            call.watchIdle(streams.idleTimeout(), "between events");
+        }
         up.handler(chunk -> {
+            call.touch();
             ex.markFirstByte();
             tap.feed(chunk);
             out.write(chunk);

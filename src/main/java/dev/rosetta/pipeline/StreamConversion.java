@@ -52,7 +52,6 @@ final class StreamConversion {
     private State state = State.WAITING_FIRST_EVENT;
     private long lastWrite = System.nanoTime();
     private long keepAliveTimer = -1;
-    private long firstByteTimer = -1;
     private HttpClientResponse upstream;
 
     StreamConversion(UpstreamCall call, StreamConfig config, Dialect provider, ResponseContext context,
@@ -74,12 +73,6 @@ final class StreamConversion {
             return;
         }
         call.onBroken(this::broken);
-        firstByteTimer = call.vertx().setTimer(Math.max(1, config.firstByteTimeout().toMillis()), id -> {
-            if (state == State.WAITING_FIRST_EVENT) {
-                call.fail(GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + call.route().provider().name()
-                        + " sent no event within " + config.firstByteTimeout().toSeconds() + "s"));
-            }
-        });
         call.watchIdle(config.idleTimeout(), "between events");
         SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(decoder.onEvent(event)));
         resp.handler(chunk -> {
@@ -164,7 +157,7 @@ final class StreamConversion {
 
     private void sendHead(HttpServerResponse out) {
         state = State.STREAMING;
-        call.vertx().cancelTimer(firstByteTimer);
+        call.firstByteArrived();
         ex.markFirstByte();
         out.setStatusCode(200).setChunked(true)
                 .putHeader("content-type", jsonArray ? "application/json" : "text/event-stream")
@@ -227,6 +220,5 @@ final class StreamConversion {
 
     private void cancelTimers() {
         call.vertx().cancelTimer(keepAliveTimer);
-        call.vertx().cancelTimer(firstByteTimer);
     }
 }

@@ -41,6 +41,7 @@ public final class UpstreamCall {
     private Consumer<GatewayError> onBroken;
     private long lastActivity = System.nanoTime();
     private long idleTimer = -1;
+    private long firstByteTimer = -1;
 
     UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
         this.vertx = vertx;
@@ -125,6 +126,19 @@ public final class UpstreamCall {
         });
     }
 
+    /**
+     * Fails the call with a timeout unless {@link #firstByteArrived()} is called within {@code limit}
+     * of now: an upstream that accepts the request but never starts answering.
+     */
+    public void watchFirstByte(java.time.Duration limit) {
+        firstByteTimer = vertx.setTimer(Math.max(1, limit.toMillis()), id -> fail(GatewayError.of(ErrorKind.TIMEOUT,
+                "upstream provider " + route.provider().name() + " sent no event within " + limit.toSeconds() + "s")));
+    }
+
+    public void firstByteArrived() {
+        vertx.cancelTimer(firstByteTimer);
+    }
+
     /** The upstream showed life (an event, a chunk). */
     public void touch() {
         lastActivity = System.nanoTime();
@@ -142,6 +156,7 @@ public final class UpstreamCall {
         done = true;
         vertx.cancelTimer(timer);
         vertx.cancelTimer(idleTimer);
+        vertx.cancelTimer(firstByteTimer);
         replies.finish(ex, status);
     }
 
@@ -153,6 +168,7 @@ public final class UpstreamCall {
         done = true;
         vertx.cancelTimer(timer);
         vertx.cancelTimer(idleTimer);
+        vertx.cancelTimer(firstByteTimer);
         if (upstream != null) {
             upstream.reset();
         }
@@ -187,6 +203,7 @@ public final class UpstreamCall {
         done = true;
         vertx.cancelTimer(timer);
         vertx.cancelTimer(idleTimer);
+        vertx.cancelTimer(firstByteTimer);
         if (upstream != null) {
             upstream.reset();
         }

@@ -44,7 +44,7 @@ final class GatewayVerticle extends VerticleBase {
         Redactor redactor = new Redactor(config.providers().stream().map(p -> p.apiKey().value()).toList());
         Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream), new Conversion(upstream, replies, config.server().strict(),
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);

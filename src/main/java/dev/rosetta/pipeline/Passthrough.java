@@ -79,8 +79,7 @@ public final class Passthrough {
             tap.feed(chunk);
             out.write(chunk);
             if (out.writeQueueFull()) {
-                up.pause();
-                out.drainHandler(v -> up.resume());
+                call.holdFor(up, out);
             }
         });
         up.endHandler(v -> {

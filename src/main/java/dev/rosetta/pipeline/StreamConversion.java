@@ -149,8 +149,7 @@ final class StreamConversion {
             out.write(b);
             lastWrite = System.nanoTime();
             if (out.writeQueueFull()) {
-                upstream.pause();
-                out.drainHandler(v -> upstream.resume());
+                call.holdFor(upstream, out);
             }
         }
     }

@@ -42,6 +42,7 @@ public final class UpstreamCall {
     private long lastActivity = System.nanoTime();
     private long idleTimer = -1;
     private long firstByteTimer = -1;
+    private boolean paused;
 
     UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
         this.vertx = vertx;
@@ -117,7 +118,10 @@ public final class UpstreamCall {
                 return;
             }
             long silent = System.nanoTime() - lastActivity;
-            if (silent >= idleNanos) {
+            if (paused) {
+                // We stopped reading (a slow client): that silence is ours, not the upstream's.
+                armIdle(idleNanos, idleNanos, what);
+            } else if (silent >= idleNanos) {
                 fail(GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name() + " sent nothing "
                         + what + " for " + java.time.Duration.ofNanos(idleNanos).toSeconds() + "s"));
             } else {
@@ -137,6 +141,20 @@ public final class UpstreamCall {
 
     public void firstByteArrived() {
         vertx.cancelTimer(firstByteTimer);
+    }
+
+    /**
+     * Pauses the upstream response because the client's write queue is full, and resumes it (with a
+     * fresh idle clock) when the queue drains.
+     */
+    public void holdFor(HttpClientResponse upstreamResponse, io.vertx.core.http.HttpServerResponse client) {
+        paused = true;
+        upstreamResponse.pause();
+        client.drainHandler(v -> {
+            paused = false;
+            touch();
+            upstreamResponse.resume();
+        });
     }
 
     /** The upstream showed life (an event, a chunk). */

@@ -207,6 +207,55 @@ class StreamConversionTest {
         assertThat(array.get(array.size() - 1).at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
     }
 
+    @Test
+    void aSlowClientPausesTheUpstreamInsteadOfBufferingTheStream() throws Exception {
+        byte[] event = ("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + "x".repeat(900) + "\"}}\n\n").getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        int times = 32 * 1024 * 1024 / event.length;
+        upstream.answer(Reply.stream("text/event-stream", List.of(Step.write(START), new Step.Flood(event, times, written),
+                Step.write(END)), true));
+        try (Socket s = new Socket()) {
+            s.setSoTimeout(15_000);
+            s.setReceiveBufferSize(16 * 1024);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: "
+                    + CHAT_STREAM.length() + "\r\n\r\n" + CHAT_STREAM).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            in.read(new byte[1024]);
+            // The client stops reading: what the upstream manages to send is bounded by the kernel's socket
+            // buffers on both sides (a few MB on loopback) and the gateway's write queue, not by the stream's
+            // 32 MB. Without backpressure the gateway would read it all into its heap.
+            long total = (long) times * event.length;
+            long last = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (written.get() != last && written.get() < total && System.nanoTime() < deadline) {
+                last = written.get();
+                Thread.sleep(1000);
+            }
+            // With backpressure the upstream stalls well short of the end; without it the gateway would keep
+            // reading (into its heap) until the whole stream had been sent.
+            assertThat(written.get()).isLessThan(total / 2);
+            long received = 0;
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                received += n;
+                if (received > (long) total + (1 << 20)) {
+                    break;
+                }
+                if (new String(buf, Math.max(0, n - 20), Math.min(n, 20), StandardCharsets.UTF_8).contains("[DONE]")) {
+                    break;
+                }
+            }
+            // Reading again resumes the upstream (the pause did not count as upstream silence).
+            assertThat(written.get()).isEqualTo(total);
+            assertThat(received).isGreaterThan(30L * 1024 * 1024);
+        }
+    }
+
     private HttpRequest post(String path, String body) {
         return HttpRequest.newBuilder(URI.create(gateway.url() + path)).timeout(Duration.ofSeconds(10))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();

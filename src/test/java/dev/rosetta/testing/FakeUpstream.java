@@ -45,6 +45,13 @@ public final class FakeUpstream implements AutoCloseable {
         record Cut() implements Step {
         }
 
+        /**
+         * Writes {@code event} {@code times} times as fast as the connection takes it, honouring
+         * backpressure, counting the bytes handed to the socket in {@code written}.
+         */
+        record Flood(byte[] event, int times, java.util.concurrent.atomic.AtomicLong written) implements Step {
+        }
+
         static Step write(String s) {
             return new Write(s.getBytes(StandardCharsets.UTF_8));
         }
@@ -161,7 +168,23 @@ public final class FakeUpstream implements AutoCloseable {
                     vertx.runOnContext(v -> run(resp, reply, i + 1)));
             case Step.Pause p -> vertx.setTimer(p.millis(), id -> run(resp, reply, i + 1));
             case Step.Cut c -> resp.reset();
+            case Step.Flood f -> flood(resp, reply, i, f, 0);
         }
+    }
+
+    private void flood(HttpServerResponse resp, Reply reply, int step, Step.Flood f, int done) {
+        int n = done;
+        while (n < f.times()) {
+            if (resp.writeQueueFull()) {
+                int resumeAt = n;
+                resp.drainHandler(v -> flood(resp, reply, step, f, resumeAt));
+                return;
+            }
+            resp.write(Buffer.buffer(f.event()));
+            f.written().addAndGet(f.event().length);
+            n++;
+        }
+        run(resp, reply, step + 1);
     }
 
     @Override

@@ -1,0 +1,155 @@
+package dev.rosetta.dialect.opaque;
+
+import dev.rosetta.dialect.Dialect;
+import dev.rosetta.model.ChatRequest;
+import dev.rosetta.model.ChatResponse;
+import dev.rosetta.model.ContentBlock;
+import dev.rosetta.model.Turn;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Carries a provider's opaque state through a client dialect that has no field for it, without a
+ * session store: the state rides, sealed, in the tool-call ids the client must echo back.
+ *
+ * <p>Two pure passes on the neutral model, applied by a cross-dialect call around the codecs:
+ * {@link #seal} on the provider's answer before it is encoded for the client, and {@link #unseal} on
+ * the client's next request before it is encoded for the provider. What travels: Gemini's
+ * {@code thoughtSignature} on a function call (for every client but Gemini), and Anthropic's signed
+ * {@code thinking} and {@code redacted_thinking} blocks (for every client but Anthropic). Blocks
+ * that stood before a call ride in that call's id, blocks after the turn's last call in the last
+ * call's id. An answer with such state but no tool call has nowhere to put it and it is dropped;
+ * providers accept that: Anthropic needs the thinking of the assistant turn that made the tool calls
+ * being answered, and ignores thinking of earlier completed turns; Gemini needs signatures on calls.
+ *
+ * <p>A sealed id is {@value #ID_PREFIX} followed by a {@link StateSealer} token, so it matches
+ * {@code ^[a-zA-Z0-9_-]+$}. An id that does not open under this key (another gateway's, altered,
+ * forged, or simply a client's own id that happens to share the prefix) is left as it is.
+ *
+ * <p>Thread-safe; no I/O, clock or randomness.
+ */
+public final class OpaqueState {
+    static final String ID_PREFIX = "call_rx";
+
+    private final StateSealer sealer;
+
+    public OpaqueState(StateSealer sealer) {
+        this.sealer = sealer;
+    }
+
+    /** The answer as a client of {@code client} should see it, state it cannot express sealed into call ids. */
+    public ChatResponse seal(ChatResponse answer, Dialect client) {
+        boolean keepThinking = carriesThinking(client);
+        boolean keepSignature = carriesThoughtSignature(client);
+        List<ContentBlock> out = new ArrayList<>(answer.content().size());
+        List<ContentBlock> pending = new ArrayList<>();
+        int lastCall = -1;
+        Carried lastCarried = null;
+        for (ContentBlock b : answer.content()) {
+            if (!keepThinking && Carried.carriable(b)) {
+                pending.add(b);
+                if (b instanceof ContentBlock.Thinking t) {
+                    // Still shown where the client can show reasoning; the signed copy rides in the id.
+                    out.add(new ContentBlock.Thinking(t.text(), Optional.empty()));
+                }
+                continue;
+            }
+            if (b instanceof ContentBlock.ToolCall c) {
+                Carried carried = new Carried(c.id(), keepSignature ? Optional.empty() : c.thoughtSignature(),
+                        pending, List.of());
+                pending.clear();
+                lastCall = out.size();
+                lastCarried = carried;
+                out.add(withId(c, carried, keepSignature));
+                continue;
+            }
+            out.add(b);
+        }
+        if (!pending.isEmpty() && lastCarried != null) {
+            Carried carried = new Carried(lastCarried.id(), lastCarried.thoughtSignature(), lastCarried.before(),
+                    pending);
+            ContentBlock.ToolCall c = (ContentBlock.ToolCall) out.get(lastCall);
+            out.set(lastCall, withId(c, carried, keepSignature));
+        }
+        return new ChatResponse(answer.id(), answer.model(), answer.created(), out, answer.stopReason(),
+                answer.stopSequence(), answer.usage());
+    }
+
+    private ContentBlock.ToolCall withId(ContentBlock.ToolCall c, Carried carried, boolean keepSignature) {
+        String id = carried.isEmpty() ? carried.id() : ID_PREFIX + sealer.seal(carried.toBytes());
+        return new ContentBlock.ToolCall(id, c.name(), c.arguments(),
+                keepSignature ? c.thoughtSignature() : Optional.empty(), c.cacheControl());
+    }
+
+    /**
+     * The request with every sealed id that opens replaced by the original, and the state it carried
+     * put back in place: the blocks before a call right after the previous call of its turn (or at
+     * the turn's start), the signature on the call.
+     */
+    public ChatRequest unseal(ChatRequest request) {
+        Map<String, Optional<Carried>> opened = new HashMap<>();
+        List<Turn> turns = new ArrayList<>(request.turns().size());
+        boolean changed = false;
+        for (Turn turn : request.turns()) {
+            List<ContentBlock> out = new ArrayList<>(turn.content().size());
+            int insertAt = 0;
+            boolean turnChanged = false;
+            for (ContentBlock b : turn.content()) {
+                if (b instanceof ContentBlock.ToolCall c) {
+                    Optional<Carried> carried = opened.computeIfAbsent(c.id(), this::open);
+                    if (carried.isPresent()) {
+                        Carried k = carried.get();
+                        out.addAll(insertAt, k.before());
+                        out.add(new ContentBlock.ToolCall(k.id(), c.name(), c.arguments(),
+                                c.thoughtSignature().or(k::thoughtSignature), c.cacheControl()));
+                        out.addAll(k.after());
+                        turnChanged = true;
+                    } else {
+                        out.add(c);
+                    }
+                    insertAt = out.size();
+                } else if (b instanceof ContentBlock.ToolResult r
+                        && opened.computeIfAbsent(r.toolCallId(), this::open).isPresent()) {
+                    out.add(new ContentBlock.ToolResult(opened.get(r.toolCallId()).get().id(), r.content(),
+                            r.isError(), r.cacheControl()));
+                    turnChanged = true;
+                } else {
+                    out.add(b);
+                }
+            }
+            turns.add(turnChanged ? new Turn(turn.role(), out) : turn);
+            changed |= turnChanged;
+        }
+        if (!changed) {
+            return request;
+        }
+        return new ChatRequest(request.model(), request.system(), turns, request.tools(), request.toolChoice(),
+                request.parallelToolCalls(), request.generation(), request.reasoning(), request.user(),
+                request.metadata(), request.stream(), request.includeUsage(), request.extensions());
+    }
+
+    private Optional<Carried> open(String id) {
+        if (!id.startsWith(ID_PREFIX)) {
+            return Optional.empty();
+        }
+        return sealer.open(id.substring(ID_PREFIX.length())).flatMap(Carried::fromBytes);
+    }
+
+    /** Anthropic's thinking blocks, signature and all, have a place in the Anthropic dialect only. */
+    private static boolean carriesThinking(Dialect client) {
+        return switch (client) {
+            case ANTHROPIC -> true;
+            case OPENAI_CHAT, OPENAI_RESPONSES, GEMINI -> false;
+        };
+    }
+
+    private static boolean carriesThoughtSignature(Dialect client) {
+        return switch (client) {
+            case GEMINI -> true;
+            case OPENAI_CHAT, OPENAI_RESPONSES, ANTHROPIC -> false;
+        };
+    }
+}

@@ -3,15 +3,18 @@ package dev.rosetta.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rosetta.model.ChatRequest;
+import dev.rosetta.model.ChatResponse;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.Extensions;
 import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.Json;
 import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.StopReason;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
+import dev.rosetta.model.Usage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +29,14 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * decode(encode(x)) keeps everything of a random conversation that the dialect can express. Each
+ * decode(encode(x)) keeps everything of a random conversation (and of a random answer) that the
+ * dialect can express. Each
  * dialect has a normaliser that maps a request to what that dialect can say (system prompt joined,
  * texts concatenated, defaults filled in, ...); both sides are normalised and must then be equal.
  */
 class CodecRoundTripProperties {
     private static final String MODEL = "m";
+    private static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_fallback", 3);
 
     @Property(tries = 200)
     void openAiChat(@ForAll("requests") ChatRequest x) {
@@ -51,6 +56,13 @@ class CodecRoundTripProperties {
     @Property(tries = 200)
     void gemini(@ForAll("requests") ChatRequest x) {
         assertSurvives(Dialect.GEMINI, x);
+    }
+
+    @Property(tries = 200)
+    void answersSurviveEveryDialect(@ForAll("answers") ChatResponse x, @ForAll Dialect d) {
+        Codec codec = Codec.of(d);
+        ChatResponse back = codec.decodeResponse(codec.encodeResponse(x), CONTEXT);
+        assertThat(Expressible.in(d, back)).isEqualTo(Expressible.in(d, x));
     }
 
     private static void assertSurvives(Dialect d, ChatRequest x) {
@@ -166,6 +178,29 @@ class CodecRoundTripProperties {
         };
         return new ChatRequest(Optional.of(MODEL), system, turns, tools, choice, Optional.empty(), gen,
                 Optional.empty(), Optional.empty(), Map.of(), false, false, Extensions.none());
+    }
+
+    @Provide
+    Arbitrary<ChatResponse> answers() {
+        Arbitrary<List<ContentBlock>> texts = words().map(t -> (ContentBlock) ContentBlock.Text.of(t)).list()
+                .ofMaxSize(2);
+        Arbitrary<List<Call>> calls = call().list().ofMaxSize(2);
+        Arbitrary<Usage> usage = Combinators.combine(Arbitraries.longs().between(0, 5000),
+                Arbitraries.longs().between(0, 5000), Arbitraries.longs().between(0, 500),
+                Arbitraries.longs().between(0, 2000), Arbitraries.longs().between(0, 2000))
+                .as((in, read, write, out, reasoning) -> new Usage(in, read, write, out + reasoning, reasoning));
+        return Combinators.combine(texts, calls, Arbitraries.of(StopReason.END_TURN, StopReason.MAX_TOKENS,
+                StopReason.TOOL_USE), usage).as((t, c, stop, u) -> {
+                    List<ContentBlock> content = new ArrayList<>(t);
+                    for (int i = 0; i < c.size(); i++) {
+                        content.add(ContentBlock.ToolCall.of("call_9x" + i, c.get(i).name(), c.get(i).arguments()));
+                    }
+                    if (content.isEmpty()) {
+                        content.add(ContentBlock.Text.of("ok"));
+                    }
+                    StopReason s = stop == StopReason.TOOL_USE && c.isEmpty() ? StopReason.END_TURN : stop;
+                    return new ChatResponse("resp_1", MODEL, CONTEXT.created(), content, s, Optional.empty(), u);
+                });
     }
 
     private static String quote(String s) {

@@ -1,14 +1,17 @@
 package dev.rosetta.dialect;
 
 import dev.rosetta.model.ChatRequest;
+import dev.rosetta.model.ChatResponse;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.Extensions;
 import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.Json;
 import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.StopReason;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
+import dev.rosetta.model.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,21 @@ final class Expressible {
                 : r.extensions();
         return new ChatRequest(d == Dialect.GEMINI ? Optional.empty() : r.model(), system, turns, tools,
                 r.toolChoice(), r.parallelToolCalls(), gen, r.reasoning(), r.user(), r.metadata(), false, false, ext);
+    }
+
+    static ChatResponse in(Dialect d, ChatResponse r) {
+        List<ContentBlock> content = d == Dialect.OPENAI_CHAT ? assistant(d, r.content()) : r.content();
+        StopReason stop = r.hasToolCalls() && r.stopReason().overridableByToolCalls() ? StopReason.TOOL_USE
+                : r.stopReason();
+        Usage u = r.usage();
+        Usage usage = switch (d) {
+            // Prompt tokens include the cached ones; a cache write is not reported apart.
+            case OPENAI_CHAT, OPENAI_RESPONSES, GEMINI -> new Usage(u.inputUncached() + u.cacheWrite(), u.cacheRead(),
+                    0, u.output(), u.reasoning());
+            // Anthropic does not report thinking tokens apart.
+            case ANTHROPIC -> new Usage(u.inputUncached(), u.cacheRead(), u.cacheWrite(), u.output(), 0);
+        };
+        return new ChatResponse(r.id(), r.model(), r.created(), content, stop, r.stopSequence(), usage);
     }
 
     private static List<ContentBlock> user(Dialect d, List<ContentBlock> blocks) {

@@ -42,6 +42,10 @@ public final class OpaqueState {
 
     /** The answer as a client of {@code client} should see it, state it cannot express sealed into call ids. */
     public ChatResponse seal(ChatResponse answer, Dialect client) {
+        if (!answer.hasToolCalls()) {
+            // Nothing to carry state in: the client's codec leaves out (and reports) what it cannot express.
+            return answer;
+        }
         boolean keepThinking = carriesThinking(client);
         boolean keepSignature = carriesThoughtSignature(client);
         List<ContentBlock> out = new ArrayList<>(answer.content().size());
@@ -68,7 +72,7 @@ public final class OpaqueState {
             }
             out.add(b);
         }
-        if (!pending.isEmpty() && lastCarried != null) {
+        if (!pending.isEmpty()) {
             Carried carried = new Carried(lastCarried.id(), lastCarried.thoughtSignature(), lastCarried.before(),
                     pending);
             ContentBlock.ToolCall c = (ContentBlock.ToolCall) out.get(lastCall);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rosetta.dialect.Codec;
 import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
@@ -108,8 +109,11 @@ class OpaqueStateTest {
         ChatResponse claude = Codec.of(Dialect.ANTHROPIC).decodeResponse(bytes("""
                 {"content": [{"type": "thinking", "thinking": "t", "signature": "c2ln"},
                   {"type": "redacted_thinking", "data": "cmVk"}, {"type": "text", "text": "Hi"}]}"""), CONTEXT);
+        assertThat(OPAQUE.seal(claude, Dialect.OPENAI_CHAT)).isEqualTo(claude);
+        DropLog dropped = new DropLog();
         JsonNode out = MAPPER.readTree(Codec.of(Dialect.OPENAI_CHAT).encodeResponse(OPAQUE.seal(claude,
-                Dialect.OPENAI_CHAT)));
+                Dialect.OPENAI_CHAT), dropped));
+        assertThat(dropped.paths()).contains("thinking", "redacted_thinking");
         assertThat(out.get("choices").get(0).get("message").get("content").asText()).isEqualTo("Hi");
         assertThat(out.toString()).doesNotContain("c2ln").doesNotContain(OpaqueState.ID_PREFIX);
     }

@@ -122,7 +122,8 @@ public final class Conversion {
                     ex.dialect() == Dialect.GEMINI && !geminiSse);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
-                    new StreamConversion(call, streamConfig, target, context, options, droppedFields).start(resp))
+                    new StreamConversion(call, streamConfig, target, context, options, droppedFields,
+                            opaque.forStream(ex.dialect())).start(resp))
                     .watchFirstByte(streamConfig.firstByteTimeout());
             return;
         }

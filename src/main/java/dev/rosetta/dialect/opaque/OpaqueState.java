@@ -5,6 +5,7 @@ import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.Turn;
+import dev.rosetta.model.stream.StreamEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,8 +17,8 @@ import java.util.Optional;
  * session store: the state rides, sealed, in the tool-call ids the client must echo back.
  *
  * <p>Two pure passes on the neutral model, applied by a cross-dialect call around the codecs:
- * {@link #seal} on the provider's answer before it is encoded for the client, and {@link #unseal} on
- * the client's next request before it is encoded for the provider. What travels: Gemini's
+ * {@link #seal} on the provider's answer before it is encoded for the client ({@link #forStream} for a
+ * streamed one), and {@link #unseal} on the client's next request before it is encoded for the provider. What travels: Gemini's
  * {@code thoughtSignature} on a function call (for every client but Gemini), and Anthropic's signed
  * {@code thinking} and {@code redacted_thinking} blocks (for every client but Anthropic). Blocks
  * that stood before a call ride in that call's id, blocks after the turn's last call in the last
@@ -140,6 +141,69 @@ public final class OpaqueState {
             return Optional.empty();
         }
         return sealer.open(id.substring(ID_PREFIX.length())).flatMap(Carried::fromBytes);
+    }
+
+    /** The sealing step for one streamed answer to a client of {@code client}'s dialect. */
+    public Stream forStream(Dialect client) {
+        return new Stream(client);
+    }
+
+    /**
+     * {@link #seal} for a streamed answer, between the provider's stream decoder and the client's
+     * encoder: every event passes through, and a tool call's opening event gets the sealed id. Signed
+     * thinking and redacted thinking are collected as they stream by; since a call's id goes out when
+     * the call opens, only state that came before a call can ride in it (Anthropic sends thinking
+     * first), and state after the last call is dropped. One per stream, not thread-safe.
+     */
+    public final class Stream {
+        private final boolean keepThinking;
+        private final boolean keepSignature;
+        private final Map<Integer, StringBuilder[]> thinking = new HashMap<>();
+        private final List<ContentBlock> pending = new ArrayList<>();
+
+        private Stream(Dialect client) {
+            this.keepThinking = carriesThinking(client);
+            this.keepSignature = carriesThoughtSignature(client);
+        }
+
+        public List<StreamEvent> onEvent(StreamEvent event) {
+            switch (event) {
+                case StreamEvent.BlockStart s when s.initial() instanceof ContentBlock.ToolCall c -> {
+                    Carried carried = new Carried(c.id(), keepSignature ? Optional.empty() : c.thoughtSignature(),
+                            pending, List.of());
+                    pending.clear();
+                    return List.of(new StreamEvent.BlockStart(s.index(), withId(c, carried, keepSignature)));
+                }
+                case StreamEvent.BlockStart s when !keepThinking && s.initial() instanceof ContentBlock.Thinking t ->
+                        thinking.put(s.index(), new StringBuilder[] {new StringBuilder(t.text()),
+                                new StringBuilder(t.signature().orElse(""))});
+                case StreamEvent.BlockStart s when !keepThinking && s.initial() instanceof ContentBlock.RedactedThinking r ->
+                        pending.add(r);
+                case StreamEvent.ThinkingDelta d when thinking.containsKey(d.index()) ->
+                        thinking.get(d.index())[0].append(d.text());
+                case StreamEvent.SignatureDelta d when thinking.containsKey(d.index()) ->
+                        thinking.get(d.index())[1].append(d.signature());
+                case StreamEvent.BlockStop s when thinking.containsKey(s.index()) -> {
+                    StringBuilder[] t = thinking.remove(s.index());
+                    if (!t[1].isEmpty()) {
+                        pending.add(new ContentBlock.Thinking(t[0].toString(), Optional.of(t[1].toString())));
+                    }
+                }
+                default -> {
+                }
+            }
+            return List.of(event);
+        }
+
+        /** {@link #onEvent} over a batch, as a decoder returns them. */
+        public List<StreamEvent> onEvents(List<StreamEvent> events) {
+            if (events.isEmpty()) {
+                return events;
+            }
+            List<StreamEvent> out = new ArrayList<>(events.size());
+            events.forEach(e -> out.addAll(onEvent(e)));
+            return out;
+        }
     }
 
     /** Anthropic's thinking blocks, signature and all, have a place in the Anthropic dialect only. */

@@ -18,8 +18,9 @@ import java.util.Optional;
  *
  * <p>Two pure passes on the neutral model, applied by a cross-dialect call around the codecs:
  * {@link #seal} on the provider's answer before it is encoded for the client ({@link #forStream} for a
- * streamed one), and {@link #unseal} on the client's next request before it is encoded for the provider. What travels: Gemini's
- * {@code thoughtSignature} on a function call (for every client but Gemini), and Anthropic's signed
+ * streamed one), and {@link #unseal} on the client's next request before it is encoded for the
+ * provider. What travels: Gemini's {@code thoughtSignature} on a function call (for every client but
+ * Gemini), and Anthropic's signed
  * {@code thinking} and {@code redacted_thinking} blocks (for every client but Anthropic). Blocks
  * that stood before a call ride in that call's id, blocks after the turn's last call in the last
  * call's id. An answer with such state but no tool call has nowhere to put it and it is dropped;
@@ -153,12 +154,13 @@ public final class OpaqueState {
      * encoder: every event passes through, and a tool call's opening event gets the sealed id. Signed
      * thinking and redacted thinking are collected as they stream by; since a call's id goes out when
      * the call opens, only state that came before a call can ride in it (Anthropic sends thinking
-     * first), and state after the last call is dropped. One per stream, not thread-safe.
+     * first), and state after the last call is dropped. Signed thinking text is held until the next call
+     * opens or the stream ends. One per stream, not thread-safe.
      */
     public final class Stream {
         private final boolean keepThinking;
         private final boolean keepSignature;
-        private final Map<Integer, StringBuilder[]> thinking = new HashMap<>();
+        private final Map<Integer, OpenThinking> thinking = new HashMap<>();
         private final List<ContentBlock> pending = new ArrayList<>();
 
         private Stream(Dialect client) {
@@ -175,24 +177,28 @@ public final class OpaqueState {
                     return List.of(new StreamEvent.BlockStart(s.index(), withId(c, carried, keepSignature)));
                 }
                 case StreamEvent.BlockStart s when !keepThinking && s.initial() instanceof ContentBlock.Thinking t ->
-                        thinking.put(s.index(), new StringBuilder[] {new StringBuilder(t.text()),
-                                new StringBuilder(t.signature().orElse(""))});
-                case StreamEvent.BlockStart s when !keepThinking && s.initial() instanceof ContentBlock.RedactedThinking r ->
-                        pending.add(r);
+                        thinking.put(s.index(), new OpenThinking(new StringBuilder(t.text()),
+                                new StringBuilder(t.signature().orElse(""))));
+                case StreamEvent.BlockStart s
+                        when !keepThinking && s.initial() instanceof ContentBlock.RedactedThinking r -> pending.add(r);
                 case StreamEvent.ThinkingDelta d when thinking.containsKey(d.index()) ->
-                        thinking.get(d.index())[0].append(d.text());
+                        thinking.get(d.index()).text().append(d.text());
                 case StreamEvent.SignatureDelta d when thinking.containsKey(d.index()) ->
-                        thinking.get(d.index())[1].append(d.signature());
+                        thinking.get(d.index()).signature().append(d.signature());
                 case StreamEvent.BlockStop s when thinking.containsKey(s.index()) -> {
-                    StringBuilder[] t = thinking.remove(s.index());
-                    if (!t[1].isEmpty()) {
-                        pending.add(new ContentBlock.Thinking(t[0].toString(), Optional.of(t[1].toString())));
+                    OpenThinking t = thinking.remove(s.index());
+                    if (!t.signature().isEmpty()) {
+                        pending.add(new ContentBlock.Thinking(t.text().toString(),
+                                Optional.of(t.signature().toString())));
                     }
                 }
                 default -> {
                 }
             }
             return List.of(event);
+        }
+
+        private record OpenThinking(StringBuilder text, StringBuilder signature) {
         }
 
         /** {@link #onEvent} over a batch, as a decoder returns them. */

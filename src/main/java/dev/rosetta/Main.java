@@ -150,6 +150,10 @@ public final class Main {
         out.println("  Anthropic and Gemini base URL:  http://" + host + ":" + gateway.port());
         Map<String, ProviderConfig> providers = c.providers().stream()
                 .collect(Collectors.toMap(ProviderConfig::name, p -> p));
+        if (c.stateSecret().isEmpty()) {
+            out.println("  state_secret not set: generated one; provider state sealed into tool-call ids opens only in"
+                    + " this process (replicas must share a state_secret)");
+        }
         out.println("Models:");
         new ModelRoutes(c).listed().forEach(r -> out.println("  " + r.clientModel() + "  ->  " + r.provider().name()
                 + " (" + r.provider().type().wireName() + ")"

@@ -30,7 +30,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
-            "access_log", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
+            "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "providers",
             "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
@@ -139,7 +139,15 @@ public final class ConfigLoader {
                 models.add(m);
             }
         }
-        return new GatewayConfig(server, providers, models);
+        Optional<Secret> stateSecret = string(root, "state_secret", "").filter(s -> !s.isEmpty()).map(Secret::new);
+        stateSecret.ifPresent(s -> {
+            if (s.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    < GatewayConfig.MIN_STATE_SECRET_BYTES) {
+                problems.add("state_secret: must be at least " + GatewayConfig.MIN_STATE_SECRET_BYTES
+                        + " characters (use a long random value, e.g. openssl rand -base64 32)");
+            }
+        });
+        return new GatewayConfig(server, providers, models, stateSecret);
     }
 
     private ProviderConfig provider(JsonNode node, String path) {

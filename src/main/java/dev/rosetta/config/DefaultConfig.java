@@ -11,6 +11,7 @@ import java.util.function.Function;
  * The configuration used when no file is given: a provider for each of {@code OPENAI_API_KEY},
  * {@code ANTHROPIC_API_KEY} and {@code GEMINI_API_KEY} that is set, each serving its well-known models
  * and any other model name of its family (a {@code *} pattern), plus the offline {@code mock} provider.
+ * {@code ROSETTA_STATE_SECRET}, when set, is the {@code state_secret}.
  */
 public final class DefaultConfig {
 
@@ -36,7 +37,14 @@ public final class DefaultConfig {
         ServerConfig server = new ServerConfig("127.0.0.1", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES,
                 ServerConfig.DEFAULT_SHUTDOWN_GRACE, true, false,
                 MediaFetchConfig.DEFAULT, StreamConfig.DEFAULT);
-        return new GatewayConfig(server, providers, models);
+        Optional<Secret> stateSecret = Optional.ofNullable(env.apply("ROSETTA_STATE_SECRET")).map(String::trim)
+                .filter(s -> !s.isEmpty()).map(Secret::new);
+        if (stateSecret.isPresent() && stateSecret.get().value().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                .length < GatewayConfig.MIN_STATE_SECRET_BYTES) {
+            throw new ConfigException(List.of("ROSETTA_STATE_SECRET: must be at least "
+                    + GatewayConfig.MIN_STATE_SECRET_BYTES + " characters"));
+        }
+        return new GatewayConfig(server, providers, models, stateSecret);
     }
 
     private static void addIfKeySet(Function<String, String> env, String variable, String name, ProviderType type,

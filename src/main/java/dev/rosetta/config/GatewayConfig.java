@@ -1,16 +1,28 @@
 package dev.rosetta.config;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
-/** The whole configuration, validated: every model names a provider that exists, names are unique. */
-public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models) {
+/**
+ * The whole configuration, validated: every model names a provider that exists, names are unique.
+ *
+ * @param stateSecret the key that seals provider state handed to clients (tool-call ids); empty to
+ *                    have one generated at start, which only works with a single replica
+ */
+public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                            Optional<Secret> stateSecret) {
+    /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
+    public static final int MIN_STATE_SECRET_BYTES = 16;
 
     public GatewayConfig {
+        Objects.requireNonNull(server, "server");
         providers = List.copyOf(providers);
         models = List.copyOf(models);
+        Objects.requireNonNull(stateSecret, "stateSecret");
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret);
     }
 }

@@ -9,6 +9,7 @@ import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
@@ -25,7 +26,9 @@ import java.util.Optional;
 /**
  * Cross-dialect calls: the client's request is decoded into the neutral model, encoded in the
  * provider's dialect, and the provider's answer converted back the same way. Fields one side cannot
- * express are reported in {@code x-rosetta-dropped}.
+ * express are reported in {@code x-rosetta-dropped}. Provider state the client's dialect has no field
+ * for travels sealed in tool-call ids ({@link OpaqueState}): sealed into the answer, opened from the
+ * next request.
  */
 public final class Conversion {
 
@@ -37,18 +40,21 @@ public final class Conversion {
     private final boolean strict;
     private final MediaFetcher fetcher;
     private final StreamConfig streamConfig;
+    private final OpaqueState opaque;
 
     /**
      * @param strict refuse (400) any conversion that would drop a request field
+     * @param opaque seals provider state the client's dialect cannot carry into tool-call ids, and opens it
      * @param fetcher inlines media the provider cannot fetch by URL itself
      */
-    public Conversion(Upstream upstream, Replies replies, boolean strict, MediaFetcher fetcher,
+    public Conversion(Upstream upstream, Replies replies, OpaqueState opaque, boolean strict, MediaFetcher fetcher,
                       StreamConfig streamConfig) {
         this.upstream = upstream;
         this.replies = replies;
         this.strict = strict;
         this.fetcher = fetcher;
         this.streamConfig = streamConfig;
+        this.opaque = opaque;
     }
 
     /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
@@ -68,7 +74,7 @@ public final class Conversion {
         Codec in = Codec.of(ex.dialect());
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
-        ChatRequest parsed = in.decodeRequest(body, dropped);
+        ChatRequest parsed = opaque.unseal(in.decodeRequest(body, dropped));
         // Gemini says "stream" in the path, not the body.
         ChatRequest decoded = ex.stream() == parsed.stream() ? parsed : new ChatRequest(parsed.model(), parsed.system(),
                 parsed.turns(), parsed.tools(), parsed.toolChoice(), parsed.parallelToolCalls(), parsed.generation(),
@@ -116,7 +122,8 @@ public final class Conversion {
                     ex.dialect() == Dialect.GEMINI && !geminiSse);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
-                    new StreamConversion(call, streamConfig, target, context, options, droppedFields).start(resp))
+                    new StreamConversion(call, streamConfig, target, context, options, droppedFields,
+                            opaque.forStream(ex.dialect())).start(resp))
                     .watchFirstByte(streamConfig.firstByteTimeout());
             return;
         }
@@ -151,7 +158,7 @@ public final class Conversion {
                         ex.requestId(), turnIndex);
                 ChatResponse answer = provider.decodeResponse(body.getBytes(), context, dropped);
                 ex.usage(answer.usage());
-                converted = client.encodeResponse(answer, dropped);
+                converted = client.encodeResponse(opaque.seal(answer, client.dialect()), dropped);
             } catch (dev.rosetta.error.GatewayException e) {
                 call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()
                         + " sent an answer Rosetta could not read: " + e.error().message()));

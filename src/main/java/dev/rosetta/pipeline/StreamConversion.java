@@ -6,6 +6,7 @@ import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.StreamDecoder;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.stream.StreamEvent;
@@ -20,7 +21,8 @@ import java.util.Optional;
 
 /**
  * A streamed answer converted live: upstream bytes → SSE parser → the provider dialect's
- * {@link StreamDecoder} → neutral events → the client dialect's {@link StreamEncoder} → client
+ * {@link StreamDecoder} → neutral events → provider state sealed into call ids
+ * ({@link OpaqueState.Stream}) → the client dialect's {@link StreamEncoder} → client
  * frames, written as they come with backpressure (the upstream is paused while the client's write
  * queue is full). Memory per stream is the parser's one event buffer and the encoder's state.
  *
@@ -46,6 +48,7 @@ final class StreamConversion {
     private final StreamConfig config;
     private final StreamDecoder decoder;
     private final StreamEncoder encoder;
+    private final OpaqueState.Stream seal;
     private final boolean jsonArray;
     private final List<String> droppedRequestFields;
     private final List<byte[]> held = new ArrayList<>();
@@ -55,12 +58,13 @@ final class StreamConversion {
     private HttpClientResponse upstream;
 
     StreamConversion(UpstreamCall call, StreamConfig config, Dialect provider, ResponseContext context,
-                     StreamEncoder.Options options, List<String> droppedRequestFields) {
+                     StreamEncoder.Options options, List<String> droppedRequestFields, OpaqueState.Stream seal) {
         this.call = call;
         this.ex = call.exchange();
         this.config = config;
         this.decoder = StreamDecoder.of(provider, context);
         this.encoder = StreamEncoder.of(ex.dialect(), options);
+        this.seal = seal;
         this.jsonArray = options.jsonArray();
         this.droppedRequestFields = droppedRequestFields;
     }
@@ -74,7 +78,7 @@ final class StreamConversion {
         }
         call.onBroken(this::broken);
         call.watchIdle(config.idleTimeout(), "between events");
-        SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(decoder.onEvent(event)));
+        SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(seal.onEvents(decoder.onEvent(event))));
         resp.handler(chunk -> {
             call.touch();
             if (parser.feed(chunk) == SseParser.Status.EVENT_TOO_LARGE) {
@@ -87,7 +91,7 @@ final class StreamConversion {
                 return;
             }
             parser.finish();
-            emit(decoder.finish());
+            emit(seal.onEvents(decoder.finish()));
             if (state != State.ENDED) {
                 write(encoder.finish(), true);
             }

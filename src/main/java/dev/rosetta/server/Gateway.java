@@ -1,11 +1,14 @@
 package dev.rosetta.server;
 
 import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.opaque.StateSealer;
 import dev.rosetta.route.ModelRoutes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,8 @@ public final class Gateway {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
+        OpaqueState opaque = new OpaqueState(config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
+                .orElseGet(() -> StateSealer.generated(new SecureRandom())));
         Lifecycle lifecycle = new Lifecycle();
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
@@ -47,7 +52,7 @@ public final class Gateway {
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, requested, lifecycle);
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops))

@@ -1,6 +1,7 @@
 package dev.rosetta.server;
 
 import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
@@ -26,14 +27,16 @@ final class GatewayVerticle extends VerticleBase {
 
     private final GatewayConfig config;
     private final ModelRoutes routes;
+    private final OpaqueState opaque;
     private final int port;
     private final Lifecycle lifecycle;
     private HttpServer server;
     private UpstreamClients clients;
 
-    GatewayVerticle(GatewayConfig config, ModelRoutes routes, int port, Lifecycle lifecycle) {
+    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle) {
         this.config = config;
         this.routes = routes;
+        this.opaque = opaque;
         this.port = port;
         this.lifecycle = lifecycle;
     }
@@ -44,7 +47,7 @@ final class GatewayVerticle extends VerticleBase {
         Redactor redactor = new Redactor(config.providers().stream().map(p -> p.apiKey().value()).toList());
         Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
-        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, config.server().strict(),
+        Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);

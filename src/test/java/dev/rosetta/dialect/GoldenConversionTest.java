@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.opaque.StateSealer;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
 import java.io.IOException;
@@ -26,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Walks {@code golden/<client>-to-<provider>/<case>/}: the client request must convert to the upstream
  * request, and the upstream response to the client response, as JSON values (key order and number
- * spelling ignored). A missing expected file fails and writes what was produced under
+ * spelling ignored). Opaque provider state is sealed and unsealed around the codecs as a
+ * cross-dialect call does ({@link OpaqueState}), so a case may echo a sealed id from an earlier
+ * case's client response. A missing expected file fails and writes what was produced under
  * {@code target/golden-actual/} for review.
  */
 class GoldenConversionTest {
@@ -34,6 +38,8 @@ class GoldenConversionTest {
     private static final Path ACTUAL = Path.of("target/golden-actual");
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_golden", 0);
+    /** As {@code Conversion} applies it, with a fixed key so that sealed ids in the files are stable. */
+    static final OpaqueState OPAQUE = new OpaqueState(StateSealer.withSecret("golden-test-secret-0123456789"));
 
     static Stream<String> cases() throws IOException {
         List<String> out = new ArrayList<>();
@@ -59,7 +65,7 @@ class GoldenConversionTest {
         Codec upstreamCodec = Codec.of(upstream);
 
         DropLog dropped = new DropLog();
-        ChatRequest request = clientCodec.decodeRequest(read(dir.resolve("client-request.json")), dropped);
+        ChatRequest request = OPAQUE.unseal(clientCodec.decodeRequest(read(dir.resolve("client-request.json")), dropped));
         JsonNode expectedUpstream = readTree(dir.resolve("upstream-request.json"));
         String model = expectedUpstream != null && expectedUpstream.has("model")
                 ? expectedUpstream.get("model").asText() : defaultModel(pair[1]);
@@ -70,7 +76,7 @@ class GoldenConversionTest {
                 request.mergedTurns().size());
         ChatResponse response = upstreamCodec.decodeResponse(read(dir.resolve("upstream-response.json")), context,
                 dropped);
-        byte[] clientBody = clientCodec.encodeResponse(response, dropped);
+        byte[] clientBody = clientCodec.encodeResponse(OPAQUE.seal(response, client), dropped);
         String clientOk = check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
         assertThat(upstreamOk).as("%s upstream request", name).isEmpty();
         assertThat(clientOk).as("%s client response", name).isEmpty();

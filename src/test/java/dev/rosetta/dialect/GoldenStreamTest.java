@@ -2,6 +2,7 @@ package dev.rosetta.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.sse.SseParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,16 +86,17 @@ class GoldenStreamTest {
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
         StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false));
+        OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SseParser parser = new SseParser(1 << 20,
-                event -> decoder.onEvent(event).forEach(e -> encoder.onEvent(e).forEach(out::writeBytes)));
+        SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))
+                .forEach(e -> encoder.onEvent(e).forEach(out::writeBytes)));
         int offset = 0;
         for (int size : chunkSizes) {
             parser.feed(upstream, offset, size);
             offset += size;
         }
         parser.finish();
-        decoder.finish().forEach(e -> encoder.onEvent(e).forEach(out::writeBytes));
+        seal.onEvents(decoder.finish()).forEach(e -> encoder.onEvent(e).forEach(out::writeBytes));
         encoder.finish().forEach(out::writeBytes);
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -18,7 +18,8 @@ import java.util.List;
  * keep the client's own overhead small and equal for both paths.
  *
  * <p>Run: {@code java bench/PacedClient.java URL BODY_FILE REQUESTS WARMUP EXPECTED_EVENTS [Header:value ...]}
- * Prints one line: {@code PACED requests=.. errors=.. events=.. ttfb_p50_us=.. ttfb_p99_us=.. event_p50_us=.. event_p99_us=..}
+ * Prints one line: {@code PACED requests=.. errors=.. events=.. ttfb_p50_us=.. ttfb_p99_us=.. event_p50_us=.. event_p90_us=..
+ * event_p99_us=.. event_max_us=..}; with {@code PACED_DUMP=FILE} in the environment, every event's latency goes to FILE.
  */
 public final class PacedClient {
 
@@ -31,6 +32,7 @@ public final class PacedClient {
         List<String> headers = Arrays.asList(args).subList(5, args.length);
         List<Long> ttfb = new ArrayList<>();
         List<Long> lat = new ArrayList<>();
+        StringBuilder dump = new StringBuilder("call\tevent\tlatency_us\n");
         int errors = 0;
         String firstError = "";
         for (int i = 0; i < warmup + requests; i++) {
@@ -52,9 +54,17 @@ public final class PacedClient {
             }
             ttfb.add(first[0]);
             lat.addAll(evLat);
+            for (int e = 0; e < evLat.size(); e++) {
+                dump.append(i - warmup).append('\t').append(e).append('\t').append(evLat.get(e)).append('\n');
+            }
         }
-        System.out.printf("PACED requests=%d errors=%d events=%d ttfb_p50_us=%d ttfb_p99_us=%d event_p50_us=%d event_p99_us=%d%s%n",
-                requests, errors, lat.size(), pct(ttfb, 50), pct(ttfb, 99), pct(lat, 50), pct(lat, 99),
+        String dumpFile = System.getenv("PACED_DUMP");
+        if (dumpFile != null && !dumpFile.isEmpty()) {
+            Files.writeString(Path.of(dumpFile), dump);
+        }
+        System.out.printf("PACED requests=%d errors=%d events=%d ttfb_p50_us=%d ttfb_p99_us=%d event_p50_us=%d event_p90_us=%d"
+                        + " event_p99_us=%d event_max_us=%d%s%n",
+                requests, errors, lat.size(), pct(ttfb, 50), pct(ttfb, 99), pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100),
                 firstError.isEmpty() ? "" : " first_error=\"" + firstError.replace('"', '\'') + "\"");
     }
 
@@ -77,7 +87,7 @@ public final class PacedClient {
             InputStream in = s.getInputStream();
             byte[] head = req.toString().getBytes(StandardCharsets.ISO_8859_1);
             byte[] buf = new byte[16384];
-            StringBuilder text = new StringBuilder();
+            Framing framing = new Framing();
             int scanned = 0;
             long start = System.nanoTime();
             out.write(head);
@@ -86,7 +96,8 @@ public final class PacedClient {
             int n;
             while ((n = in.read(buf)) > 0) {
                 long now = System.nanoTime();
-                text.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                framing.feed(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                StringBuilder text = framing.body;
                 // every complete "t=<digits>" token that arrived in this read
                 int at;
                 while ((at = text.indexOf("t=", scanned)) >= 0) {
@@ -108,13 +119,80 @@ public final class PacedClient {
                     evLat.add((now - sent) / 1000);
                 }
             }
-            int sp = text.indexOf(" ");
-            String status = sp < 0 ? "" : text.substring(sp + 1, Math.min(text.length(), sp + 4));
-            if (!status.equals("200")) {
-                int eol = text.indexOf("\r\n\r\n");
-                return "HTTP " + status + ": " + text.substring(Math.max(eol, 0), Math.min(text.length(), Math.max(eol, 0) + 300)).strip();
+            if (!framing.status.equals("200")) {
+                return "HTTP " + framing.status + ": " + framing.body.substring(0, Math.min(300, framing.body.length())).strip();
             }
             return null;
+        }
+    }
+
+    /** HTTP/1.1 response framing: status line and headers, then the body, de-chunked when chunked. */
+    private static final class Framing {
+        private enum State { HEAD, SIZE, DATA, DATA_CRLF, PLAIN, DONE }
+
+        private final StringBuilder raw = new StringBuilder();
+        private int pos;
+        private State state = State.HEAD;
+        private long remaining;
+        final StringBuilder body = new StringBuilder();
+        String status = "";
+
+        void feed(String bytes) {
+            raw.append(bytes);
+            while (true) {
+                switch (state) {
+                    case HEAD -> {
+                        int end = raw.indexOf("\r\n\r\n", pos);
+                        if (end < 0) {
+                            return;
+                        }
+                        String head = raw.substring(0, end);
+                        int sp = head.indexOf(' ');
+                        status = sp < 0 ? "" : head.substring(sp + 1, Math.min(head.length(), sp + 4));
+                        boolean chunked = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                        pos = end + 4;
+                        state = chunked ? State.SIZE : State.PLAIN;
+                    }
+                    case SIZE -> {
+                        int eol = raw.indexOf("\r\n", pos);
+                        if (eol < 0) {
+                            return;
+                        }
+                        String size = raw.substring(pos, eol);
+                        int semi = size.indexOf(';');
+                        remaining = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                        pos = eol + 2;
+                        state = remaining == 0 ? State.DONE : State.DATA;
+                    }
+                    case DATA -> {
+                        int take = (int) Math.min(remaining, raw.length() - pos);
+                        if (take == 0) {
+                            return;
+                        }
+                        body.append(raw, pos, pos + take);
+                        pos += take;
+                        remaining -= take;
+                        if (remaining == 0) {
+                            state = State.DATA_CRLF;
+                        }
+                    }
+                    case DATA_CRLF -> {
+                        if (raw.length() - pos < 2) {
+                            return;
+                        }
+                        pos += 2;
+                        state = State.SIZE;
+                    }
+                    case PLAIN -> {
+                        body.append(raw, pos, raw.length());
+                        pos = raw.length();
+                        return;
+                    }
+                    case DONE -> {
+                        return;
+                    }
+                }
+            }
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 public final class PacedMock {
 
     public static void main(String[] args) throws IOException {
+        // Real providers' servers send small writes at once; the JDK server leaves Nagle on unless told.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         int port = Integer.parseInt(args[0]);
         long interval = args.length > 1 ? Long.parseLong(args[1]) : 10;
         int events = args.length > 2 ? Integer.parseInt(args[2]) : 20;

@@ -464,9 +464,9 @@ if [ "$PACED" -gt 0 ]; then
     render "$tmpl" "$pm" "$stream" "$body"
     path=$(lua_path "$name" | sed "s/$model/$pm/")
     mapfile -t hdrs < <(lua_headers "$name")
-    direct=$(taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "http://127.0.0.1:$PACED_PORT$dpath" "$body" "$PACED" 5 20 \
+    direct=$(PACED_DUMP="$RAW/$name.paced-direct.tsv" taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "http://127.0.0.1:$PACED_PORT$dpath" "$body" "$PACED" 5 20 \
       2>&1 | tail -1)
-    via=$(taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "$GW_URL$path" "$body" "$PACED" 5 20 "${hdrs[@]}" \
+    via=$(PACED_DUMP="$RAW/$name.paced-via.tsv" taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "$GW_URL$path" "$body" "$PACED" 5 20 "${hdrs[@]}" \
       2>&1 | tail -1)
     GW_REQUESTS=$((GW_REQUESTS + PACED + 5))
     printf '%s\t%s\t%s\n' "$name" "$direct" "$via" >>"$PACED_RESULTS"

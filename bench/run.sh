@@ -7,7 +7,7 @@
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")
 #   -s, --scenarios RE    only the scenarios whose name matches the extended regex RE
 #                         (names: see SCENARIOS below; "floor" selects the nginx reverse-proxy rows)
-#   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 5s; 0 skips)
+#   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 10s; 0 skips)
 #   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
 #   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
@@ -24,7 +24,7 @@ ROOT=$PWD
 DURATION=10s
 CONNS="1 16 64"
 FILTER=""
-WARMUP=5s
+WARMUP=10s
 PACED=50
 STARTUPS=3
 JAR=target/rosetta.jar
@@ -455,6 +455,11 @@ if [ "$PACED" -gt 0 ]; then
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
     [[ "$class" == passthrough-stream || "$class" == converted-stream ]] || continue
+    if [ "${VALID[$name]}" != ok ]; then
+      printf '%s\t-\tnot run, validation: %s\n' "$name" "${VALID[$name]}" >>"$PACED_RESULTS"
+      echo "== paced $name: not run, validation failed"
+      continue
+    fi
     case "$name" in
       *-to-openai-stream) pm=paced-oai; dpath=/v1/chat/completions ;;
       *-to-anthropic-stream) pm=paced-ant; dpath=/v1/messages ;;
@@ -521,6 +526,9 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo "| scenario | direct TTFB p50/p99 ms | via TTFB p50/p99 ms | added TTFB p50 ms | direct event p50/p99 ms | via event p50/p99 ms | added event p50/p99 ms | errors |"
     echo "|---|--:|--:|--:|--:|--:|--:|---|"
     tail -n +2 "$PACED_RESULTS" | while IFS=$'\t' read -r n d v; do
+      if [ "$d" = - ]; then
+        echo "| $n | | | | | | | FAIL: ${v//|/\\|} |"; continue
+      fi
       if [ -z "$(pv ttfb_p50_us "$v")" ] || [ "$(pv events "$v")" = 0 ]; then
         echo "| $n | $(ms "$(pv ttfb_p50_us "$d")")/$(ms "$(pv ttfb_p99_us "$d")") | | | $(ms "$(pv event_p50_us "$d")")/$(ms "$(pv event_p99_us "$d")") | | | via Rosetta: $(sed -n 's/.*\(errors=[0-9]*\).*first_error="\(.\{0,160\}\).*/\1, \2/p' <<<"$v") |"
         continue

@@ -523,7 +523,7 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo
     echo "$PACED calls per case, one at a time, after 5 unrecorded ones. TTFB: request written to first event read. Event latency: the mock's send stamp to the client's read, for every event. Added = through Rosetta minus direct."
     echo
-    echo "| scenario | direct TTFB p50/p99 ms | via TTFB p50/p99 ms | added TTFB p50 ms | direct event p50/p99 ms | via event p50/p99 ms | added event p50/p99 ms | errors |"
+    echo "| scenario | direct TTFB p50/p99 ms | via TTFB p50/p99 ms | added TTFB p50 ms | direct event p50/p99 ms | via event p50/p99 ms | added event p50/p99 ms | errors (direct+via) |"
     echo "|---|--:|--:|--:|--:|--:|--:|---|"
     tail -n +2 "$PACED_RESULTS" | while IFS=$'\t' read -r n d v; do
       if [ "$d" = - ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
 #
-#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-w 3s] [-p 50] [-n 3] [--jar target/rosetta.jar]
+#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-w 10s] [-p 50] [-n 3] [--jar target/rosetta.jar]
 #
 #   -d, --duration D      length of each load, as wrk takes it (default 10s)
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")

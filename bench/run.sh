@@ -1,0 +1,546 @@
+#!/usr/bin/env bash
+# Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
+#
+#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-w 10s] [-p 50] [-n 3] [--jar target/rosetta.jar]
+#
+#   -d, --duration D      length of each load, as wrk takes it (default 10s)
+#   -c, --connections L   connection counts, space-separated (default "1 16 64")
+#   -s, --scenarios RE    only the scenarios whose name matches the extended regex RE
+#                         (names: see SCENARIOS below; "floor" selects the nginx reverse-proxy rows)
+#   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 10s; 0 skips)
+#   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
+#   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
+#       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
+#
+# Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
+# client. Core 1: Rosetta, or nginx as the reverse-proxy floor. Every process it starts is stopped
+# by PID on exit. Results: bench/out/<timestamp>/results.md, with wrk's raw output beside it.
+# Exit status: 0 when every load ran with zero errors, 1 otherwise (missed targets are reported
+# in the table, not in the exit status), 2 for bad usage or missing tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DURATION=10s
+CONNS="1 16 64"
+FILTER=""
+WARMUP=10s
+PACED=50
+STARTUPS=3
+JAR=target/rosetta.jar
+LOAD_CORE=0
+GW_CORE=1
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -d|--duration) DURATION=$2; shift 2 ;;
+    -c|--connections) CONNS=$2; shift 2 ;;
+    -s|--scenarios) FILTER=$2; shift 2 ;;
+    -w|--warmup) WARMUP=$2; shift 2 ;;
+    -p|--paced) PACED=$2; shift 2 ;;
+    -n|--startups) STARTUPS=$2; shift 2 ;;
+    --jar) JAR=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[[ "$DURATION" =~ ^[0-9]+$ ]] && DURATION="${DURATION}s"
+[[ "$WARMUP" =~ ^[0-9]+$ ]] && WARMUP="${WARMUP}s"
+
+# ---------------------------------------------------------------- tools (nothing is installed here)
+missing=()
+for t in nginx wrk curl taskset getconf ss; do
+  command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "run.sh: missing: ${missing[*]}. On Debian/Ubuntu install them with:" >&2
+  echo "  sudo apt-get install -y nginx-light wrk curl util-linux iproute2   # or nginx instead of nginx-light" >&2
+  exit 2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'; }
+pick_jdk() {
+  local d v
+  for d in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java || echo /nonexistent)")")")" \
+           $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
+    [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
+    v=$(java_major "$d")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$d"; return 0; fi
+  done
+  echo "run.sh: needs a JDK 21 or newer; set JAVA_HOME to one" >&2
+  return 1
+}
+JAVA_HOME=$(pick_jdk) || exit 2
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+
+CORES=$(nproc --all)
+if [ "$CORES" -lt 2 ]; then
+  echo "run.sh: needs 2 cores to pin the load generator and the gateway apart (found $CORES)" >&2
+  exit 2
+fi
+
+# The gateway runs with the launcher's JVM flags (./rosetta start), unless ROSETTA_JVM_FLAGS is set.
+LAUNCHER_FLAGS=$(sed -n 's/^ *exec "\$JAVA_HOME\/bin\/java" \(.*\) \\$/\1/p' rosetta | head -1)
+JVM_FLAGS=${ROSETTA_JVM_FLAGS:-$LAUNCHER_FLAGS}
+if [ -z "$JVM_FLAGS" ]; then
+  echo "run.sh: could not read the JVM flags from ./rosetta; set ROSETTA_JVM_FLAGS" >&2
+  exit 2
+fi
+
+if [ ! -f "$JAR" ]; then
+  echo "== building $JAR"
+  ./rosetta build
+fi
+
+# Pin this script to the load core: everything it starts inherits that, except what is started
+# explicitly on the gateway core.
+taskset -p -c "$LOAD_CORE" $$ >/dev/null
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT="$ROOT/bench/out/$STAMP"
+RAW="$OUT/raw"
+mkdir -p "$RAW" "$OUT/requests"
+TMP=$(mktemp -d /tmp/rosetta-bench.XXXXXX)
+chmod 755 "$TMP"
+TICK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------- process bookkeeping
+PIDS=()
+started() { PIDS+=("$1"); }
+stop_pid() { # PID: TERM, wait up to 10 s, then KILL
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[$i]}"; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+forget() { local keep=() p; for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
+
+free_port() {
+  local p i
+  for i in $(seq 200); do
+    p=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Htln "sport = :$p")" ] && ! grep -qx "$p" "$TMP/ports" 2>/dev/null; then
+      echo "$p" >>"$TMP/ports"; echo "$p"; return 0
+    fi
+  done
+  echo "run.sh: no free port found" >&2; return 1
+}
+
+wait_http() { # URL PID TIMEOUT_S: until URL answers at all (any status)
+  local url=$1 pid=$2 deadline=$(( $(date +%s) + $3 ))
+  until curl -s -o /dev/null --max-time 1 "$url"; do
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: process $pid died while starting ($url)" >&2; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "run.sh: $url not up after $3 s" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
+cpu_ticks() { # PID...: utime+stime (fields 14 and 15 of /proc/PID/stat) summed
+  local total=0 pid s
+  for pid in "$@"; do
+    s=$(<"/proc/$pid/stat"); s=${s##*) }   # drop "pid (comm) ", comm may hold spaces
+    read -r -a f <<<"$s"                   # f[0] is field 3, so field 14 is f[11]
+    total=$(( total + f[11] + f[12] ))
+  done
+  echo "$total"
+}
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }   # PID FIELD (VmHWM, VmRSS)
+reset_hwm() { local pid; for pid in "$@"; do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done; }
+nginx_pids() { echo "$1" $(cat "/proc/$1/task/$1/children" 2>/dev/null); }   # master and workers
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+# ---------------------------------------------------------------- nginx: the mock and the floor proxy
+MOCK_PORT=$(free_port)
+FLOOR_PORT=$(free_port)
+PACED_PORT=$(free_port)
+GW_PORT=$(free_port)
+
+nginx_common() { # NAME
+  cat <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/$1.pid;
+error_log $TMP/$1-error.log warn;
+events { worker_connections 4096; }
+http {
+  client_body_temp_path $TMP/$1-body;
+  proxy_temp_path $TMP/$1-proxy;
+  fastcgi_temp_path $TMP/$1-fastcgi;
+  uwsgi_temp_path $TMP/$1-uwsgi;
+  scgi_temp_path $TMP/$1-scgi;
+  client_body_buffer_size 64k;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+EOF
+}
+
+# The mock: fixed bodies from bench/bodies. The static module refuses POST with 405, so each API
+# path answers 405 internally and error_page turns that into a 200 with the file (method becomes GET).
+BODIES="$ROOT/bench/bodies"
+{
+  nginx_common mock
+  cat <<EOF
+  access_log off;
+  etag off;
+  open_file_cache max=64 inactive=1h;
+  types { application/json json; text/event-stream sse; }
+  server {
+    listen 127.0.0.1:$MOCK_PORT;
+    add_header x-request-id req_bench_mock always;
+    location = /v1/chat/completions { error_page 405 =200 /_bodies/openai-chat.json; return 405; }
+    location = /v1/responses { error_page 405 =200 /_bodies/openai-responses.json; return 405; }
+    location = /v1/messages { error_page 405 =200 /_bodies/anthropic-messages.json; return 405; }
+    location ~ "^/v1(beta)?/models/[^/]+:generateContent\$" { error_page 405 =200 /_bodies/gemini-generate.json; return 405; }
+    location ~ "^/v1(beta)?/models/[^/]+:streamGenerateContent\$" { error_page 405 =200 /_bodies/gemini-stream.sse; return 405; }
+    location = /stream/v1/chat/completions { error_page 405 =200 /_bodies/openai-chat.sse; return 405; }
+    location = /stream/v1/responses { error_page 405 =200 /_bodies/openai-responses.sse; return 405; }
+    location = /stream/v1/messages { error_page 405 =200 /_bodies/anthropic-messages.sse; return 405; }
+    location /_bodies/ { internal; alias $BODIES/; }
+    location / { default_type application/json; return 404 '{"error":"bench mock: no such path"}'; }
+  }
+}
+EOF
+} >"$TMP/mock.conf"
+
+# The floor: nginx as a plain reverse proxy to the mock, with upstream keep-alive, an access log
+# (as the gateway has one) and no buffering of streams.
+{
+  nginx_common floor
+  cat <<EOF
+  access_log $RAW/floor-access.log combined buffer=64k;
+  upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 128; }
+  server {
+    listen 127.0.0.1:$FLOOR_PORT;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    location / { proxy_pass http://mock; }
+    location /stream/ { proxy_pass http://mock; proxy_buffering off; }
+  }
+}
+EOF
+} >"$TMP/floor.conf"
+
+start_nginx() { # NAME CORE -> sets NGINX_PID
+  "$NGINX" -t -q -p "$TMP" -e "$TMP/$1-error.log" -c "$TMP/$1.conf"
+  taskset -c "$2" "$NGINX" -p "$TMP" -e "$TMP/$1-error.log" -c "$TMP/$1.conf" &
+  NGINX_PID=$!
+  started "$NGINX_PID"
+}
+
+echo "== output: $OUT"
+echo "== ports: gateway $GW_PORT, nginx mock $MOCK_PORT, nginx floor $FLOOR_PORT, paced mock $PACED_PORT"
+start_nginx mock "$LOAD_CORE"; MOCK_PID=$NGINX_PID
+start_nginx floor "$GW_CORE"; FLOOR_PID=$NGINX_PID
+wait_http "http://127.0.0.1:$MOCK_PORT/" "$MOCK_PID" 10
+wait_http "http://127.0.0.1:$FLOOR_PORT/" "$FLOOR_PID" 10
+
+if [ "$PACED" -gt 0 ]; then
+  taskset -c "$LOAD_CORE" "$JAVA" bench/PacedMock.java "$PACED_PORT" 10 20 >"$RAW/paced-mock.log" 2>&1 &
+  PACED_PID=$!
+  started "$PACED_PID"
+fi
+
+# ---------------------------------------------------------------- the gateway
+export BENCH_GATEWAY_PORT=$GW_PORT BENCH_MOCK_PORT=$MOCK_PORT BENCH_PACED_PORT=$PACED_PORT
+GW_URL="http://127.0.0.1:$GW_PORT"
+start_gateway() { # -> GW_PID, STARTUP_MS: launch to first 200 on /health, polled every 10 ms
+  local t0 t1
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config bench/rosetta-bench.yaml \
+    >>"$OUT/rosetta-stdout.log" 2>>"$OUT/rosetta-stderr.log" &
+  GW_PID=$!
+  started "$GW_PID"
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$GW_URL/health")" = 200 ]; do
+    kill -0 "$GW_PID" 2>/dev/null || { echo "run.sh: the gateway exited; see $OUT/rosetta-stderr.log" >&2; exit 1; }
+    [ $(( $(date +%s%N) - t0 )) -lt 30000000000 ] || { echo "run.sh: gateway not healthy after 30 s" >&2; exit 1; }
+    sleep 0.01
+  done
+  t1=$(date +%s%N)
+  STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+}
+STARTUP_ALL=()
+for i in $(seq "$STARTUPS"); do
+  start_gateway
+  STARTUP_ALL+=("$STARTUP_MS")
+  if [ "$i" -lt "$STARTUPS" ]; then stop_pid "$GW_PID"; forget "$GW_PID"; fi
+done
+if [ "$STARTUPS" -lt 1 ]; then start_gateway; STARTUP_ALL+=("$STARTUP_MS"); fi
+STARTUP_SORTED=$(printf '%s\n' "${STARTUP_ALL[@]}" | sort -n | tr '\n' ' ')
+STARTUP_MEDIAN=$(printf '%s\n' "${STARTUP_ALL[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "== startup to healthy (ms): $STARTUP_SORTED(median $STARTUP_MEDIAN)"
+
+# ---------------------------------------------------------------- scenarios
+# name | class | request template | model | stream | direct path on the mock | marker the client dialect's answer must hold
+# The client path and headers are in bench/wrk/<name>.lua. Classes: passthrough, converted, floor;
+# a -stream suffix for streamed answers (the marker then is the client dialect's terminal frame).
+SCENARIOS=(
+  "openai-to-openai|passthrough|openai-chat|oai-json|false|/v1/chat/completions|\"finish_reason\":\"stop\""
+  "openai-to-openai-stream|passthrough-stream|openai-chat|oai-sse|true|/stream/v1/chat/completions|data: [DONE]"
+  "anthropic-to-anthropic|passthrough|anthropic-messages|ant-json|false|/v1/messages|\"stop_reason\":\"end_turn\""
+  "anthropic-to-anthropic-stream|passthrough-stream|anthropic-messages|ant-sse|true|/stream/v1/messages|event: message_stop"
+  "gemini-to-gemini|passthrough|gemini|gem-json|-|/v1beta/models/gemini-2.0-flash:generateContent|\"finishReason\":\"STOP\""
+  "gemini-to-gemini-stream|passthrough-stream|gemini|gem-sse|-|/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse|\"finishReason\":\"STOP\""
+  "openai-to-anthropic|converted|openai-chat|ant-json|false|/v1/messages|\"finish_reason\":\"stop\""
+  "openai-to-anthropic-stream|converted-stream|openai-chat|ant-sse|true|/stream/v1/messages|data: [DONE]"
+  "anthropic-to-openai|converted|anthropic-messages|oai-json|false|/v1/chat/completions|\"stop_reason\":\"end_turn\""
+  "anthropic-to-openai-stream|converted-stream|anthropic-messages|oai-sse|true|/stream/v1/chat/completions|event: message_stop"
+  "gemini-to-openai|converted|gemini|oai-json|-|/v1/chat/completions|\"finishReason\":\"STOP\""
+  "gemini-to-openai-stream|converted-stream|gemini|oai-sse|-|/stream/v1/chat/completions|\"finishReason\":\"STOP\""
+  "openai-to-gemini|converted|openai-chat|gem-json|false|/v1beta/models/gemini-2.0-flash:generateContent|\"finish_reason\":\"stop\""
+  "openai-to-gemini-stream|converted-stream|openai-chat|gem-sse|true|/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse|data: [DONE]"
+  "floor-nginx|floor|openai-chat|oai-json|false|/v1/chat/completions|\"finish_reason\":\"stop\""
+  "floor-nginx-stream|floor-stream|openai-chat|oai-sse|true|/stream/v1/chat/completions|data: [DONE]"
+)
+target_cpu() {
+  case "$1" in
+    passthrough|passthrough-stream) echo 60 ;;
+    converted) echo 100 ;;
+    converted-stream) echo 150 ;;
+    *) echo "" ;;
+  esac
+}
+
+lua_path() { sed -n 's/^ *path = "\(.*\)",$/\1/p' "bench/wrk/$1.lua"; }
+lua_headers() { grep -o '\["[^"]*"\] = "[^"]*"' "bench/wrk/$1.lua" | sed 's/^\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/'; }
+render() { # TEMPLATE MODEL STREAM OUTFILE
+  sed -e "s/\${MODEL}/$2/" -e "s/\${STREAM}/$3/" "bench/requests/$1.json" >"$4"
+}
+
+validate() { # NAME URL BODY MARKER STREAMED [HEADER...] -> 0 when the answer is right; reason in VALIDATION
+  local name=$1 url=$2 body=$3 marker=$4 streamed=$5 code ctype
+  shift 5
+  local hargs=() h
+  for h in "$@"; do hargs+=(-H "$h"); done
+  code=$(curl -sS -o "$RAW/$name.validate.body" -D "$RAW/$name.validate.headers" -w '%{http_code}' --max-time 15 \
+    -X POST -H 'Content-Type: application/json' "${hargs[@]}" --data-binary "@$body" "$url" 2>"$RAW/$name.validate.err") || true
+  if [ "$code" != 200 ]; then
+    VALIDATION="HTTP $code: $(head -c 300 "$RAW/$name.validate.body" | tr '\n' ' ')"
+    return 1
+  fi
+  if ! grep -qF -- "$marker" "$RAW/$name.validate.body"; then
+    VALIDATION="answer lacks $marker"
+    return 1
+  fi
+  ctype=$(tr -d '\r' <"$RAW/$name.validate.headers" | awk -F': *' 'tolower($1) == "content-type" {print tolower($2)}' | tail -1)
+  if [ "$streamed" = yes ] && [[ "$ctype" != text/event-stream* ]]; then
+    VALIDATION="streamed answer has content-type $ctype"
+    return 1
+  fi
+  VALIDATION=ok
+  return 0
+}
+
+run_wrk() { # OUTFILE CONNS DURATION SCRIPT URL BODY -> WRK_* variables from the WRK_RESULT line
+  local out=$1 line kv
+  taskset -c "$LOAD_CORE" wrk -t1 -c"$2" -d"$3" --timeout 5s --latency -s "$4" "$5" -- "$6" >"$out" 2>&1 || true
+  line=$(grep '^WRK_RESULT ' "$out" | tail -1)
+  WRK_requests=0; WRK_rps=0; WRK_p50_us=0; WRK_p99_us=0; WRK_errors=-1
+  [ -n "$line" ] || return 0
+  for kv in ${line#WRK_RESULT }; do printf -v "WRK_${kv%%=*}" '%s' "${kv#*=}"; done
+  WRK_errors=$(( WRK_connect + WRK_read + WRK_write + WRK_status + WRK_timeout ))
+}
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+
+IDLE_RSS_KB=""
+RESULTS="$OUT/results.tsv"
+printf 'scenario\tclass\tconns\tgw_rps\tgw_p50_us\tgw_p99_us\tdirect_rps\tdirect_p50_us\tdirect_p99_us\tcpu_us_per_req\tpeak_rss_kb\terrors\tverdict\n' >"$RESULTS"
+ANY_ERROR=0
+GW_REQUESTS=0
+declare -A VALID
+
+# Validate every selected scenario first: one right answer each, which also warms the gateway up
+# before the idle RSS is read.
+SELECTED=()
+for row in "${SCENARIOS[@]}"; do
+  IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
+  if [ -n "$FILTER" ] && ! [[ "$name" =~ $FILTER ]]; then continue; fi
+  SELECTED+=("$row")
+  body="$OUT/requests/$name.json"
+  render "$tmpl" "$model" "$stream" "$body"
+  streamed=no; [[ "$class" == *-stream ]] && streamed=yes
+  if [[ "$class" == floor* ]]; then
+    url="http://127.0.0.1:$FLOOR_PORT$mockpath"; hdrs=("Authorization: Bearer bench-key")
+  else
+    url="$GW_URL$(lua_path "$name")"; mapfile -t hdrs < <(lua_headers "$name")
+  fi
+  if validate "$name" "$url" "$body" "$marker" "$streamed" "${hdrs[@]}"; then
+    # and the mock itself, on the path the direct load uses (its own dialect's marker is not checked)
+    if validate "$name.direct" "http://127.0.0.1:$MOCK_PORT$mockpath" "$body" "" "$streamed"; then
+      VALID[$name]=ok
+    else
+      VALID[$name]="mock: $VALIDATION"
+    fi
+  else
+    VALID[$name]=$VALIDATION
+  fi
+  [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + 1))
+  printf '== validate %-32s %s\n' "$name" "${VALID[$name]}"
+done
+sleep 1
+IDLE_RSS_KB=$(status_kb "$GW_PID" VmRSS)
+echo "== gateway idle RSS after startup and one request per scenario: $(mb "$IDLE_RSS_KB") MB"
+
+for row in "${SELECTED[@]}"; do
+  IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
+  body="$OUT/requests/$name.json"
+  if [[ "$class" == floor* ]]; then
+    script="$ROOT/bench/wrk/direct.lua"; url="http://127.0.0.1:$FLOOR_PORT$mockpath"
+    mapfile -t pids < <(nginx_pids "$FLOOR_PID" | tr ' ' '\n')
+  else
+    script="$ROOT/bench/wrk/$name.lua"; url="$GW_URL$(lua_path "$name")"; pids=("$GW_PID")
+  fi
+  if [ "${VALID[$name]}" != ok ]; then
+    for c in $CONNS; do
+      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\tFAIL: not run, validation: %s\n' "$name" "$class" "$c" "${VALID[$name]}" >>"$RESULTS"
+    done
+    ANY_ERROR=1
+    continue
+  fi
+  if [ "$WARMUP" != 0s ]; then
+    run_wrk "$RAW/$name.warmup.txt" 16 "$WARMUP" "$script" "$url" "$body"
+    [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+  fi
+  for c in $CONNS; do
+    run_wrk "$RAW/$name.c$c.direct.txt" "$c" "$DURATION" "$ROOT/bench/wrk/direct.lua" "http://127.0.0.1:$MOCK_PORT$mockpath" "$body"
+    d_rps=$WRK_rps; d_p50=$WRK_p50_us; d_p99=$WRK_p99_us; d_err=$WRK_errors
+    reset_hwm "${pids[@]}"
+    t0=$(cpu_ticks "${pids[@]}")
+    run_wrk "$RAW/$name.c$c.txt" "$c" "$DURATION" "$script" "$url" "$body"
+    t1=$(cpu_ticks "${pids[@]}")
+    hwm=0; for p in "${pids[@]}"; do hwm=$(( hwm + $(status_kb "$p" VmHWM) )); done
+    [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+    cpu=-
+    [ "$WRK_requests" -gt 0 ] && cpu=$(awk -v t=$((t1 - t0)) -v hz="$TICK" -v n="$WRK_requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+    fails=()
+    [ "$WRK_errors" = 0 ] || fails+=("gateway errors: $(grep -E 'Non-2xx|Socket errors' "$RAW/$name.c$c.txt" | tr -s ' ' | tr '\n' ';')")
+    [ "$WRK_errors" -ge 0 ] || fails+=("no wrk result")
+    [ "$d_err" = 0 ] || fails+=("direct errors $d_err")
+    [ "$WRK_errors" = 0 ] && [ "$d_err" = 0 ] || ANY_ERROR=1
+    tc=$(target_cpu "$class")
+    if [ -n "$tc" ] && [ "$cpu" != - ] && awk -v a="$cpu" -v b="$tc" 'BEGIN { exit !(a > b) }'; then fails+=("cpu $cpu > $tc µs"); fi
+    if [ "$c" = 1 ] && [[ "$class" != floor* ]] && [ $((WRK_p50_us - d_p50)) -gt 300 ]; then
+      fails+=("added p50 $(ms $((WRK_p50_us - d_p50))) > 0.3 ms")
+    fi
+    if [ "$c" = 64 ] && [ "$WRK_p99_us" -gt $((3 * WRK_p50_us)) ]; then
+      fails+=("p99 $(awk -v a="$WRK_p99_us" -v b="$WRK_p50_us" 'BEGIN { printf "%.1f", a / b }')× p50")
+    fi
+    if [[ "$class" != floor* ]] && [ "$hwm" -gt $((256 * 1024)) ]; then fails+=("peak RSS $(mb "$hwm") MB > 256"); fi
+    verdict=pass; [ ${#fails[@]} -eq 0 ] || verdict="FAIL: $(IFS=';'; echo "${fails[*]}")"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$WRK_rps" "$WRK_p50_us" "$WRK_p99_us" \
+      "$d_rps" "$d_p50" "$d_p99" "$cpu" "$hwm" "$WRK_errors" "$verdict" >>"$RESULTS"
+    printf '== %-30s c=%-3s %9s req/s p50 %6s ms p99 %6s ms | direct %9s req/s | cpu %6s µs/req | rss %4s MB | %s\n' \
+      "$name" "$c" "$WRK_rps" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$d_rps" "$cpu" "$(mb "$hwm")" "$verdict"
+  done
+done
+PEAK_RSS_KB=$(status_kb "$GW_PID" VmHWM)
+
+# ---------------------------------------------------------------- paced streams: added TTFB and per-event latency
+PACED_RESULTS="$OUT/paced.tsv"
+printf 'scenario\tdirect\tvia_rosetta\n' >"$PACED_RESULTS"
+if [ "$PACED" -gt 0 ]; then
+  wait_http "http://127.0.0.1:$PACED_PORT/" "$PACED_PID" 30
+  for row in "${SELECTED[@]}"; do
+    IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
+    [[ "$class" == passthrough-stream || "$class" == converted-stream ]] || continue
+    if [ "${VALID[$name]}" != ok ]; then
+      printf '%s\t-\tnot run, validation: %s\n' "$name" "${VALID[$name]}" >>"$PACED_RESULTS"
+      echo "== paced $name: not run, validation failed"
+      continue
+    fi
+    case "$name" in
+      *-to-openai-stream) pm=paced-oai; dpath=/v1/chat/completions ;;
+      *-to-anthropic-stream) pm=paced-ant; dpath=/v1/messages ;;
+      *-to-gemini-stream) pm=paced-gem; dpath="/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse" ;;
+    esac
+    body="$OUT/requests/$name.paced.json"
+    render "$tmpl" "$pm" "$stream" "$body"
+    path=$(lua_path "$name" | sed "s/$model/$pm/")
+    mapfile -t hdrs < <(lua_headers "$name")
+    direct=$(PACED_DUMP="$RAW/$name.paced-direct.tsv" taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "http://127.0.0.1:$PACED_PORT$dpath" "$body" "$PACED" 5 20 \
+      2>&1 | tail -1)
+    via=$(PACED_DUMP="$RAW/$name.paced-via.tsv" taskset -c "$LOAD_CORE" "$JAVA" bench/PacedClient.java "$GW_URL$path" "$body" "$PACED" 5 20 "${hdrs[@]}" \
+      2>&1 | tail -1)
+    GW_REQUESTS=$((GW_REQUESTS + PACED + 5))
+    printf '%s\t%s\t%s\n' "$name" "$direct" "$via" >>"$PACED_RESULTS"
+    echo "== paced $name"; echo "   direct: $direct"; echo "   via:    $via"
+  done
+fi
+
+# ---------------------------------------------------------------- report
+sleep 1   # the access log is written asynchronously
+ACCESS_LINES=$(grep -c '"request_id"' "$OUT/rosetta-stdout.log" || true)
+pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
+{
+  echo "# Rosetta load benchmark, $STAMP"
+  echo
+  echo "- Machine: $(nproc --all) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every number noisy)"
+  echo "- Gateway: \`$JAR\` on $("$JAVA" -version 2>&1 | head -1), flags \`$JVM_FLAGS\`, pinned to core $GW_CORE, access log on (stdout to a file)"
+  echo "- Load: wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $DURATION per load, warm-up $WARMUP at 16 connections per scenario; wrk, curl and the mocks pinned to core $LOAD_CORE"
+  echo "- Mock: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1, fixed bodies from bench/bodies; floor: the same nginx as a proxy_pass reverse proxy on core $GW_CORE"
+  echo
+  echo "## Gateway"
+  echo
+  echo "| measure | value | target | verdict |"
+  echo "|---|---|---|---|"
+  echo "| startup to healthy (launch to first 200 on /health), ms | $STARTUP_MEDIAN (runs: $STARTUP_SORTED) | ≤ 1500 | $([ "$STARTUP_MEDIAN" -le 1500 ] && echo pass || echo FAIL) |"
+  echo "| idle RSS after startup and one request per scenario, MB | $(mb "$IDLE_RSS_KB") | ≤ 150 | $([ "$IDLE_RSS_KB" -le $((150 * 1024)) ] && echo pass || echo FAIL) |"
+  echo "| peak RSS over the whole run (VmHWM), MB | $(mb "$PEAK_RSS_KB") | ≤ 256 | $([ "$PEAK_RSS_KB" -le $((256 * 1024)) ] && echo pass || echo FAIL) |"
+  echo "| access log lines / requests completed by the clients | $ACCESS_LINES / $GW_REQUESTS | equal (loads cut off in-flight requests at their end, so a few more lines than requests is expected) | |"
+  echo
+  echo "## Loads"
+  echo
+  echo "Per row: gateway requests/s and latency, the same load sent straight to the mock just before it, their ratio, the added p50, the gateway's CPU time (utime+stime from /proc/PID/stat) per request, and its peak RSS over that load. Floor rows: nginx as the reverse proxy instead of Rosetta (CPU and RSS are nginx's)."
+  echo
+  echo "| scenario | class | conns | req/s | p50 ms | p99 ms | direct req/s | direct p50 ms | ratio | added p50 ms | CPU µs/req | peak RSS MB | errors | targets |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  tail -n +2 "$RESULTS" | while IFS=$'\t' read -r n cl c rps p50 p99 drps dp50 dp99 cpu hwm err verdict; do
+    verdict=${verdict//|/\\|}
+    if [ "$rps" = - ]; then
+      echo "| $n | $cl | $c | | | | | | | | | | | $verdict |"; continue
+    fi
+    ratio=$(awk -v a="$rps" -v b="$drps" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+    echo "| $n | $cl | $c | $(printf '%.0f' "$rps") | $(ms "$p50") | $(ms "$p99") | $(printf '%.0f' "$drps") | $(ms "$dp50") | $ratio | $(ms $((p50 - dp50))) | $cpu | $(mb "$hwm") | $err | $verdict |"
+  done
+  echo
+  echo "Targets: CPU per request ≤ 60 µs passthrough (JSON and streamed), ≤ 100 µs converted JSON, ≤ 150 µs converted streamed (20 events); added p50 ≤ 0.3 ms at 1 connection; p99 ≤ 3× p50 at 64 connections; peak RSS ≤ 256 MB; zero errors."
+  if [ "$PACED" -gt 0 ]; then
+    echo
+    echo "## Streamed latency against a paced upstream (20 events, 10 ms apart)"
+    echo
+    echo "$PACED calls per case, one at a time, after 5 unrecorded ones. TTFB: request written to first event read. Event latency: the mock's send stamp to the client's read, for every event. Added = through Rosetta minus direct."
+    echo
+    echo "| scenario | direct TTFB p50/p99 ms | via TTFB p50/p99 ms | added TTFB p50 ms | direct event p50/p99 ms | via event p50/p99 ms | added event p50/p99 ms | errors (direct+via) |"
+    echo "|---|--:|--:|--:|--:|--:|--:|---|"
+    tail -n +2 "$PACED_RESULTS" | while IFS=$'\t' read -r n d v; do
+      if [ "$d" = - ]; then
+        echo "| $n | | | | | | | FAIL: ${v//|/\\|} |"; continue
+      fi
+      if [ -z "$(pv ttfb_p50_us "$v")" ] || [ "$(pv events "$v")" = 0 ]; then
+        echo "| $n | $(ms "$(pv ttfb_p50_us "$d")")/$(ms "$(pv ttfb_p99_us "$d")") | | | $(ms "$(pv event_p50_us "$d")")/$(ms "$(pv event_p99_us "$d")") | | | via Rosetta: $(sed -n 's/.*\(errors=[0-9]*\).*first_error="\(.\{0,160\}\).*/\1, \2/p' <<<"$v") |"
+        continue
+      fi
+      echo "| $n | $(ms "$(pv ttfb_p50_us "$d")")/$(ms "$(pv ttfb_p99_us "$d")") | $(ms "$(pv ttfb_p50_us "$v")")/$(ms "$(pv ttfb_p99_us "$v")") | $(ms $(( $(pv ttfb_p50_us "$v") - $(pv ttfb_p50_us "$d") ))) | $(ms "$(pv event_p50_us "$d")")/$(ms "$(pv event_p99_us "$d")") | $(ms "$(pv event_p50_us "$v")")/$(ms "$(pv event_p99_us "$v")") | $(ms $(( $(pv event_p50_us "$v") - $(pv event_p50_us "$d") )))/$(ms $(( $(pv event_p99_us "$v") - $(pv event_p99_us "$d") ))) | $(pv errors "$d")+$(pv errors "$v") |"
+    done
+  fi
+} >"$OUT/results.md"
+
+echo
+cat "$OUT/results.md"
+if [ "$ANY_ERROR" != 0 ]; then
+  echo "run.sh: some loads had errors or did not run; see the FAIL rows" >&2
+  exit 1
+fi

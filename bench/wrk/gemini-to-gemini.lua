@@ -1,0 +1,6 @@
+-- Gemini client -> Gemini provider (passthrough), JSON answer
+scenario = {
+  path = "/v1beta/models/gem-json:generateContent",
+  headers = { ["x-goog-api-key"] = "bench-client-key" },
+}
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")

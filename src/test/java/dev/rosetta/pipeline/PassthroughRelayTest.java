@@ -159,14 +159,15 @@ class PassthroughRelayTest {
                     "event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":7}}\n\n",
                     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
             post("/v1/messages", "{\"model\":\"claude-test\",\"stream\":true,\"max_tokens\":5,\"messages\":[]}", Map.of());
-            String line = log.await("\"model\":\"claude-test\"");
+            // Match this request's line: an earlier test's request may still be logging as this one starts.
+            String line = log.await("\"model\":\"claude-test\",\"provider\":\"ant\",\"status\":200");
             assertThat(line).contains("\"provider\":\"ant\"", "\"status\":200", "\"stream\":true",
                     "\"tokens_in\":16", "\"tokens_out\":7", "\"tokens_cached\":5", "\"dialect\":\"anthropic\"");
 
             upstream.answer(Reply.json(200, "{\"id\":\"x\",\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":4,"
                     + "\"prompt_tokens_details\":{\"cached_tokens\":8},\"completion_tokens_details\":{\"reasoning_tokens\":3}}}"));
             post("/v1/chat/completions", "{\"model\":\"gpt-test\",\"messages\":[]}", Map.of());
-            String chat = log.await("\"model\":\"gpt-test\"");
+            String chat = log.await("\"model\":\"gpt-test\",\"provider\":\"oai\",\"status\":200");
             assertThat(chat).contains("\"tokens_in\":20", "\"tokens_out\":4", "\"tokens_cached\":8",
                     "\"tokens_reasoning\":3");
             assertThat(log.lines()).noneMatch(l -> l.contains("SECRET") || l.contains("client-key"));

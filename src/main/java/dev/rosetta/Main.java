@@ -123,21 +123,36 @@ public final class Main {
             return 1;
         }
         banner(out, gateway, configFile, Duration.ofNanos(System.nanoTime() - started));
-        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        onTermination(stop::countDown);
+        stop.await();
         Duration grace = config.server().shutdownGrace();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("rosetta: shutting down, letting " + gateway.inFlight() + " in-flight request(s) finish (up to "
-                    + grace.toSeconds() + "s)");
-            try {
-                gateway.shutdown(grace).toCompletionStage().toCompletableFuture()
-                        .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                err.println("rosetta: shutdown did not complete cleanly: " + e);
-            }
-            stopped.countDown();
-        }, "rosetta-shutdown"));
-        stopped.await();
+        out.println("rosetta: shutting down, letting " + gateway.inFlight() + " in-flight request(s) finish (up to "
+                + grace.toSeconds() + "s)");
+        try {
+            gateway.shutdown(grace).toCompletionStage().toCompletableFuture()
+                    .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            err.println("rosetta: shutdown did not complete cleanly: " + e);
+            return 1;
+        }
+        out.println("rosetta: stopped");
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT start a graceful shutdown, after which the process exits 0. Handling the
+     * signals (rather than a shutdown hook) is what lets the exit status say the stop was clean.
+     */
+    @SuppressWarnings("sunapi")
+    private static void onTermination(Runnable stop) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.run());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop, "rosetta-shutdown"));
+            }
+        }
     }
 
     private static void banner(PrintStream out, Gateway gateway, Path configFile, Duration startup) {

@@ -1,6 +1,7 @@
 package dev.rosetta.pipeline;
 
 import dev.rosetta.dialect.Dialect;
+import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
@@ -11,8 +12,9 @@ import java.util.Optional;
 
 /**
  * The request pipeline, in order: read what the body asks for, route the model to a provider, then
- * call the provider (same dialect: relay; mock: answer locally). Later stages (auth, limits, cache,
- * conversion) slot in here, in this one place.
+ * call it: the mock answers locally, the provider's own dialect is relayed byte for byte, anything
+ * else is converted (generation, token counting, embeddings). Later stages (auth, limits, cache)
+ * slot in here, in this one place.
  */
 public final class Pipeline {
 
@@ -44,26 +46,28 @@ public final class Pipeline {
                 new GatewayError(ErrorKind.INVALID_REQUEST, "you must provide a model parameter",
                         Optional.of("model"), Optional.empty(), Optional.empty()).toException());
         ex.model(model);
-        ex.stream(ex.dialect() == Dialect.GEMINI ? ex.endpoint() == dev.rosetta.dialect.Endpoint.GEMINI_STREAM : peek.stream());
+        ex.stream(ex.dialect() == Dialect.GEMINI ? ex.endpoint() == Endpoint.GEMINI_STREAM : peek.stream());
         Route route = routes.find(model).orElseThrow(() ->
                 GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + model + "\" is not served by this gateway")
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
-        ProviderType type = route.provider().type();
-        boolean generate = ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.GENERATE;
-        if (type == ProviderType.MOCK) {
+        if (route.provider().type() == ProviderType.MOCK) {
             mock.answer(ex, route, body, geminiSse);
-        } else if (generate ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
-                : type == ex.dialect().family()) {
+            return;
+        }
+        boolean sameDialect = ex.endpoint().operation() == Endpoint.Operation.GENERATE
+                ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
+                : route.provider().type() == ex.dialect().family();
+        if (sameDialect) {
             byte[] upstreamBody = pathModel.isPresent() ? GeminiModelRefs.rename(body, model, route.upstreamModel())
                     : peek.withModel(body, route.upstreamModel());
             passthrough.forward(ex, route, upstreamBody, geminiVersion, geminiSse);
-        } else if (generate) {
-            conversion.generate(ex, route, body, geminiSse);
-        } else if (ex.endpoint().operation() == dev.rosetta.dialect.Endpoint.Operation.COUNT_TOKENS) {
-            countTokens.count(ex, route, body);
-        } else {
-            embeddings.embed(ex, route, body);
+            return;
+        }
+        switch (ex.endpoint().operation()) {
+            case GENERATE -> conversion.generate(ex, route, body, geminiSse);
+            case COUNT_TOKENS -> countTokens.count(ex, route, body);
+            case EMBED -> embeddings.embed(ex, route, body);
         }
     }
 }

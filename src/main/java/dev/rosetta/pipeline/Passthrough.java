@@ -10,7 +10,6 @@ import dev.rosetta.sse.SseWriter;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.JsonUsageTap;
 import dev.rosetta.usage.SseUsageTap;
-import dev.rosetta.usage.UsageTap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -62,17 +61,30 @@ public final class Passthrough {
         }
         String type = up.getHeader("content-type");
         boolean sse = type != null && type.startsWith("text/event-stream");
-        UsageTap tap = sse ? new SseUsageTap(call.route().provider().type())
-                : new JsonUsageTap(call.route().provider().type());
         ex.status(up.statusCode());
         if (up.statusCode() >= 400 && !sse) {
             relayError(call, up, out);
             return;
         }
-        call.onBroken(error -> endBroken(call, tap, error));
         if (sse) {
-            call.watchIdle(streams.idleTimeout(), "between events");
+            relayEvents(call, up, out);
+        } else {
+            relayBody(call, up, out);
         }
+    }
+
+    /** A JSON (or Gemini JSON-array) body: chunks are written as they come. */
+    private static void relayBody(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
+        Exchange ex = call.exchange();
+        JsonUsageTap tap = new JsonUsageTap(call.route().provider().type());
+        call.onBroken(error -> {
+            ex.outcome(error.message());
+            ex.usage(tap.finish());
+            // A cut body must not pass for a complete one.
+            if (!out.ended()) {
+                out.reset();
+            }
+        });
         up.handler(chunk -> {
             call.touch();
             ex.markFirstByte();
@@ -88,6 +100,51 @@ public final class Passthrough {
             }
             ex.usage(tap.finish());
             out.end();
+            call.complete(up.statusCode());
+        });
+    }
+
+    /**
+     * An SSE stream: bytes are written up to the end of the last complete event, so the client never
+     * holds half an event; the rest waits for the next chunk. In the common case (chunks end on event
+     * boundaries) each chunk is written as it is, without a copy.
+     */
+    private void relayEvents(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
+        Exchange ex = call.exchange();
+        SseUsageTap tap = new SseUsageTap(call.route().provider().type());
+        call.watchIdle(streams.idleTimeout(), "between events");
+        long[] written = {0};
+        Buffer[] pending = {Buffer.buffer()};
+        call.onBroken(error -> endBroken(ex, out, tap, error));
+        up.handler(chunk -> {
+            call.touch();
+            ex.markFirstByte();
+            tap.feed(chunk);
+            long boundary = tap.boundary();
+            Buffer held = pending[0];
+            if (held.length() == 0 && boundary == written[0] + chunk.length()) {
+                out.write(chunk);
+                written[0] = boundary;
+            } else {
+                held.appendBuffer(chunk);
+                int ready = (int) (boundary - written[0]);
+                if (ready > 0) {
+                    out.write(held.getBuffer(0, ready));
+                    pending[0] = held.getBuffer(ready, held.length());
+                    written[0] = boundary;
+                }
+            }
+            if (out.writeQueueFull()) {
+                call.holdFor(up, out);
+            }
+        });
+        up.endHandler(v -> {
+            if (call.done()) {
+                return;
+            }
+            ex.usage(tap.finish());
+            // The upstream ended cleanly at the TCP level: whatever it sent is the client's, as sent.
+            out.end(pending[0]);
             call.complete(up.statusCode());
         });
     }
@@ -116,29 +173,17 @@ public final class Passthrough {
     }
 
     /**
-     * Ends a relayed answer the upstream broke off: an SSE stream gets an error event in the client's
-     * dialect (after closing any half-sent event) so the SDK raises an error; any other body is cut,
-     * so it cannot pass for a complete one.
+     * Ends a relayed stream the upstream broke off: the half event it was sending is dropped and an
+     * error event in the client's dialect follows the last complete one, so the SDK raises that error.
      */
-    private static void endBroken(UpstreamCall call, UsageTap tap, GatewayError error) {
-        Exchange ex = call.exchange();
-        HttpServerResponse out = ex.response();
+    private static void endBroken(Exchange ex, HttpServerResponse out, SseUsageTap tap, GatewayError error) {
         ex.outcome(error.message());
-        boolean midEvent = tap instanceof SseUsageTap s && s.midEvent();
         ex.usage(tap.finish());
         if (out.ended()) {
             return;
         }
-        if (tap instanceof SseUsageTap) {
-            Buffer b = Buffer.buffer();
-            if (midEvent) {
-                b.appendString("\n\n");
-            }
-            String data = new String(ErrorRenderer.render(ex.dialect(), error), StandardCharsets.UTF_8);
-            SseWriter.encode(new SseEvent(ex.dialect() == Dialect.ANTHROPIC ? "error" : "", data, ""), b);
-            out.end(b);
-        } else {
-            out.reset();
-        }
+        String data = new String(ErrorRenderer.render(ex.dialect(), error), StandardCharsets.UTF_8);
+        out.end(SseWriter.encode(new SseEvent(ex.dialect() == Dialect.ANTHROPIC ? "error" : "", data, ""),
+                Buffer.buffer()));
     }
 }

@@ -85,6 +85,9 @@ public final class SseParser {
     private String lastEventId = "";
     /** A field line was seen since the last blank line. */
     private boolean inEvent;
+    /** Bytes fed so far, and the offset just past the last complete event, comment or blank line. */
+    private long consumed;
+    private long boundary;
     private long comments;
     private Status finalStatus = Status.OK;
     private byte[] directChunk = NO_BYTES;
@@ -142,7 +145,11 @@ public final class SseParser {
                 // FINISHED here means the sink called finish(): the rest of the input is unwanted.
                 case FAILED, FINISHED -> i = end;
             }
+            if (!inEvent && (state == State.LINE_START || state == State.AFTER_CR)) {
+                boundary = consumed + (i - off);
+            }
         }
+        consumed += len;
         return switch (state) {
             case FAILED -> Status.EVENT_TOO_LARGE;
             case FINISHED -> finalStatus;
@@ -197,6 +204,15 @@ public final class SseParser {
         state = State.FINISHED;
         release();
         return finalStatus;
+    }
+
+    /**
+     * The offset in the whole input just past the last complete event (or comment, or blank line):
+     * bytes after it belong to an event not finished yet. A relay that writes only up to here never
+     * hands a client half an event.
+     */
+    public long boundary() {
+        return boundary;
     }
 
     /**

@@ -23,6 +23,7 @@ public final class SseUsageTap implements UsageTap {
     private final UsageScanner scanner = new UsageScanner();
     private final SseParser parser = new SseParser(MAX_EVENT_BYTES, this::onEvent);
     private SseParser.Status status = SseParser.Status.OK;
+    private long fed;
 
     public SseUsageTap(ProviderType format) {
         this.format = format;
@@ -30,6 +31,7 @@ public final class SseUsageTap implements UsageTap {
 
     @Override
     public void feed(Buffer chunk) {
+        fed += chunk.length();
         if (status == SseParser.Status.OK) {
             status = parser.feed(chunk);
         }
@@ -41,9 +43,12 @@ public final class SseUsageTap implements UsageTap {
         return scanner.usage(format);
     }
 
-    /** Whether the stream is inside an unfinished event, so a cut here would leave a partial event. */
-    public boolean midEvent() {
-        return parser.midEvent();
+    /**
+     * The offset just past the last complete event of the bytes fed so far; once the stream is not
+     * parsed any more (an event over the limit), everything fed.
+     */
+    public long boundary() {
+        return status == SseParser.Status.OK ? parser.boundary() : fed;
     }
 
     private void onEvent(SseEvent event) {

@@ -26,6 +26,23 @@ class SseParserTest {
     // ---- line endings
 
     @Test
+    void boundaryMarksTheEndOfTheLastCompleteEventAcrossReadsAndLineEndings() {
+        List<SseEvent> events = new ArrayList<>();
+        SseParser p = new SseParser(1024, events::add);
+        p.feed("data: a\n\nda".getBytes(UTF_8));
+        assertThat(p.boundary()).isEqualTo(9);
+        p.feed("ta: b\r\n\r".getBytes(UTF_8));
+        assertThat(p.boundary()).as("a CR that ends a blank line ends the event").isEqualTo(19);
+        p.feed("\n: ping\n".getBytes(UTF_8));
+        assertThat(p.boundary()).as("the LF of that CRLF, then a whole comment").isEqualTo(27);
+        p.feed("event: x\ndata: c".getBytes(UTF_8));
+        assertThat(p.boundary()).isEqualTo(27);
+        p.feed("\n\n".getBytes(UTF_8));
+        assertThat(p.boundary()).isEqualTo(45);
+        assertThat(events).extracting(SseEvent::data).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void lfCrAndCrlfGiveTheSameEvents() {
         Outcome out = parse("event: a\ndata: 1\n\ndata: 2\nid: 7\n\n");
 

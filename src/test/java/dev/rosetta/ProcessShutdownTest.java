@@ -68,9 +68,11 @@ class ProcessShutdownTest {
                 assertThat(events.readLine()).isEqualTo("data: {\"n\":1}");
 
                 gateway.destroy(); // SIGTERM
+                // Until the signal is handled an unknown model is a quick 404 (a real one would wait on the
+                // fake's gated stream); once draining, every new request is a 503.
                 HttpResponse<String> refused = null;
-                for (int i = 0; i < 100; i++) {
-                    refused = http.send(post(url, "/v1/messages", "{\"model\":\"gpt-test\",\"max_tokens\":1,\"messages\":[]}"),
+                for (int i = 0; i < 250; i++) {
+                    refused = http.send(post(url, "/v1/messages", "{\"model\":\"no-such-model\",\"max_tokens\":1,\"messages\":[]}"),
                             HttpResponse.BodyHandlers.ofString());
                     if (refused.statusCode() == 503) {
                         break;

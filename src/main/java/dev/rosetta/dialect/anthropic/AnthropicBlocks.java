@@ -128,6 +128,11 @@ final class AnthropicBlocks {
                 out.put("type", "thinking").put("thinking", t.text()).put("signature", t.signature().get());
             }
             case ContentBlock.RedactedThinking r -> out.put("type", "redacted_thinking").put("data", r.data());
+            case ContentBlock.EncryptedReasoning r -> {
+                // OpenAI's to replay only; its summary travels as the Thinking blocks before it.
+                dropped.add("reasoning.encrypted_content");
+                return Optional.empty();
+            }
         }
         block.cacheControl().ifPresent(c -> out.set("cache_control", cacheControl(c)));
         return Optional.of(out);

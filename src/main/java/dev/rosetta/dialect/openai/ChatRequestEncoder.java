@@ -189,6 +189,7 @@ final class ChatRequestEncoder {
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
+                case ContentBlock.EncryptedReasoning r -> dropped.add("reasoning.encrypted_content");
                 default -> dropped.add("assistant." + b.getClass().getSimpleName().toLowerCase());
             }
         }

@@ -121,6 +121,17 @@ final class ResponsesRequestDecoder {
                         : parts(output);
                 add(Role.USER, new ContentBlock.ToolResult(item.string("call_id"), content, false, Optional.empty()));
             }
+            case "reasoning" -> {
+                // Only an item with its encrypted content can be replayed statelessly; the summary alone is shown text.
+                Optional<String> encrypted = item.optString("encrypted_content");
+                if (encrypted.isPresent()) {
+                    List<String> summary = new ArrayList<>();
+                    item.optArray("summary").forEach(s -> summary.add(s.string("text")));
+                    add(Role.ASSISTANT, new ContentBlock.EncryptedReasoning(item.string("id"), encrypted.get(), summary));
+                } else {
+                    dropped.add(item.path());
+                }
+            }
             default -> dropped.add(item.path());
         }
     }

@@ -15,9 +15,13 @@ import dev.rosetta.model.Role;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Neutral request → Responses API request body (stateless: {@code store} is false unless asked). */
 final class ResponsesRequestEncoder {
+    static final String ENCRYPTED_REASONING = "reasoning.encrypted_content";
     private final DropLog dropped;
 
     private ResponsesRequestEncoder(DropLog dropped) {
@@ -77,11 +81,31 @@ final class ResponsesRequestEncoder {
             ObjectNode meta = root.putObject("metadata");
             req.metadata().forEach(meta::put);
         }
-        root.put("store", req.extensions().responses().flatMap(r -> r.store()).orElse(false));
+        boolean store = req.extensions().responses().flatMap(r -> r.store()).orElse(false);
+        root.put("store", store);
+        include(req, store, root);
         if (req.stream()) {
             root.put("stream", true);
         }
         return root;
+    }
+
+    /**
+     * Without stored state, reasoning comes back on the next turn only as the items' encrypted content,
+     * which must be asked for. Only when the request reasons or replays reasoning: models that do not
+     * reason refuse the option ("Encrypted content is not supported with this model").
+     */
+    private static void include(ChatRequest req, boolean store, ObjectNode root) {
+        Set<String> include = new LinkedHashSet<>(req.extensions().responses().map(r -> r.include()).orElse(List.of()));
+        boolean reasons = req.reasoning().filter(r -> !r.disabled()).isPresent() || req.turns().stream()
+                .flatMap(t -> t.content().stream()).anyMatch(b -> b instanceof ContentBlock.EncryptedReasoning);
+        if (!store && reasons) {
+            include.add(ENCRYPTED_REASONING);
+        }
+        if (!include.isEmpty()) {
+            ArrayNode out = root.putArray("include");
+            include.forEach(out::add);
+        }
     }
 
     private static ObjectNode format(ResponseFormat f) {
@@ -115,6 +139,10 @@ final class ResponsesRequestEncoder {
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
+                case ContentBlock.EncryptedReasoning r -> {
+                    content = null;
+                    input.add(ResponsesResponses.reasoningItem(r));
+                }
                 default -> {
                     if (content == null) {
                         content = input.addObject().put("type", "message")

@@ -133,9 +133,7 @@ public final class OpaqueState {
         if (!changed) {
             return request;
         }
-        return new ChatRequest(request.model(), request.system(), turns, request.tools(), request.toolChoice(),
-                request.parallelToolCalls(), request.generation(), request.reasoning(), request.user(),
-                request.metadata(), request.stream(), request.includeUsage(), request.extensions());
+        return request.withTurns(turns);
     }
 
     private Optional<Carried> open(String id) {

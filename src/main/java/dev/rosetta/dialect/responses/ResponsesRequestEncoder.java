@@ -12,6 +12,7 @@ import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -39,7 +40,7 @@ final class ResponsesRequestEncoder {
         }
         ArrayNode input = root.putArray("input");
         for (int i = 0; i < req.turns().size(); i++) {
-            turn(req.turns().get(i), "turns[" + i + "]", input);
+            turn(req.turns().get(i), req.sources(), "turns[" + i + "]", input);
         }
         GenerationSettings g = req.generation();
         g.maxTokens().ifPresent(m -> root.put("max_output_tokens", m));
@@ -51,7 +52,8 @@ final class ResponsesRequestEncoder {
         }
         g.seed().ifPresent(x -> dropped.add("seed"));
         g.n().filter(n -> n > 1).ifPresent(n -> {
-            throw JsonIn.invalid("the Responses API generates one answer per request; n must be 1", "$.n");
+            throw JsonIn.invalid("the Responses API generates one answer per request; n must be 1",
+                    req.sources().setting("n", "$.n"));
         });
         g.presencePenalty().ifPresent(x -> dropped.add("presence_penalty"));
         g.frequencyPenalty().ifPresent(x -> dropped.add("frequency_penalty"));
@@ -123,7 +125,7 @@ final class ResponsesRequestEncoder {
         return out;
     }
 
-    private void turn(Turn turn, String where, ArrayNode input) {
+    private void turn(Turn turn, SourcePaths sources, String where, ArrayNode input) {
         ArrayNode content = null;
         for (ContentBlock b : turn.content()) {
             switch (b) {
@@ -148,7 +150,7 @@ final class ResponsesRequestEncoder {
                         content = input.addObject().put("type", "message")
                                 .put("role", turn.role() == Role.USER ? "user" : "assistant").putArray("content");
                     }
-                    content.add(part(b, turn.role(), where));
+                    content.add(part(b, turn.role(), sources.of(b, where)));
                 }
             }
         }

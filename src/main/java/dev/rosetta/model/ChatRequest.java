@@ -14,12 +14,13 @@ import java.util.Optional;
  * @param turns the conversation, in order; consecutive turns may share a role (see {@link #mergedTurns()})
  * @param parallelToolCalls whether the model may call several tools at once; empty for the default
  * @param includeUsage whether a stream should report usage (OpenAI {@code stream_options.include_usage})
+ * @param sources where in the client's request its parts were read, for errors (not part of the value)
  */
 public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system, List<Turn> turns,
                           List<ToolDefinition> tools, Optional<ToolChoice> toolChoice,
                           Optional<Boolean> parallelToolCalls, GenerationSettings generation,
                           Optional<Reasoning> reasoning, Optional<String> user, Map<String, String> metadata,
-                          boolean stream, boolean includeUsage, Extensions extensions) {
+                          boolean stream, boolean includeUsage, Extensions extensions, SourcePaths sources) {
     public ChatRequest {
         Objects.requireNonNull(model, "model");
         system = List.copyOf(system);
@@ -32,6 +33,32 @@ public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system
         Objects.requireNonNull(user, "user");
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(extensions, "extensions");
+        Objects.requireNonNull(sources, "sources");
+    }
+
+    /** A request not read from a client's body: no source paths. */
+    public ChatRequest(Optional<String> model, List<ContentBlock.Text> system, List<Turn> turns,
+                       List<ToolDefinition> tools, Optional<ToolChoice> toolChoice, Optional<Boolean> parallelToolCalls,
+                       GenerationSettings generation, Optional<Reasoning> reasoning, Optional<String> user,
+                       Map<String, String> metadata, boolean stream, boolean includeUsage, Extensions extensions) {
+        this(model, system, turns, tools, toolChoice, parallelToolCalls, generation, reasoning, user, metadata, stream,
+                includeUsage, extensions, SourcePaths.none());
+    }
+
+    /** This request with other turns, keeping everything else, source paths included. */
+    public ChatRequest withTurns(List<Turn> newTurns) {
+        return new ChatRequest(model, system, newTurns, tools, toolChoice, parallelToolCalls, generation, reasoning,
+                user, metadata, stream, includeUsage, extensions, sources);
+    }
+
+    public ChatRequest withStream(boolean newStream) {
+        return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, generation, reasoning,
+                user, metadata, newStream, includeUsage, extensions, sources);
+    }
+
+    public ChatRequest withSources(SourcePaths newSources) {
+        return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, generation, reasoning,
+                user, metadata, stream, includeUsage, extensions, newSources);
     }
 
     /** The system prompt as one string, blocks joined by a blank line. */
@@ -81,6 +108,6 @@ public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system
 
     public ChatRequest withGeneration(GenerationSettings newGeneration) {
         return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, newGeneration, reasoning,
-                user, metadata, stream, includeUsage, extensions);
+                user, metadata, stream, includeUsage, extensions, sources);
     }
 }

@@ -118,6 +118,23 @@ public sealed interface ContentBlock {
         }
     }
 
+    /**
+     * An OpenAI Responses {@code reasoning} item with its {@code encrypted_content}: the state a
+     * stateless ({@code store: false}) Responses call needs back on the next turn, opaque, replayed to
+     * the Responses API only. The summary is kept to replay the item exactly; it is shown to clients
+     * through the {@link Thinking} blocks that precede this one (a decoder emits both), never from here.
+     *
+     * @param id the item id ({@code rs_…})
+     * @param summary the {@code summary_text} parts, in order
+     */
+    record EncryptedReasoning(String id, String encryptedContent, List<String> summary) implements ContentBlock {
+        public EncryptedReasoning {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(encryptedContent, "encryptedContent");
+            summary = List.copyOf(summary);
+        }
+    }
+
     /** The assistant declining to answer (OpenAI {@code refusal}). */
     record Refusal(String text) implements ContentBlock {
         public Refusal {

@@ -76,10 +76,7 @@ public final class Conversion {
         DropLog dropped = new DropLog();
         ChatRequest parsed = opaque.unseal(in.decodeRequest(body, dropped));
         // Gemini says "stream" in the path, not the body.
-        ChatRequest decoded = ex.stream() == parsed.stream() ? parsed : new ChatRequest(parsed.model(), parsed.system(),
-                parsed.turns(), parsed.tools(), parsed.toolChoice(), parsed.parallelToolCalls(), parsed.generation(),
-                parsed.reasoning(), parsed.user(), parsed.metadata(), ex.stream(), parsed.includeUsage(),
-                parsed.extensions());
+        ChatRequest decoded = ex.stream() == parsed.stream() ? parsed : parsed.withStream(ex.stream());
         fetcher.inline(decoded, target).onComplete(ar -> {
             if (ar.failed()) {
                 replies.error(ex, ar.cause() instanceof GatewayException g ? g.error()

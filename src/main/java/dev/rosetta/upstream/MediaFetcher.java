@@ -7,6 +7,7 @@ import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.MediaSource;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.Turn;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -68,16 +69,14 @@ public final class MediaFetcher {
         }
         List<Future<List<ContentBlock>>> turns = new ArrayList<>();
         for (int t = 0; t < request.turns().size(); t++) {
-            turns.add(blocks(request.turns().get(t).content(), target, "turn " + t));
+            turns.add(blocks(request.turns().get(t).content(), target, request.sources(), "turn " + t));
         }
         return Future.all(turns).map(x -> {
             List<Turn> out = new ArrayList<>();
             for (int t = 0; t < turns.size(); t++) {
                 out.add(new Turn(request.turns().get(t).role(), turns.get(t).result()));
             }
-            return new ChatRequest(request.model(), request.system(), out, request.tools(), request.toolChoice(),
-                    request.parallelToolCalls(), request.generation(), request.reasoning(), request.user(),
-                    request.metadata(), request.stream(), request.includeUsage(), request.extensions());
+            return request.withTurns(out);
         });
     }
 
@@ -90,13 +89,15 @@ public final class MediaFetcher {
         };
     }
 
-    private Future<List<ContentBlock>> blocks(List<ContentBlock> content, Dialect target, String where) {
+    /** {@code where} names a block in errors when the client's path of it is not known. */
+    private Future<List<ContentBlock>> blocks(List<ContentBlock> content, Dialect target, SourcePaths sources,
+                                              String where) {
         List<Future<ContentBlock>> out = new ArrayList<>();
-        content.forEach(b -> out.add(block(b, target, where)));
+        content.forEach(b -> out.add(block(b, target, sources, sources.of(b, where))));
         return Future.all(out).map(x -> out.stream().map(Future::result).toList());
     }
 
-    private Future<ContentBlock> block(ContentBlock b, Dialect target, String where) {
+    private Future<ContentBlock> block(ContentBlock b, Dialect target, SourcePaths sources, String where) {
         if (!needs(b, target)) {
             return Future.succeededFuture(b);
         }
@@ -105,7 +106,7 @@ public final class MediaFetcher {
                     .map(s -> new ContentBlock.Image(s, i.detail(), i.cacheControl()));
             case ContentBlock.Document d -> fetch((MediaSource.Url) d.source(), where)
                     .map(s -> new ContentBlock.Document(s, d.title(), d.cacheControl()));
-            case ContentBlock.ToolResult r -> blocks(r.content(), target, where)
+            case ContentBlock.ToolResult r -> blocks(r.content(), target, sources, where)
                     .map(c -> new ContentBlock.ToolResult(r.toolCallId(), c, r.isError(), r.cacheControl()));
             default -> Future.succeededFuture(b);
         };

@@ -62,6 +62,7 @@ public final class TokenEstimate {
             }
             case ContentBlock.Thinking t -> new long[] {t.text().length(), 0};
             case ContentBlock.RedactedThinking r -> new long[] {r.data().length() / 4, 0};
+            case ContentBlock.EncryptedReasoning r -> new long[] {r.encryptedContent().length() / 4, 0};
             case ContentBlock.Refusal r -> new long[] {r.text().length(), 0};
         };
     }

@@ -41,6 +41,34 @@ class CodecErrorsTest {
         assertInvalidAt(() -> Codec.of(d).decodeResponse(json("{} x"), new ResponseContext(0, "r", 0)), "$");
     }
 
+    /** What the target cannot express is named where the client wrote it, not by its place in the neutral model. */
+    @Test
+    void refusalsNameThePathInTheClientRequest() {
+        Codec chat = Codec.of(Dialect.OPENAI_CHAT);
+        Codec gemini = Codec.of(Dialect.GEMINI);
+        Codec anthropic = Codec.of(Dialect.ANTHROPIC);
+        Codec responses = Codec.of(Dialect.OPENAI_RESPONSES);
+        ChatRequest fileId = chat.decodeRequest(json("{'model':'m','messages':[{'role':'system','content':'s'},"
+                + "{'role':'user','content':'a'},{'role':'assistant','content':'b'},{'role':'user','content':["
+                + "{'type':'text','text':'t'},{'type':'file','file':{'file_id':'file-abc'}}]}]}"));
+        assertInvalidAt(() -> gemini.encodeRequest(fileId, "g"), "$.messages[3].content[1]");
+        ChatRequest n = chat.decodeRequest(json("{'model':'m','n':2,'messages':[{'role':'user','content':'a'}]}"));
+        assertInvalidAt(() -> anthropic.encodeRequest(n, "c"), "$.n");
+        ChatRequest candidates = gemini.decodeRequest(json("{'contents':[{'parts':[{'text':'a'}]}],"
+                + "'generationConfig':{'candidateCount':2}}"));
+        assertInvalidAt(() -> anthropic.encodeRequest(candidates, "c"), "$.generationConfig.candidateCount");
+        assertInvalidAt(() -> responses.encodeRequest(candidates, "r"), "$.generationConfig.candidateCount");
+        ChatRequest audio = chat.decodeRequest(json("{'model':'m','messages':[{'role':'user','content':["
+                + "{'type':'input_audio','input_audio':{'data':'AAAA','format':'wav'}}]}]}"));
+        assertInvalidAt(() -> anthropic.encodeRequest(audio, "c"), "$.messages[0].content[0]");
+        assertInvalidAt(() -> responses.encodeRequest(audio, "r"), "$.messages[0].content[0]");
+        ChatRequest image = anthropic.decodeRequest(json("{'model':'m','max_tokens':5,'messages':[{'role':'user',"
+                + "'content':[{'type':'image','source':{'type':'file','file_id':'file_1'}}]}]}"));
+        assertInvalidAt(() -> gemini.encodeRequest(image, "g"), "$.messages[0].content[0]");
+        assertThat(image).as("where a request was read is not part of its value")
+                .isEqualTo(image.withSources(dev.rosetta.model.SourcePaths.none()));
+    }
+
     @Test
     void chatWrongTypeNamesThePath() {
         Codec c = Codec.of(Dialect.OPENAI_CHAT);
@@ -104,7 +132,7 @@ class CodecErrorsTest {
                 + "'content':[{'type':'input_audio','input_audio':{'data':'AAA','format':'wav'}}]}]}"));
         GatewayException e = failure(() -> Codec.of(Dialect.ANTHROPIC).encodeRequest(audio, "claude"));
         assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-        assertThat(e.getMessage()).contains("audio").contains("turns[0]");
+        assertThat(e.getMessage()).contains("audio").contains("$.messages[0].content[0]");
 
         ChatRequest n2 = Codec.of(Dialect.OPENAI_CHAT).decodeRequest(json("{'messages':[],'n':2}"));
         assertInvalidAt(() -> Codec.of(Dialect.ANTHROPIC).encodeRequest(n2, "claude"), "$.n");

@@ -84,7 +84,7 @@ class GoldenConversionTest {
 
     private static String defaultModel(String provider) {
         return switch (provider) {
-            case "openai" -> "gpt-4.1";
+            case "openai", "openai_responses" -> "gpt-4.1";
             case "anthropic" -> "claude-sonnet-4-5";
             default -> "gemini-2.5-flash";
         };
@@ -100,10 +100,14 @@ class GoldenConversionTest {
         };
     }
 
-    /** OpenAI providers are called with Chat Completions, except by Responses clients. */
+    /**
+     * OpenAI providers are called with Chat Completions, except by Responses clients; {@code openai_responses}
+     * is an OpenAI provider configured with {@code api: responses}.
+     */
     static Dialect upstreamDialect(Dialect client, String provider) {
         return switch (provider) {
             case "openai" -> client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT;
+            case "openai_responses" -> Dialect.OPENAI_RESPONSES;
             case "anthropic" -> Dialect.ANTHROPIC;
             case "gemini" -> Dialect.GEMINI;
             default -> throw new IllegalArgumentException("unknown provider " + provider);

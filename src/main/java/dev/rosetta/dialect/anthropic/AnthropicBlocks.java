@@ -9,6 +9,7 @@ import dev.rosetta.dialect.internal.ToolArgs;
 import dev.rosetta.model.CacheControl;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.MediaSource;
+import dev.rosetta.model.SourcePaths;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,12 +36,17 @@ final class AnthropicBlocks {
     }
 
     static List<ContentBlock> decodeContent(JsonIn content, DropLog dropped) {
+        return decodeContent(content, dropped, SourcePaths.builder());
+    }
+
+    /** The blocks of {@code content}, each recorded in {@code paths} where it was read. */
+    static List<ContentBlock> decodeContent(JsonIn content, DropLog dropped, SourcePaths.Builder paths) {
         if (content.isString()) {
-            return List.of(ContentBlock.Text.of(content.text()));
+            return List.of(paths.at(content.path(), ContentBlock.Text.of(content.text())));
         }
         List<ContentBlock> out = new ArrayList<>();
         for (JsonIn b : content.array()) {
-            decode(b, dropped).ifPresent(out::add);
+            decode(b, dropped).ifPresent(block -> out.add(paths.at(b.path(), block)));
         }
         return out;
     }
@@ -128,6 +134,11 @@ final class AnthropicBlocks {
                 out.put("type", "thinking").put("thinking", t.text()).put("signature", t.signature().get());
             }
             case ContentBlock.RedactedThinking r -> out.put("type", "redacted_thinking").put("data", r.data());
+            case ContentBlock.EncryptedReasoning r -> {
+                // OpenAI's to replay only; its summary travels as the Thinking blocks before it.
+                dropped.add("reasoning.encrypted_content");
+                return Optional.empty();
+            }
         }
         block.cacheControl().ifPresent(c -> out.set("cache_control", cacheControl(c)));
         return Optional.of(out);

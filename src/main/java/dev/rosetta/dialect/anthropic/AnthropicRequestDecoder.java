@@ -10,6 +10,7 @@ import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.Reasoning;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -43,6 +44,7 @@ final class AnthropicRequestDecoder {
             }
         });
         List<Turn> turns = new ArrayList<>();
+        SourcePaths.Builder paths = SourcePaths.builder();
         for (JsonIn m : root.require("messages").array()) {
             JsonIn role = m.require("role");
             Role r = switch (role.text()) {
@@ -50,7 +52,7 @@ final class AnthropicRequestDecoder {
                 case "assistant" -> Role.ASSISTANT;
                 default -> throw role.error("unsupported role '" + role.text() + "'");
             };
-            turns.add(new Turn(r, AnthropicBlocks.decodeContent(m.require("content"), dropped)));
+            turns.add(new Turn(r, AnthropicBlocks.decodeContent(m.require("content"), dropped, paths)));
         }
         List<ToolDefinition> tools = new ArrayList<>();
         for (JsonIn t : root.optArray("tools")) {
@@ -98,7 +100,7 @@ final class AnthropicRequestDecoder {
                 .map(t -> Extensions.none().withAnthropic(new Extensions.Anthropic(Optional.of(t))))
                 .orElse(Extensions.none());
         return new ChatRequest(root.optString("model"), system, turns, tools, choice, parallel, gen,
-                reasoning(root, effort), user, Map.of(), root.optBool("stream").orElse(false), true, ext);
+                reasoning(root, effort), user, Map.of(), root.optBool("stream").orElse(false), true, ext, paths.build());
     }
 
     private static Optional<Reasoning> reasoning(JsonIn root, Optional<Effort> effort) {

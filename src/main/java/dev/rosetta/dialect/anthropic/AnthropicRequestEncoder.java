@@ -15,6 +15,7 @@ import dev.rosetta.model.Json;
 import dev.rosetta.model.Reasoning;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -59,7 +60,7 @@ final class AnthropicRequestEncoder {
             req.tools().forEach(t -> tools.add(tool(t)));
         }
         toolChoice(req, budget.isPresent(), root);
-        generation(g, budget.isPresent(), root);
+        generation(g, budget.isPresent(), req.sources(), root);
         req.reasoning().ifPresent(r -> {
             ObjectNode thinking = root.putObject("thinking");
             if (budget.isPresent()) {
@@ -120,7 +121,7 @@ final class AnthropicRequestEncoder {
             }
             ArrayNode content = JsonTrees.array();
             for (ContentBlock b : blocks) {
-                AnthropicBlocks.encode(b, "turns[" + i + "]", dropped).ifPresent(content::add);
+                AnthropicBlocks.encode(b, req.sources().of(b, "turns[" + i + "]"), dropped).ifPresent(content::add);
             }
             if (content.isEmpty()) {
                 continue;
@@ -186,7 +187,7 @@ final class AnthropicRequestEncoder {
         }
     }
 
-    private void generation(GenerationSettings g, boolean thinking, ObjectNode root) {
+    private void generation(GenerationSettings g, boolean thinking, SourcePaths sources, ObjectNode root) {
         g.temperature().ifPresent(t -> {
             if (thinking) {
                 dropped.add("temperature");
@@ -212,7 +213,8 @@ final class AnthropicRequestEncoder {
         g.frequencyPenalty().ifPresent(s -> dropped.add("frequency_penalty"));
         g.n().ifPresent(n -> {
             if (n > 1) {
-                throw JsonIn.invalid("Anthropic generates one choice per request; n must be 1", "$.n");
+                throw JsonIn.invalid("Anthropic generates one choice per request; n must be 1",
+                        sources.setting("n", "$.n"));
             }
         });
         g.responseFormat().ifPresent(f -> {

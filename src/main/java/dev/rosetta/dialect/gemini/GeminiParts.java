@@ -111,6 +111,10 @@ final class GeminiParts {
                 dropped.add("redacted_thinking");
                 return Optional.empty();
             }
+            case ContentBlock.EncryptedReasoning r -> {
+                dropped.add("reasoning.encrypted_content");
+                return Optional.empty();
+            }
             case ContentBlock.ToolResult r -> throw JsonIn.invalid("tool results are encoded by the codec", where);
         }
         return Optional.of(out);

@@ -10,6 +10,7 @@ import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.Reasoning;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -28,6 +29,8 @@ final class GeminiRequestDecoder {
             "responseSchema", "responseJsonSchema", "thinkingConfig");
 
     private final DropLog dropped;
+
+    private final SourcePaths.Builder paths = SourcePaths.builder();
 
     private GeminiRequestDecoder(DropLog dropped) {
         this.dropped = dropped;
@@ -64,6 +67,7 @@ final class GeminiRequestDecoder {
                 .map(c -> toolChoice(c, tools));
         JsonIn gen = root.get("generationConfig");
         gen.dropUnknown(GENERATION_KNOWN, dropped);
+        gen.opt("candidateCount").ifPresent(n -> paths.setting("n", n.path()));
         Extensions ext = Extensions.none();
         if (root.has("safetySettings") || root.has("cachedContent")) {
             ext = ext.withGemini(new Extensions.Gemini(root.opt("safetySettings").map(JsonIn::toJson),
@@ -71,7 +75,7 @@ final class GeminiRequestDecoder {
         }
         return new ChatRequest(root.optString("model"), system, turns, tools, choice, Optional.empty(),
                 generation(gen), gen.opt("thinkingConfig").map(GeminiRequestDecoder::reasoning), Optional.empty(),
-                Map.of(), false, true, ext);
+                Map.of(), false, true, ext, paths.build());
     }
 
     private List<Turn> contents(List<JsonIn> contents) {
@@ -94,13 +98,13 @@ final class GeminiRequestDecoder {
                     JsonIn fr = p.get("functionResponse");
                     String id = fr.optString("id").orElseGet(() -> matchCall(fr.string("name"), unanswered));
                     unanswered.removeIf(call -> call.id().equals(id));
-                    blocks.add(GeminiParts.result(id, fr.require("response")));
+                    blocks.add(paths.at(p.path(), GeminiParts.result(id, fr.require("response"))));
                     continue;
                 }
                 String synthetic = GeminiIds.synthesize(t, calls.size(), p.get("functionCall").isPresent()
                         ? p.get("functionCall").optString("name").orElse("") : "");
                 GeminiParts.decode(p, synthetic, dropped).ifPresent(b -> {
-                    blocks.add(b);
+                    blocks.add(paths.at(p.path(), b));
                     if (b instanceof ContentBlock.ToolCall call) {
                         calls.add(call);
                     }

@@ -91,7 +91,7 @@ final class GeminiRequestEncoder {
                     }
                     calls.add(c);
                 }
-                GeminiParts.encode(b, where, dropped).ifPresent(parts::add);
+                GeminiParts.encode(b, req.sources().of(b, where), dropped).ifPresent(parts::add);
             }
             lastCalls = turn.role() == Role.ASSISTANT ? calls : List.of();
             if (parts.isEmpty()) {
@@ -131,7 +131,8 @@ final class GeminiRequestEncoder {
         }
         for (ContentBlock.ToolResult r : results) {
             String name = req.findToolCall(r.toolCallId()).map(ContentBlock.ToolCall::name).orElseThrow(() ->
-                    JsonIn.invalid("no tool call with id '" + r.toolCallId() + "' precedes this tool result", where));
+                    JsonIn.invalid("no tool call with id '" + r.toolCallId() + "' precedes this tool result",
+                            req.sources().of(r, where)));
             parts.add(functionResponse(r, name));
         }
     }

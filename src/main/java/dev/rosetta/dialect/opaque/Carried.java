@@ -21,12 +21,15 @@ import java.util.Optional;
  * str is a varint length and UTF-8, an opt a presence byte then a blob, a blob a mode byte (0 UTF-8,
  * 1 standard base64 stored decoded, a quarter shorter) then a varint length and bytes, and a list a
  * varint count of blocks, each {@code u8 kind} (1 thinking: str text, opt signature; 2 redacted:
- * blob data).
+ * blob data; 3 encrypted reasoning: str id, blob encrypted content, varint count and str per summary
+ * part). Blob mode 2 is URL-safe base64 stored decoded (OpenAI's encrypted content). Kind 3 and mode
+ * 2 were added within version 1: every earlier payload still reads the same.
  */
 record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> before, List<ContentBlock> after) {
     private static final int VERSION = 1;
     private static final int THINKING = 1;
     private static final int REDACTED = 2;
+    private static final int ENCRYPTED_REASONING = 3;
 
     Carried {
         Objects.requireNonNull(id, "id");
@@ -42,7 +45,7 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
     /** Whether the block is one this carries (any other cannot be sealed). */
     static boolean carriable(ContentBlock b) {
         return b instanceof ContentBlock.Thinking t && t.signature().isPresent()
-                || b instanceof ContentBlock.RedactedThinking;
+                || b instanceof ContentBlock.RedactedThinking || b instanceof ContentBlock.EncryptedReasoning;
     }
 
     byte[] toBytes() {
@@ -85,6 +88,13 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
                     out.write(REDACTED);
                     blob(out, r.data());
                 }
+                case ContentBlock.EncryptedReasoning r -> {
+                    out.write(ENCRYPTED_REASONING);
+                    str(out, r.id());
+                    blob(out, r.encryptedContent());
+                    varint(out, r.summary().size());
+                    r.summary().forEach(s -> str(out, s));
+                }
                 default -> throw new IllegalArgumentException("not carriable: " + b.getClass().getSimpleName());
             }
         }
@@ -98,8 +108,18 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
             out.add(switch (kind) {
                 case THINKING -> new ContentBlock.Thinking(str(in), opt(in));
                 case REDACTED -> new ContentBlock.RedactedThinking(blob(in));
+                case ENCRYPTED_REASONING -> new ContentBlock.EncryptedReasoning(str(in), blob(in), strings(in));
                 default -> throw new IOException("unknown block kind " + kind);
             });
+        }
+        return out;
+    }
+
+    private static List<String> strings(DataInputStream in) throws IOException {
+        int n = varint(in);
+        List<String> out = new ArrayList<>(Math.min(n, 64));
+        for (int i = 0; i < n; i++) {
+            out.add(str(in));
         }
         return out;
     }
@@ -117,33 +137,43 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
         };
     }
 
-    /** Signatures are standard base64; stored decoded when that gives back exactly the same text. */
+    /**
+     * Signatures are standard base64, OpenAI's encrypted content URL-safe base64; stored decoded when
+     * that gives back exactly the same text.
+     */
     private static void blob(ByteArrayOutputStream out, String s) {
-        byte[] decoded = base64(s);
+        byte[] decoded = base64(s, Base64.getDecoder(), Base64.getEncoder());
         if (decoded != null) {
             out.write(1);
             bytes(out, decoded);
-        } else {
-            out.write(0);
-            str(out, s);
+            return;
         }
+        decoded = base64(s, Base64.getUrlDecoder(), Base64.getUrlEncoder());
+        if (decoded != null) {
+            out.write(2);
+            bytes(out, decoded);
+            return;
+        }
+        out.write(0);
+        str(out, s);
     }
 
     private static String blob(DataInputStream in) throws IOException {
         return switch (in.readUnsignedByte()) {
             case 0 -> str(in);
             case 1 -> Base64.getEncoder().encodeToString(bytes(in));
+            case 2 -> Base64.getUrlEncoder().encodeToString(bytes(in));
             default -> throw new IOException("bad blob mode");
         };
     }
 
-    private static byte[] base64(String s) {
+    private static byte[] base64(String s, Base64.Decoder decoder, Base64.Encoder encoder) {
         if (s.isEmpty()) {
             return null;
         }
         try {
-            byte[] d = Base64.getDecoder().decode(s);
-            return Base64.getEncoder().encodeToString(d).equals(s) ? d : null;
+            byte[] d = decoder.decode(s);
+            return encoder.encodeToString(d).equals(s) ? d : null;
         } catch (IllegalArgumentException e) {
             return null;
         }

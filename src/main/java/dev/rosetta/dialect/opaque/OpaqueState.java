@@ -20,12 +20,14 @@ import java.util.Optional;
  * {@link #seal} on the provider's answer before it is encoded for the client ({@link #forStream} for a
  * streamed one), and {@link #unseal} on the client's next request before it is encoded for the
  * provider. What travels: Gemini's {@code thoughtSignature} on a function call (for every client but
- * Gemini), and Anthropic's signed
- * {@code thinking} and {@code redacted_thinking} blocks (for every client but Anthropic). Blocks
+ * Gemini), Anthropic's signed {@code thinking} and {@code redacted_thinking} blocks (for every client
+ * but Anthropic), and OpenAI Responses reasoning items with their encrypted content (for every client
+ * but Responses; their summary is still shown as the thinking blocks before them). Blocks
  * that stood before a call ride in that call's id, blocks after the turn's last call in the last
  * call's id. An answer with such state but no tool call has nowhere to put it and it is dropped;
  * providers accept that: Anthropic needs the thinking of the assistant turn that made the tool calls
- * being answered, and ignores thinking of earlier completed turns; Gemini needs signatures on calls.
+ * being answered, and ignores thinking of earlier completed turns; Gemini needs signatures on calls;
+ * the Responses API needs the reasoning items that preceded the function calls being answered.
  *
  * <p>A sealed id is {@value #ID_PREFIX} followed by a {@link StateSealer} token, so it matches
  * {@code ^[a-zA-Z0-9_-]+$}. An id that does not open under this key (another gateway's, altered,
@@ -48,14 +50,13 @@ public final class OpaqueState {
             // Nothing to carry state in: the client's codec leaves out (and reports) what it cannot express.
             return answer;
         }
-        boolean keepThinking = carriesThinking(client);
         boolean keepSignature = carriesThoughtSignature(client);
         List<ContentBlock> out = new ArrayList<>(answer.content().size());
         List<ContentBlock> pending = new ArrayList<>();
         int lastCall = -1;
         Carried lastCarried = null;
         for (ContentBlock b : answer.content()) {
-            if (!keepThinking && Carried.carriable(b)) {
+            if (mustCarry(b, client)) {
                 pending.add(b);
                 if (b instanceof ContentBlock.Thinking t) {
                     // Still shown where the client can show reasoning; the signed copy rides in the id.
@@ -132,9 +133,7 @@ public final class OpaqueState {
         if (!changed) {
             return request;
         }
-        return new ChatRequest(request.model(), request.system(), turns, request.tools(), request.toolChoice(),
-                request.parallelToolCalls(), request.generation(), request.reasoning(), request.user(),
-                request.metadata(), request.stream(), request.includeUsage(), request.extensions());
+        return request.withTurns(turns);
     }
 
     private Optional<Carried> open(String id) {
@@ -158,13 +157,13 @@ public final class OpaqueState {
      * opens or the stream ends. One per stream, not thread-safe.
      */
     public final class Stream {
-        private final boolean keepThinking;
+        private final Dialect client;
         private final boolean keepSignature;
         private final Map<Integer, OpenThinking> thinking = new HashMap<>();
         private final List<ContentBlock> pending = new ArrayList<>();
 
         private Stream(Dialect client) {
-            this.keepThinking = carriesThinking(client);
+            this.client = client;
             this.keepSignature = carriesThoughtSignature(client);
         }
 
@@ -176,11 +175,16 @@ public final class OpaqueState {
                     pending.clear();
                     return List.of(new StreamEvent.BlockStart(s.index(), withId(c, carried, keepSignature)));
                 }
-                case StreamEvent.BlockStart s when !keepThinking && s.initial() instanceof ContentBlock.Thinking t ->
+                case StreamEvent.BlockStart s when !carriesThinking(client)
+                        && s.initial() instanceof ContentBlock.Thinking t ->
                         thinking.put(s.index(), new OpenThinking(new StringBuilder(t.text()),
                                 new StringBuilder(t.signature().orElse(""))));
-                case StreamEvent.BlockStart s
-                        when !keepThinking && s.initial() instanceof ContentBlock.RedactedThinking r -> pending.add(r);
+                case StreamEvent.BlockStart s when s.initial() instanceof ContentBlock.RedactedThinking
+                        || s.initial() instanceof ContentBlock.EncryptedReasoning -> {
+                    if (mustCarry(s.initial(), client)) {
+                        pending.add(s.initial());
+                    }
+                }
                 case StreamEvent.ThinkingDelta d when thinking.containsKey(d.index()) ->
                         thinking.get(d.index()).text().append(d.text());
                 case StreamEvent.SignatureDelta d when thinking.containsKey(d.index()) ->
@@ -210,6 +214,15 @@ public final class OpaqueState {
             events.forEach(e -> out.addAll(onEvent(e)));
             return out;
         }
+    }
+
+    /** Whether {@code b} is state a client of {@code client}'s dialect has no field for and that can ride sealed. */
+    private static boolean mustCarry(ContentBlock b, Dialect client) {
+        if (!Carried.carriable(b)) {
+            return false;
+        }
+        return b instanceof ContentBlock.EncryptedReasoning ? client != Dialect.OPENAI_RESPONSES
+                : !carriesThinking(client);
     }
 
     /** Anthropic's thinking blocks, signature and all, have a place in the Anthropic dialect only. */

@@ -13,6 +13,7 @@ import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.Reasoning;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -34,6 +35,7 @@ final class ChatRequestDecoder {
     private final DropLog dropped;
     private final List<ContentBlock.Text> system = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
+    private final SourcePaths.Builder paths = SourcePaths.builder();
 
     private ChatRequestDecoder(DropLog dropped) {
         this.dropped = dropped;
@@ -68,7 +70,7 @@ final class ChatRequestDecoder {
         }
         return new ChatRequest(root.optString("model"), system, turns, tools, choice,
                 root.optBool("parallel_tool_calls"), generation(root), reasoning, root.optString("user"),
-                metadata(root), stream, includeUsage, ext);
+                metadata(root), stream, includeUsage, ext, paths.build());
     }
 
     static Map<String, String> metadata(JsonIn root) {
@@ -117,8 +119,8 @@ final class ChatRequestDecoder {
             case "system", "developer" -> system.addAll(textParts(m.require("content")));
             case "user" -> turns.add(new Turn(Role.USER, userContent(m.require("content"))));
             case "assistant" -> turns.add(new Turn(Role.ASSISTANT, assistantContent(m)));
-            case "tool" -> turns.add(Turn.of(Role.USER, new ContentBlock.ToolResult(m.string("tool_call_id"),
-                    List.copyOf(textParts(m.require("content"))), false, Optional.empty())));
+            case "tool" -> turns.add(Turn.of(Role.USER, paths.at(m.path(), new ContentBlock.ToolResult(
+                    m.string("tool_call_id"), List.copyOf(textParts(m.require("content"))), false, Optional.empty()))));
             default -> throw roleNode.error("unsupported role '" + role + "'");
         }
     }
@@ -140,12 +142,12 @@ final class ChatRequestDecoder {
 
     private List<ContentBlock> userContent(JsonIn content) {
         if (content.isString()) {
-            return List.of(ContentBlock.Text.of(content.text()));
+            return List.of(paths.at(content.path(), ContentBlock.Text.of(content.text())));
         }
         List<ContentBlock> out = new ArrayList<>();
         for (JsonIn p : content.array()) {
             JsonIn typeNode = p.require("type");
-            out.add(switch (typeNode.text()) {
+            out.add(paths.at(p.path(), switch (typeNode.text()) {
                 case "text" -> ContentBlock.Text.of(p.string("text"));
                 case "image_url" -> {
                     JsonIn img = p.require("image_url");
@@ -160,7 +162,7 @@ final class ChatRequestDecoder {
                 }
                 case "file" -> file(p.require("file"));
                 default -> throw typeNode.error("unsupported content part type '" + typeNode.text() + "'");
-            });
+            }));
         }
         return out;
     }
@@ -183,24 +185,24 @@ final class ChatRequestDecoder {
         if (content.isPresent()) {
             if (content.isString()) {
                 if (!content.text().isEmpty()) {
-                    out.add(ContentBlock.Text.of(content.text()));
+                    out.add(paths.at(content.path(), ContentBlock.Text.of(content.text())));
                 }
             } else {
                 for (JsonIn p : content.array()) {
                     JsonIn type = p.require("type");
-                    out.add(switch (type.text()) {
+                    out.add(paths.at(p.path(), switch (type.text()) {
                         case "text" -> ContentBlock.Text.of(p.string("text"));
                         case "refusal" -> new ContentBlock.Refusal(p.string("refusal"));
                         default -> throw type.error("unsupported assistant content part '" + type.text() + "'");
-                    });
+                    }));
                 }
             }
         }
         m.optString("refusal").ifPresent(r -> out.add(new ContentBlock.Refusal(r)));
         for (JsonIn call : m.optArray("tool_calls")) {
             JsonIn fn = call.require("function");
-            out.add(ContentBlock.ToolCall.of(call.string("id"), fn.string("name"),
-                    fn.optString("arguments").orElse("{}")));
+            out.add(paths.at(call.path(), ContentBlock.ToolCall.of(call.string("id"), fn.string("name"),
+                    fn.optString("arguments").orElse("{}"))));
         }
         if (m.has("function_call")) {
             throw m.get("function_call").error("legacy function_call is not supported; use tool_calls");

@@ -13,6 +13,7 @@ import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -22,6 +23,7 @@ import java.util.List;
 /** Neutral request → Chat Completions request body. */
 final class ChatRequestEncoder {
     private final DropLog dropped;
+    private SourcePaths sources = SourcePaths.none();
 
     private ChatRequestEncoder(DropLog dropped) {
         this.dropped = dropped;
@@ -32,6 +34,7 @@ final class ChatRequestEncoder {
     }
 
     private ObjectNode encode(ChatRequest req, String model) {
+        sources = req.sources();
         ObjectNode root = JsonTrees.object();
         root.put("model", model);
         ArrayNode messages = root.putArray("messages");
@@ -142,7 +145,7 @@ final class ChatRequestEncoder {
 
     private ObjectNode userPart(ContentBlock b, int index) {
         ObjectNode p = JsonTrees.object();
-        String where = "turns[" + index + "]";
+        String where = sources.of(b, "turns[" + index + "]");
         switch (b) {
             case ContentBlock.Text t -> p.put("type", "text").put("text", t.text());
             case ContentBlock.Image i -> {
@@ -189,6 +192,7 @@ final class ChatRequestEncoder {
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
+                case ContentBlock.EncryptedReasoning r -> dropped.add("reasoning.encrypted_content");
                 default -> dropped.add("assistant." + b.getClass().getSimpleName().toLowerCase());
             }
         }

@@ -77,6 +77,7 @@ final class ChatResponses {
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking r -> dropped.add("redacted_thinking");
+                case ContentBlock.EncryptedReasoning r -> dropped.add("reasoning.encrypted_content");
                 default -> dropped.add("content." + b.getClass().getSimpleName().toLowerCase());
             }
         }

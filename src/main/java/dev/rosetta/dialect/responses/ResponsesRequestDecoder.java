@@ -13,6 +13,7 @@ import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.Reasoning;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
@@ -32,6 +33,7 @@ final class ResponsesRequestDecoder {
     private final DropLog dropped;
     private final List<ContentBlock.Text> system = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
+    private final SourcePaths.Builder paths = SourcePaths.builder();
 
     private ResponsesRequestDecoder(DropLog dropped) {
         this.dropped = dropped;
@@ -46,7 +48,7 @@ final class ResponsesRequestDecoder {
         root.optString("instructions").ifPresent(i -> system.add(ContentBlock.Text.of(i)));
         JsonIn input = root.require("input");
         if (input.isString()) {
-            turns.add(Turn.of(Role.USER, ContentBlock.Text.of(input.text())));
+            turns.add(Turn.of(Role.USER, paths.at(input.path(), ContentBlock.Text.of(input.text()))));
         } else {
             input.array().forEach(this::item);
         }
@@ -79,7 +81,7 @@ final class ResponsesRequestDecoder {
         return new ChatRequest(root.optString("model"), system, turns, tools,
                 root.opt("tool_choice").map(ResponsesRequestDecoder::toolChoice), root.optBool("parallel_tool_calls"),
                 gen, reasoning, root.optString("user").or(() -> root.optString("safety_identifier")), metadata,
-                root.optBool("stream").orElse(false), true, Extensions.none().withResponses(ext));
+                root.optBool("stream").orElse(false), true, Extensions.none().withResponses(ext), paths.build());
     }
 
     private static ResponseFormat format(JsonIn f) {
@@ -113,13 +115,26 @@ final class ResponsesRequestDecoder {
         String type = item.optString("type").orElse("message");
         switch (type) {
             case "message" -> message(item);
-            case "function_call" -> add(Role.ASSISTANT, ContentBlock.ToolCall.of(item.string("call_id"),
-                    item.string("name"), item.optString("arguments").orElse("{}")));
+            case "function_call" -> add(Role.ASSISTANT, paths.at(item.path(), ContentBlock.ToolCall.of(
+                    item.string("call_id"), item.string("name"), item.optString("arguments").orElse("{}"))));
             case "function_call_output" -> {
                 JsonIn output = item.require("output");
                 List<ContentBlock> content = output.isString() ? List.of(ContentBlock.Text.of(output.text()))
                         : parts(output);
-                add(Role.USER, new ContentBlock.ToolResult(item.string("call_id"), content, false, Optional.empty()));
+                add(Role.USER, paths.at(item.path(),
+                        new ContentBlock.ToolResult(item.string("call_id"), content, false, Optional.empty())));
+            }
+            case "reasoning" -> {
+                // Only an item with its encrypted content can be replayed statelessly; the summary alone is shown text.
+                Optional<String> encrypted = item.optString("encrypted_content");
+                if (encrypted.isPresent()) {
+                    List<String> summary = new ArrayList<>();
+                    item.optArray("summary").forEach(s -> summary.add(s.string("text")));
+                    add(Role.ASSISTANT, paths.at(item.path(),
+                            new ContentBlock.EncryptedReasoning(item.string("id"), encrypted.get(), summary)));
+                } else {
+                    dropped.add(item.path());
+                }
             }
             default -> dropped.add(item.path());
         }
@@ -139,7 +154,8 @@ final class ResponsesRequestDecoder {
     private void message(JsonIn m) {
         JsonIn roleNode = m.require("role");
         JsonIn content = m.require("content");
-        List<ContentBlock> blocks = content.isString() ? List.of(ContentBlock.Text.of(content.text())) : parts(content);
+        List<ContentBlock> blocks = content.isString()
+                ? List.of(paths.at(content.path(), ContentBlock.Text.of(content.text()))) : parts(content);
         switch (roleNode.text()) {
             case "system", "developer" -> blocks.forEach(b -> {
                 if (b instanceof ContentBlock.Text t) {
@@ -158,6 +174,7 @@ final class ResponsesRequestDecoder {
         List<ContentBlock> out = new ArrayList<>();
         for (JsonIn p : content.array()) {
             JsonIn type = p.require("type");
+            int before = out.size();
             switch (type.text()) {
                 case "input_text", "output_text" -> out.add(ContentBlock.Text.of(p.string("text")));
                 case "refusal" -> out.add(new ContentBlock.Refusal(p.string("refusal")));
@@ -187,6 +204,7 @@ final class ResponsesRequestDecoder {
                 }
                 default -> throw type.error("unsupported content part type '" + type.text() + "'");
             }
+            out.subList(before, out.size()).forEach(b -> paths.at(p.path(), b));
         }
         return out;
     }

@@ -12,12 +12,17 @@ import dev.rosetta.model.GenerationSettings;
 import dev.rosetta.model.MediaSource;
 import dev.rosetta.model.ResponseFormat;
 import dev.rosetta.model.Role;
+import dev.rosetta.model.SourcePaths;
 import dev.rosetta.model.ToolChoice;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Neutral request → Responses API request body (stateless: {@code store} is false unless asked). */
 final class ResponsesRequestEncoder {
+    static final String ENCRYPTED_REASONING = "reasoning.encrypted_content";
     private final DropLog dropped;
 
     private ResponsesRequestEncoder(DropLog dropped) {
@@ -35,7 +40,7 @@ final class ResponsesRequestEncoder {
         }
         ArrayNode input = root.putArray("input");
         for (int i = 0; i < req.turns().size(); i++) {
-            turn(req.turns().get(i), "turns[" + i + "]", input);
+            turn(req.turns().get(i), req.sources(), "turns[" + i + "]", input);
         }
         GenerationSettings g = req.generation();
         g.maxTokens().ifPresent(m -> root.put("max_output_tokens", m));
@@ -47,7 +52,8 @@ final class ResponsesRequestEncoder {
         }
         g.seed().ifPresent(x -> dropped.add("seed"));
         g.n().filter(n -> n > 1).ifPresent(n -> {
-            throw JsonIn.invalid("the Responses API generates one answer per request; n must be 1", "$.n");
+            throw JsonIn.invalid("the Responses API generates one answer per request; n must be 1",
+                    req.sources().setting("n", "$.n"));
         });
         g.presencePenalty().ifPresent(x -> dropped.add("presence_penalty"));
         g.frequencyPenalty().ifPresent(x -> dropped.add("frequency_penalty"));
@@ -77,11 +83,31 @@ final class ResponsesRequestEncoder {
             ObjectNode meta = root.putObject("metadata");
             req.metadata().forEach(meta::put);
         }
-        root.put("store", req.extensions().responses().flatMap(r -> r.store()).orElse(false));
+        boolean store = req.extensions().responses().flatMap(r -> r.store()).orElse(false);
+        root.put("store", store);
+        include(req, store, root);
         if (req.stream()) {
             root.put("stream", true);
         }
         return root;
+    }
+
+    /**
+     * Without stored state, reasoning comes back on the next turn only as the items' encrypted content,
+     * which must be asked for. Only when the request reasons or replays reasoning: models that do not
+     * reason refuse the option ("Encrypted content is not supported with this model").
+     */
+    private static void include(ChatRequest req, boolean store, ObjectNode root) {
+        Set<String> include = new LinkedHashSet<>(req.extensions().responses().map(r -> r.include()).orElse(List.of()));
+        boolean reasons = req.reasoning().filter(r -> !r.disabled()).isPresent() || req.turns().stream()
+                .flatMap(t -> t.content().stream()).anyMatch(b -> b instanceof ContentBlock.EncryptedReasoning);
+        if (!store && reasons) {
+            include.add(ENCRYPTED_REASONING);
+        }
+        if (!include.isEmpty()) {
+            ArrayNode out = root.putArray("include");
+            include.forEach(out::add);
+        }
     }
 
     private static ObjectNode format(ResponseFormat f) {
@@ -99,7 +125,7 @@ final class ResponsesRequestEncoder {
         return out;
     }
 
-    private void turn(Turn turn, String where, ArrayNode input) {
+    private void turn(Turn turn, SourcePaths sources, String where, ArrayNode input) {
         ArrayNode content = null;
         for (ContentBlock b : turn.content()) {
             switch (b) {
@@ -115,12 +141,16 @@ final class ResponsesRequestEncoder {
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
+                case ContentBlock.EncryptedReasoning r -> {
+                    content = null;
+                    input.add(ResponsesResponses.reasoningItem(r));
+                }
                 default -> {
                     if (content == null) {
                         content = input.addObject().put("type", "message")
                                 .put("role", turn.role() == Role.USER ? "user" : "assistant").putArray("content");
                     }
-                    content.add(part(b, turn.role(), where));
+                    content.add(part(b, turn.role(), sources.of(b, where)));
                 }
             }
         }

@@ -35,8 +35,7 @@ final class ResponsesResponses {
                 }
                 case "function_call" -> content.add(ContentBlock.ToolCall.of(item.string("call_id"),
                         item.string("name"), item.optString("arguments").orElse("{}")));
-                case "reasoning" -> item.optArray("summary").forEach(s ->
-                        content.add(new ContentBlock.Thinking(s.string("text"), Optional.empty())));
+                case "reasoning" -> reasoning(item, content);
                 default -> dropped.add(item.path());
             }
         }
@@ -53,6 +52,48 @@ final class ResponsesResponses {
                 root.optLong("created_at").orElse(ctx.created()), content, stop, Optional.empty(), usage);
     }
 
+    /**
+     * The summary parts as thinking, to show; then, when the item has {@code encrypted_content}, the
+     * whole item, to replay on the next turn.
+     */
+    static void reasoning(JsonIn item, List<ContentBlock> content) {
+        List<String> summary = new ArrayList<>();
+        item.optArray("summary").forEach(s -> summary.add(s.string("text")));
+        summary.forEach(s -> content.add(new ContentBlock.Thinking(s, Optional.empty())));
+        item.optString("encrypted_content").ifPresent(e ->
+                content.add(new ContentBlock.EncryptedReasoning(item.string("id"), e, summary)));
+    }
+
+    /** The item a reasoning block replays, exactly as the Responses API gave it. */
+    static ObjectNode reasoningItem(ContentBlock.EncryptedReasoning r) {
+        ObjectNode item = JsonTrees.object().put("type", "reasoning").put("id", r.id());
+        ArrayNode summary = item.putArray("summary");
+        r.summary().forEach(s -> summary.addObject().put("type", "summary_text").put("text", s));
+        return item.put("encrypted_content", r.encryptedContent());
+    }
+
+    /**
+     * Which blocks are thinking shown for the encrypted reasoning right after them, whose own item
+     * carries the same summary: those are not given an item of their own.
+     */
+    static boolean[] coveredBySummary(List<ContentBlock> content) {
+        boolean[] covered = new boolean[content.size()];
+        for (int i = 0; i < content.size(); i++) {
+            if (content.get(i) instanceof ContentBlock.EncryptedReasoning r) {
+                int from = i - r.summary().size();
+                boolean match = from >= 0;
+                for (int j = 0; match && j < r.summary().size(); j++) {
+                    match = content.get(from + j) instanceof ContentBlock.Thinking t && t.signature().isEmpty()
+                            && t.text().equals(r.summary().get(j));
+                }
+                for (int j = from; match && j < i; j++) {
+                    covered[j] = true;
+                }
+            }
+        }
+        return covered;
+    }
+
     static byte[] encode(ChatResponse resp, DropLog dropped) {
         ObjectNode root = JsonTrees.object();
         root.put("id", resp.id()).put("object", "response").put("created_at", resp.created());
@@ -60,7 +101,12 @@ final class ResponsesResponses {
         ArrayNode output = root.putArray("output");
         ArrayNode message = null;
         int reasoning = 0;
-        for (ContentBlock b : resp.content()) {
+        boolean[] covered = coveredBySummary(resp.content());
+        for (int i = 0; i < resp.content().size(); i++) {
+            ContentBlock b = resp.content().get(i);
+            if (covered[i]) {
+                continue;
+            }
             switch (b) {
                 case ContentBlock.Text t -> message = messageContent(output, message, resp)
                         .add(JsonTrees.object().put("type", "output_text").put("text", t.text())
@@ -77,6 +123,10 @@ final class ResponsesResponses {
                     ObjectNode item = output.addObject().put("type", "reasoning")
                             .put("id", "rs_" + resp.id() + "_" + reasoning++);
                     item.putArray("summary").addObject().put("type", "summary_text").put("text", t.text());
+                }
+                case ContentBlock.EncryptedReasoning r -> {
+                    message = null;
+                    output.add(reasoningItem(r));
                 }
                 default -> dropped.add("content." + b.getClass().getSimpleName().toLowerCase());
             }

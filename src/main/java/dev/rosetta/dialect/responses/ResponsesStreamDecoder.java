@@ -26,7 +26,8 @@ import java.util.Optional;
  * {@code *.added} event or on the first delta, whichever comes first, and close on the matching
  * {@code *.done} or when another block opens. Usage and the outcome come only with the terminal
  * {@code response.completed} / {@code response.incomplete}; {@code response.failed} and {@code error}
- * are errors; a stream without any of them was cut. Encrypted reasoning is not carried.
+ * are errors; a stream without any of them was cut. A reasoning item's {@code encrypted_content}
+ * comes with its {@code output_item.done}, which then adds one complete encrypted-reasoning block.
  */
 public final class ResponsesStreamDecoder implements StreamDecoder {
     private static final String DIALECT = "Responses";
@@ -140,6 +141,7 @@ public final class ResponsesStreamDecoder implements StreamDecoder {
                         || openKey.startsWith("summary:" + output + ":")) {
                     close(out);
                 }
+                encryptedReasoning(e.path("item"), output, out);
             }
             case "response.completed", "response.incomplete" -> completed(e.path("response"), out);
             case "response.failed" -> {
@@ -171,6 +173,19 @@ public final class ResponsesStreamDecoder implements StreamDecoder {
                     ? response.path("created_at").longValue() : context.created(), Usage.ZERO));
             state = State.RESPONSE;
         }
+    }
+
+    /** A finished reasoning item with encrypted content becomes one complete block after its summary. */
+    private void encryptedReasoning(JsonNode item, String output, List<StreamEvent> out) {
+        Optional<String> encrypted = StreamSupport.optText(item, "encrypted_content");
+        if (!"reasoning".equals(StreamSupport.text(item, "type")) || encrypted.isEmpty()) {
+            return;
+        }
+        List<String> summary = new ArrayList<>();
+        item.path("summary").forEach(s -> summary.add(StreamSupport.text(s, "text")));
+        open("reasoning:" + output, new ContentBlock.EncryptedReasoning(StreamSupport.text(item, "id"),
+                encrypted.get(), summary), out);
+        close(out);
     }
 
     private void open(String key, ContentBlock initial, List<StreamEvent> out) {

@@ -185,6 +185,18 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
                 openIndex = b.index();
                 summaryDelta(t.text(), out);
             }
+            case ContentBlock.EncryptedReasoning r -> {
+                // Complete at its start; its summary was streamed already as the thinking before it.
+                closeItem(out);
+                item = ResponsesResponses.reasoningItem(r);
+                addItem(out);
+                ObjectNode e = event("response.output_item.done").put("output_index", output.size());
+                e.set("item", item.deepCopy());
+                out.add(frame(e));
+                output.add(item);
+                openIndex = -1;
+                state = State.RESPONSE;
+            }
             default -> {
                 dropped++;
                 droppedIndex = b.index();

@@ -4,7 +4,7 @@ import dev.rosetta.model.ContentBlock;
 
 /** The kind of a streamed block. */
 public enum BlockKind {
-    TEXT, IMAGE, DOCUMENT, AUDIO, TOOL_CALL, TOOL_RESULT, THINKING, REDACTED_THINKING, REFUSAL;
+    TEXT, IMAGE, DOCUMENT, AUDIO, TOOL_CALL, TOOL_RESULT, THINKING, REDACTED_THINKING, ENCRYPTED_REASONING, REFUSAL;
 
     public static BlockKind of(ContentBlock block) {
         return switch (block) {
@@ -16,6 +16,7 @@ public enum BlockKind {
             case ContentBlock.ToolResult r -> TOOL_RESULT;
             case ContentBlock.Thinking t -> THINKING;
             case ContentBlock.RedactedThinking r -> REDACTED_THINKING;
+            case ContentBlock.EncryptedReasoning r -> ENCRYPTED_REASONING;
             case ContentBlock.Refusal r -> REFUSAL;
         };
     }

@@ -35,7 +35,9 @@ class CarriedProperties {
                 .map(b -> Base64.getEncoder().encodeToString(b));
         Arbitrary<String> unpadded = Arbitraries.bytes().array(byte[].class).ofMaxSize(50)
                 .map(b -> Base64.getUrlEncoder().withoutPadding().encodeToString(b));
-        return Arbitraries.oneOf(b64, unpadded, Arbitraries.strings().ofMaxLength(40));
+        Arbitrary<String> urlSafe = Arbitraries.bytes().array(byte[].class).ofMaxSize(600)
+                .map(b -> Base64.getUrlEncoder().encodeToString(b));
+        return Arbitraries.oneOf(b64, unpadded, urlSafe, Arbitraries.strings().ofMaxLength(40));
     }
 
     @Provide
@@ -43,7 +45,9 @@ class CarriedProperties {
         Arbitrary<ContentBlock> thinking = Combinators.combine(Arbitraries.strings().ofMaxLength(300),
                 opaque().optional()).as(ContentBlock.Thinking::new);
         Arbitrary<ContentBlock> redacted = opaque().map(ContentBlock.RedactedThinking::new);
-        Arbitrary<List<ContentBlock>> blocks = Arbitraries.oneOf(thinking, redacted).list().ofMaxSize(3);
+        Arbitrary<ContentBlock> reasoning = Combinators.combine(Arbitraries.strings().ofMaxLength(30), opaque(),
+                Arbitraries.strings().ofMaxLength(100).list().ofMaxSize(3)).as(ContentBlock.EncryptedReasoning::new);
+        Arbitrary<List<ContentBlock>> blocks = Arbitraries.oneOf(thinking, redacted, reasoning).list().ofMaxSize(3);
         return Combinators.combine(Arbitraries.strings().ofMaxLength(40), opaque().optional(), blocks, blocks)
                 .as(Carried::new);
     }

@@ -31,6 +31,8 @@ class OpaqueStateTest {
     private static final String GEMINI_SIGNATURE = base64(1200, 1);
     private static final String CLAUDE_SIGNATURE = base64(700, 2);
     private static final String REDACTED = base64(400, 3);
+    /** OpenAI's encrypted content is a Fernet token: URL-safe base64, padded. */
+    private static final String OPENAI_ENCRYPTED = base64(900, 4).replace('+', '-').replace('/', '_');
     private static final String THINKING = "The user wants the weather in Paris and in Rome. I will call get_weather "
             + "for each city, then compare the two temperatures and answer in one sentence.";
 
@@ -89,6 +91,59 @@ class OpaqueStateTest {
         JsonNode results = upstream.get("messages").get(2).get("content");
         assertThat(results.get(0).get("tool_use_id").asText()).isEqualTo("toolu_01A");
         assertThat(results.get(1).get("tool_use_id").asText()).isEqualTo("toolu_01B");
+    }
+
+    /** Issue 3: stateless Responses calls need their reasoning items back, before the function calls. */
+    @ParameterizedTest
+    @EnumSource(value = Dialect.class, names = {"OPENAI_CHAT", "ANTHROPIC", "GEMINI"})
+    void responsesReasoningItemComesBackBeforeTheFunctionCalls(Dialect client) throws Exception {
+        String answer = """
+                {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5",
+                 "output": [{"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "%s"}],
+                   "encrypted_content": "%s"},
+                   {"type": "function_call", "id": "fc_1", "call_id": "call_A", "name": "get_weather", "arguments": "{}"},
+                   {"type": "function_call", "id": "fc_2", "call_id": "call_B", "name": "get_weather", "arguments": "{}"}],
+                 "usage": {"input_tokens": 10, "output_tokens": 20}}
+                """.formatted(THINKING, OPENAI_ENCRYPTED);
+        List<String> ids = clientCallIds(client, turn1(Dialect.OPENAI_RESPONSES, client, answer));
+        // The encrypted content is stored decoded, so it costs no more than its own base64.
+        assertThat(ids.get(0)).startsWith(OpaqueState.ID_PREFIX).matches("^[a-zA-Z0-9_-]+$")
+                .hasSizeLessThan(OPENAI_ENCRYPTED.length() + THINKING.length() * 4 / 3 + 80);
+        assertThat(ids.get(1)).isEqualTo("call_B");
+
+        JsonNode upstream = turn2(client, Dialect.OPENAI_RESPONSES, ids, OPAQUE);
+        List<String> types = new ArrayList<>();
+        upstream.get("input").forEach(i -> types.add(i.path("type").asText()));
+        assertThat(types).containsExactly("message", "reasoning", "function_call", "function_call",
+                "function_call_output", "function_call_output");
+        assertThat(upstream.get("input").get(1)).isEqualTo(MAPPER.readTree("""
+                {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "%s"}],
+                 "encrypted_content": "%s"}""".formatted(THINKING, OPENAI_ENCRYPTED)));
+        assertThat(upstream.get("input").get(2).get("call_id").asText()).isEqualTo("call_A");
+        assertThat(upstream.get("input").get(4).get("call_id").asText()).isEqualTo("call_A");
+        assertThat(upstream.get("store").asBoolean()).isFalse();
+        assertThat(upstream.get("include")).containsExactly(MAPPER.getNodeFactory().textNode("reasoning.encrypted_content"));
+    }
+
+    @Test
+    void aResponsesClientGetsItsReasoningItemAsItIs() throws Exception {
+        ChatResponse answer = Codec.of(Dialect.OPENAI_RESPONSES).decodeResponse(bytes("""
+                {"id": "resp_1", "output": [{"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "ZW5j"},
+                  {"type": "function_call", "call_id": "call_A", "name": "f", "arguments": "{}"}]}"""), CONTEXT);
+        assertThat(OPAQUE.seal(answer, Dialect.OPENAI_RESPONSES)).isEqualTo(answer);
+        JsonNode out = MAPPER.readTree(Codec.of(Dialect.OPENAI_RESPONSES).encodeResponse(answer));
+        assertThat(out.get("output").get(0)).isEqualTo(MAPPER.readTree("""
+                {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "ZW5j"}"""));
+        assertThat(out.get("output")).hasSize(2);
+    }
+
+    @Test
+    void noEncryptedReasoningIsAskedOfARequestThatDoesNotReason() throws Exception {
+        JsonNode upstream = MAPPER.readTree(Codec.of(Dialect.OPENAI_RESPONSES).encodeRequest(
+                Codec.of(Dialect.OPENAI_CHAT).decodeRequest(bytes("""
+                        {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}""")), "gpt-4.1"));
+        assertThat(upstream.has("include")).as("non-reasoning models refuse it").isFalse();
+        assertThat(upstream.get("store").asBoolean()).isFalse();
     }
 
     @Test

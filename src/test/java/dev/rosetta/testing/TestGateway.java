@@ -26,8 +26,19 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(GatewayConfig config) {
+        return start(config, 2);
+    }
+
+    /** With one event loop every request shares one upstream pool, so connection reuse is deterministic. */
+    public static TestGateway start(String yaml, int eventLoops) {
+        return start(ConfigLoader.parse(yaml, Map.of(
+                "OPENAI_API_KEY", OPENAI_KEY, "ANTHROPIC_API_KEY", ANTHROPIC_KEY, "GEMINI_API_KEY", GEMINI_KEY)::get),
+                eventLoops);
+    }
+
+    public static TestGateway start(GatewayConfig config, int eventLoops) {
         try {
-            return new TestGateway(Gateway.start(config.withPort(0), 2).toCompletionStage().toCompletableFuture()
+            return new TestGateway(Gateway.start(config.withPort(0), eventLoops).toCompletionStage().toCompletableFuture()
                     .get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -37,6 +37,8 @@ final class StreamConversion {
 
     /** Upstream events larger than this fail the stream instead of growing memory. */
     static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+    /** An upstream error body is read this far; the message is taken from its start anyway. */
+    static final int MAX_ERROR_BODY = 1024 * 1024;
     private static final byte[] ANTHROPIC_PING = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SSE_COMMENT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] JSON_WHITESPACE = "\n".getBytes(StandardCharsets.UTF_8);
@@ -72,8 +74,9 @@ final class StreamConversion {
     void start(HttpClientResponse resp) {
         this.upstream = resp;
         if (resp.statusCode() >= 400) {
-            resp.body().onSuccess(body -> call.fail(UpstreamErrors.parse(call.route().provider().name(),
-                    resp.statusCode(), body.getBytes(), Optional.ofNullable(resp.getHeader("retry-after")))));
+            call.readErrorBody(resp, MAX_ERROR_BODY, body -> call.fail(UpstreamErrors.parse(
+                    call.route().provider().name(), resp.statusCode(), body,
+                    Optional.ofNullable(resp.getHeader("retry-after")))));
             return;
         }
         call.onBroken(this::broken);

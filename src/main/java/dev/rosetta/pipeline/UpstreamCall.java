@@ -166,6 +166,36 @@ public final class UpstreamCall {
         return vertx;
     }
 
+    /**
+     * Reads an upstream error body, at most {@code max} bytes of it: a longer one is cut off there
+     * (the connection is closed) and handed on truncated, so an error answer costs bounded memory.
+     * A body that breaks off fails the call as usual.
+     */
+    public void readErrorBody(HttpClientResponse response, int max, Consumer<byte[]> then) {
+        Buffer body = Buffer.buffer();
+        boolean[] over = {false};
+        response.handler(chunk -> {
+            if (over[0] || done) {
+                return;
+            }
+            if (body.length() + chunk.length() > max) {
+                over[0] = true;
+                body.appendBuffer(chunk, 0, max - body.length());
+                then.accept(body.getBytes());
+                if (upstream != null) {
+                    upstream.reset();
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.endHandler(v -> {
+            if (!over[0] && !done) {
+                then.accept(body.getBytes());
+            }
+        });
+    }
+
     /** The call completed normally; the handler has ended (or is ending) the client's answer. */
     public void complete(int status) {
         if (done) {

@@ -58,6 +58,7 @@ final class StreamConversion {
     private long lastWrite = System.nanoTime();
     private long keepAliveTimer = -1;
     private HttpClientResponse upstream;
+    private boolean upstreamEnded;
 
     StreamConversion(UpstreamCall call, StreamConfig config, Dialect provider, ResponseContext context,
                      StreamEncoder.Options options, List<String> droppedRequestFields, OpaqueState.Stream seal) {
@@ -90,6 +91,7 @@ final class StreamConversion {
             }
         });
         resp.endHandler(v -> {
+            upstreamEnded = true;
             if (state == State.ENDED || call.done()) {
                 return;
             }
@@ -150,6 +152,9 @@ final class StreamConversion {
             cancelTimers();
             out.end(b);
             call.complete(200);
+            if (!upstreamEnded) {
+                call.releaseUpstream(upstream, !ex.outcome().isEmpty(), config.idleTimeout());
+            }
             return;
         }
         if (b.length() > 0) {

@@ -167,6 +167,27 @@ public final class UpstreamCall {
     }
 
     /**
+     * For a client answer that ended before the upstream's response did (the stream failed, or its
+     * terminal event came before the end of the body): after an error the rest is unwanted and the
+     * connection is closed now; otherwise the response gets {@code grace} to end on its own, so a
+     * healthy connection can go back to the pool, and is closed if it does not. Without this, an
+     * upstream that keeps its response open would hold a pooled connection indefinitely.
+     */
+    public void releaseUpstream(HttpClientResponse response, boolean error, java.time.Duration grace) {
+        if (upstream == null) {
+            return;
+        }
+        if (error) {
+            upstream.reset();
+            return;
+        }
+        HttpClientRequest request = upstream;
+        long t = vertx.setTimer(Math.max(1, grace.toMillis()), id -> request.reset());
+        response.endHandler(v -> vertx.cancelTimer(t));
+        response.resume();
+    }
+
+    /**
      * Reads an upstream error body, at most {@code max} bytes of it: a longer one is cut off there
      * (the connection is closed) and handed on truncated, so an error answer costs bounded memory.
      * A body that breaks off fails the call as usual.

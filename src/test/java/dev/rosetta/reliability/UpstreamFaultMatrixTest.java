@@ -54,9 +54,9 @@ class UpstreamFaultMatrixTest {
 
     /** Bounds configured below; each case must finish within its bound plus this margin. */
     private static final long MARGIN_MS = 2_000;
-    private static final long SLOW_TIMEOUT_MS = 500;
-    private static final long FIRST_BYTE_MS = 400;
-    private static final long IDLE_MS = 300;
+    private static final long SLOW_TIMEOUT_MS = 400;
+    private static final long FIRST_BYTE_MS = 300;
+    private static final long IDLE_MS = 250;
 
     /** Where a case's model points. */
     enum Target { OK, SLOW, DOWN, TLS_PLAIN_PORT, TLS_UNTRUSTED }

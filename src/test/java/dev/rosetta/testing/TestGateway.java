@@ -50,6 +50,11 @@ public final class TestGateway implements AutoCloseable {
      * {@code gpt-test}, {@code claude-test}, {@code gemini-test} (sent upstream as {@code *-upstream}).
      */
     public static TestGateway withProviders(FakeUpstream upstream) {
+        return withProviders(upstream, "5s");
+    }
+
+    /** As {@link #withProviders(FakeUpstream)}, with each provider's whole-request {@code timeout}. */
+    public static TestGateway withProviders(FakeUpstream upstream, String timeout) {
         return start("""
                 port: 0
                 providers:
@@ -57,17 +62,17 @@ public final class TestGateway implements AutoCloseable {
                     type: openai
                     base_url: %1$s/v1
                     api_key: ${OPENAI_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: ant
                     type: anthropic
                     base_url: %1$s
                     api_key: ${ANTHROPIC_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: gem
                     type: gemini
                     base_url: %1$s
                     api_key: ${GEMINI_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: mock
                     type: mock
                 models:
@@ -82,7 +87,7 @@ public final class TestGateway implements AutoCloseable {
                     upstream_model: gemini-upstream
                   - name: mock-gpt
                     provider: mock
-                """.formatted(upstream.baseUrl()));
+                """.formatted(upstream.baseUrl(), timeout));
     }
 
     public int port() {

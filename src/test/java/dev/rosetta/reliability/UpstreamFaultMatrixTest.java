@@ -231,7 +231,7 @@ class UpstreamFaultMatrixTest {
         tlsVertx.close();
     }
 
-    private static final List<ProviderType> PROVIDERS = List.of(ProviderType.OPENAI, ProviderType.ANTHROPIC,
+    static final List<ProviderType> PROVIDERS = List.of(ProviderType.OPENAI, ProviderType.ANTHROPIC,
             ProviderType.GEMINI);
 
     /**
@@ -342,11 +342,11 @@ class UpstreamFaultMatrixTest {
         return "TAG" + tags.incrementAndGet() + "x" + Long.toString(System.nanoTime() % 100_000, 36);
     }
 
-    private static String model(ProviderType p, Target t) {
+    static String model(ProviderType p, Target t) {
         return p.name().toLowerCase(Locale.ROOT) + "-" + t.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    private static String config(int port, int dead, int tls) {
+    static String config(int port, int dead, int tls) {
         StringBuilder y = new StringBuilder("""
                 stream_idle_timeout: %dms
                 stream_first_byte_timeout: %dms

@@ -131,6 +131,11 @@ public final class FaultyUpstream implements AutoCloseable {
         return closedByPeer.contains(n);
     }
 
+    /** Connections currently open. */
+    public int openConnections() {
+        return open.size();
+    }
+
     public int connectionsAccepted() {
         return connections.get();
     }

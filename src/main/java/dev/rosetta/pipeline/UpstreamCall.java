@@ -123,7 +123,7 @@ public final class UpstreamCall {
                 armIdle(idleNanos, idleNanos, what);
             } else if (silent >= idleNanos) {
                 fail(GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name() + " sent nothing "
-                        + what + " for " + java.time.Duration.ofNanos(idleNanos).toSeconds() + "s"));
+                        + what + " for " + human(java.time.Duration.ofNanos(idleNanos))));
             } else {
                 armIdle(idleNanos, idleNanos - silent, what);
             }
@@ -136,7 +136,7 @@ public final class UpstreamCall {
      */
     public void watchFirstByte(java.time.Duration limit) {
         firstByteTimer = vertx.setTimer(Math.max(1, limit.toMillis()), id -> fail(GatewayError.of(ErrorKind.TIMEOUT,
-                "upstream provider " + route.provider().name() + " sent no event within " + limit.toSeconds() + "s")));
+                "upstream provider " + route.provider().name() + " sent no event within " + human(limit))));
     }
 
     public void firstByteArrived() {
@@ -282,7 +282,7 @@ public final class UpstreamCall {
 
     private GatewayError timeoutError() {
         return GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name()
-                + " did not answer within " + route.provider().timeout().toSeconds() + "s");
+                + " did not answer within " + human(route.provider().timeout()));
     }
 
     private GatewayError classify(Throwable cause) {
@@ -303,5 +303,11 @@ public final class UpstreamCall {
         }
         return GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + name + " failed: "
                 + cause.getClass().getSimpleName());
+    }
+
+    /** "30s", or "300ms" for a bound that is not whole seconds (it read "0s"). */
+    static String human(java.time.Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

@@ -347,12 +347,16 @@ class UpstreamFaultMatrixTest {
     }
 
     static String config(int port, int dead, int tls) {
+        return config(port, dead, tls, SLOW_TIMEOUT_MS, FIRST_BYTE_MS, IDLE_MS);
+    }
+
+    static String config(int port, int dead, int tls, long slowMs, long firstByteMs, long idleMs) {
         StringBuilder y = new StringBuilder("""
                 stream_idle_timeout: %dms
                 stream_first_byte_timeout: %dms
                 access_log: true
                 providers:
-                """.formatted(IDLE_MS, FIRST_BYTE_MS));
+                """.formatted(idleMs, firstByteMs));
         StringBuilder models = new StringBuilder("models:\n");
         for (ProviderType p : PROVIDERS) {
             String type = p.name().toLowerCase(Locale.ROOT);
@@ -374,7 +378,7 @@ class UpstreamFaultMatrixTest {
                         .append("\n    base_url: ").append(base).append(suffix)
                         .append("\n    api_key: ${").append(keyVar).append("}")
                         .append("\n    connect_timeout: 1s")
-                        .append("\n    timeout: ").append(t == Target.SLOW ? SLOW_TIMEOUT_MS + "ms" : "20s").append('\n');
+                        .append("\n    timeout: ").append(t == Target.SLOW ? slowMs + "ms" : "20s").append('\n');
                 models.append("  - name: ").append(name).append("\n    provider: ").append(name)
                         .append("\n    upstream_model: ").append(type).append("-upstream\n");
                 if (p == ProviderType.ANTHROPIC) {

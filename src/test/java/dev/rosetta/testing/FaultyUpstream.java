@@ -78,6 +78,7 @@ public final class FaultyUpstream implements AutoCloseable {
     private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Request> received = new LinkedBlockingQueue<>();
+    private volatile boolean recording = true;
     private volatile Function<Request, List<Step>> script = r -> List.of(Step.text(
             "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n"), new Step.Keep());
 
@@ -96,6 +97,12 @@ public final class FaultyUpstream implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** Whether to keep requests for {@link #take()}; a long run that never takes them turns it off. */
+    public FaultyUpstream recording(boolean on) {
+        this.recording = on;
+        return this;
     }
 
     public FaultyUpstream answer(Function<Request, List<Step>> script) {
@@ -169,7 +176,9 @@ public final class FaultyUpstream implements AutoCloseable {
                             .getBytes(StandardCharsets.US_ASCII));
                     return;
                 }
-                received.add(req);
+                if (recording) {
+                    received.add(req);
+                }
                 if (!play(socket, in, out, n, script.apply(req))) {
                     return;
                 }

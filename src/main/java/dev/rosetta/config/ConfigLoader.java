@@ -31,7 +31,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
-            "stream_idle_timeout", "keepalive_interval", "providers",
+            "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api");
@@ -95,7 +95,8 @@ public final class ConfigLoader {
                 new StreamConfig(
                         duration(root, "stream_first_byte_timeout", "").orElse(StreamConfig.DEFAULT.firstByteTimeout()),
                         duration(root, "stream_idle_timeout", "").orElse(StreamConfig.DEFAULT.idleTimeout()),
-                        duration(root, "keepalive_interval", "").orElse(StreamConfig.DEFAULT.keepAlive())));
+                        duration(root, "keepalive_interval", "").orElse(StreamConfig.DEFAULT.keepAlive())),
+                duration(root, "request_read_timeout", "").orElse(ServerConfig.DEFAULT_REQUEST_READ_TIMEOUT));
 
         List<ProviderConfig> providers = new ArrayList<>();
         JsonNode ps = root.get("providers");

@@ -9,6 +9,8 @@ public enum ErrorKind {
     AUTHENTICATION(401, "authentication_error", "authentication_error", "UNAUTHENTICATED"),
     PERMISSION(403, "permission_error", "permission_error", "PERMISSION_DENIED"),
     NOT_FOUND(404, "not_found_error", "not_found_error", "NOT_FOUND"),
+    /** The client did not send its request in time. */
+    REQUEST_TIMEOUT(408, "invalid_request_error", "invalid_request_error", "DEADLINE_EXCEEDED"),
     PAYLOAD_TOO_LARGE(413, "invalid_request_error", "request_too_large", "INVALID_ARGUMENT"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_error", "RESOURCE_EXHAUSTED"),
     INTERNAL(500, "server_error", "api_error", "INTERNAL"),

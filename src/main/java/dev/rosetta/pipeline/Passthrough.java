@@ -2,7 +2,9 @@ package dev.rosetta.pipeline;
 
 import dev.rosetta.config.StreamConfig;
 import dev.rosetta.dialect.Dialect;
+import com.fasterxml.jackson.core.JsonParser;
 import dev.rosetta.dialect.ErrorRenderer;
+import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.route.Route;
 import dev.rosetta.sse.SseEvent;
@@ -15,6 +17,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Same-dialect proxying: the client's body goes upstream unchanged but for the model name, and the
@@ -151,25 +154,41 @@ public final class Passthrough {
 
     /**
      * An upstream error body is small and may echo a credential: it is read whole (bounded), redacted,
-     * then relayed.
+     * then relayed. One that is not a JSON document (a proxy's HTML page, plain text, a body cut at
+     * the bound) is no answer the client's SDK can read: it becomes an error in the client's dialect
+     * carrying the upstream's text.
      */
     private static void relayError(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
-        Buffer body = Buffer.buffer();
-        up.handler(chunk -> {
-            if (body.length() < MAX_ERROR_BODY) {
-                body.appendBuffer(chunk);
+        call.readErrorBody(up, MAX_ERROR_BODY, raw -> {
+            Exchange ex = call.exchange();
+            byte[] bytes;
+            if (isJson(raw)) {
+                bytes = call.redactor().redact(raw);
+            } else {
+                GatewayError error = UpstreamErrors.parse(call.route().provider().name(), up.statusCode(),
+                        call.redactor().redact(raw), Optional.ofNullable(up.getHeader("retry-after")));
+                ex.outcome(error.message());
+                bytes = ErrorRenderer.render(ex.dialect(), error);
+                out.putHeader("content-type", "application/json").setStatusCode(error.status());
+                ex.status(error.status());
             }
-        });
-        up.endHandler(v -> {
-            if (call.done()) {
-                return;
-            }
-            byte[] bytes = call.redactor().redact(body.getBytes());
             out.headers().remove("content-length");
             out.setChunked(false);
             out.end(Buffer.buffer(bytes));
-            call.complete(up.statusCode());
+            call.complete(out.getStatusCode());
         });
+    }
+
+    private static boolean isJson(byte[] body) {
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
+            if (p.nextToken() == null) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

@@ -37,6 +37,8 @@ final class StreamConversion {
 
     /** Upstream events larger than this fail the stream instead of growing memory. */
     static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+    /** An upstream error body is read this far; the message is taken from its start anyway. */
+    static final int MAX_ERROR_BODY = 1024 * 1024;
     private static final byte[] ANTHROPIC_PING = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SSE_COMMENT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] JSON_WHITESPACE = "\n".getBytes(StandardCharsets.UTF_8);
@@ -56,6 +58,7 @@ final class StreamConversion {
     private long lastWrite = System.nanoTime();
     private long keepAliveTimer = -1;
     private HttpClientResponse upstream;
+    private boolean upstreamEnded;
 
     StreamConversion(UpstreamCall call, StreamConfig config, Dialect provider, ResponseContext context,
                      StreamEncoder.Options options, List<String> droppedRequestFields, OpaqueState.Stream seal) {
@@ -72,8 +75,9 @@ final class StreamConversion {
     void start(HttpClientResponse resp) {
         this.upstream = resp;
         if (resp.statusCode() >= 400) {
-            resp.body().onSuccess(body -> call.fail(UpstreamErrors.parse(call.route().provider().name(),
-                    resp.statusCode(), body.getBytes(), Optional.ofNullable(resp.getHeader("retry-after")))));
+            call.readErrorBody(resp, MAX_ERROR_BODY, body -> call.fail(UpstreamErrors.parse(
+                    call.route().provider().name(), resp.statusCode(), body,
+                    Optional.ofNullable(resp.getHeader("retry-after")))));
             return;
         }
         call.onBroken(this::broken);
@@ -87,6 +91,7 @@ final class StreamConversion {
             }
         });
         resp.endHandler(v -> {
+            upstreamEnded = true;
             if (state == State.ENDED || call.done()) {
                 return;
             }
@@ -147,6 +152,9 @@ final class StreamConversion {
             cancelTimers();
             out.end(b);
             call.complete(200);
+            if (!upstreamEnded) {
+                call.releaseUpstream(upstream, !ex.outcome().isEmpty(), config.idleTimeout());
+            }
             return;
         }
         if (b.length() > 0) {

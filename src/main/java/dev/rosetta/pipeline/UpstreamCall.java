@@ -123,7 +123,7 @@ public final class UpstreamCall {
                 armIdle(idleNanos, idleNanos, what);
             } else if (silent >= idleNanos) {
                 fail(GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name() + " sent nothing "
-                        + what + " for " + java.time.Duration.ofNanos(idleNanos).toSeconds() + "s"));
+                        + what + " for " + human(java.time.Duration.ofNanos(idleNanos))));
             } else {
                 armIdle(idleNanos, idleNanos - silent, what);
             }
@@ -136,7 +136,7 @@ public final class UpstreamCall {
      */
     public void watchFirstByte(java.time.Duration limit) {
         firstByteTimer = vertx.setTimer(Math.max(1, limit.toMillis()), id -> fail(GatewayError.of(ErrorKind.TIMEOUT,
-                "upstream provider " + route.provider().name() + " sent no event within " + limit.toSeconds() + "s")));
+                "upstream provider " + route.provider().name() + " sent no event within " + human(limit))));
     }
 
     public void firstByteArrived() {
@@ -164,6 +164,57 @@ public final class UpstreamCall {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /**
+     * For a client answer that ended before the upstream's response did (the stream failed, or its
+     * terminal event came before the end of the body): after an error the rest is unwanted and the
+     * connection is closed now; otherwise the response gets {@code grace} to end on its own, so a
+     * healthy connection can go back to the pool, and is closed if it does not. Without this, an
+     * upstream that keeps its response open would hold a pooled connection indefinitely.
+     */
+    public void releaseUpstream(HttpClientResponse response, boolean error, java.time.Duration grace) {
+        if (upstream == null) {
+            return;
+        }
+        if (error) {
+            upstream.reset();
+            return;
+        }
+        HttpClientRequest request = upstream;
+        long t = vertx.setTimer(Math.max(1, grace.toMillis()), id -> request.reset());
+        response.endHandler(v -> vertx.cancelTimer(t));
+        response.resume();
+    }
+
+    /**
+     * Reads an upstream error body, at most {@code max} bytes of it: a longer one is cut off there
+     * (the connection is closed) and handed on truncated, so an error answer costs bounded memory.
+     * A body that breaks off fails the call as usual.
+     */
+    public void readErrorBody(HttpClientResponse response, int max, Consumer<byte[]> then) {
+        Buffer body = Buffer.buffer();
+        boolean[] over = {false};
+        response.handler(chunk -> {
+            if (over[0] || done) {
+                return;
+            }
+            if (body.length() + chunk.length() > max) {
+                over[0] = true;
+                body.appendBuffer(chunk, 0, max - body.length());
+                then.accept(body.getBytes());
+                if (upstream != null) {
+                    upstream.reset();
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.endHandler(v -> {
+            if (!over[0] && !done) {
+                then.accept(body.getBytes());
+            }
+        });
     }
 
     /** The call completed normally; the handler has ended (or is ending) the client's answer. */
@@ -231,7 +282,7 @@ public final class UpstreamCall {
 
     private GatewayError timeoutError() {
         return GatewayError.of(ErrorKind.TIMEOUT, "upstream provider " + route.provider().name()
-                + " did not answer within " + route.provider().timeout().toSeconds() + "s");
+                + " did not answer within " + human(route.provider().timeout()));
     }
 
     private GatewayError classify(Throwable cause) {
@@ -252,5 +303,11 @@ public final class UpstreamCall {
         }
         return GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + name + " failed: "
                 + cause.getClass().getSimpleName());
+    }
+
+    /** "30s", or "300ms" for a bound that is not whole seconds (it read "0s"). */
+    static String human(java.time.Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

@@ -50,7 +50,9 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
-        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle);
+        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
+                vertx, config.server().requestReadTimeout());
+        SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())
                 .setPort(port)
@@ -59,8 +61,14 @@ final class GatewayVerticle extends VerticleBase {
                 .setMaxHeaderSize(64 * 1024)
                 .setIdleTimeout(600)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setCompressionSupported(false);
-        server = vertx.createHttpServer(options).requestHandler(router::handle);
+                .setCompressionSupported(false)
+                // No cleartext HTTP/2 (h2c): to look for "Upgrade: h2c", Vert.x holds a connection back
+                // until a whole request head has arrived, so nothing could bound a head sent slowly.
+                .setHttp2ClearTextEnabled(false);
+        server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
+            guard.requestStarted(req);
+            router.handle(req);
+        });
         return server.listen();
     }
 

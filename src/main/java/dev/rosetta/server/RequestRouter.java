@@ -36,10 +36,16 @@ final class RequestRouter {
     private final Replies replies;
     private final long maxBodyBytes;
     private final Lifecycle lifecycle;
+    private final io.vertx.core.Vertx vertx;
+    private final java.time.Duration readTimeout;
     private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
     private long counter;
 
-    RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle) {
+    /** @param readTimeout how long a request's body may take to arrive once its head has */
+    RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle,
+                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout) {
+        this.vertx = vertx;
+        this.readTimeout = readTimeout;
         this.routes = routes;
         this.pipeline = pipeline;
         this.replies = replies;
@@ -164,6 +170,16 @@ final class RequestRouter {
         }
         Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.min(maxBodyBytes, Math.max(0, parseOr(declared))));
         boolean[] over = {false};
+        long timer = vertx.setTimer(Math.max(1, readTimeout.toMillis()), id -> {
+            if (over[0] || ex.response().ended()) {
+                return;
+            }
+            over[0] = true;
+            // The rest of the body may still trickle in: this connection cannot carry another request.
+            closeAfterResponse(ex);
+            replies.error(ex, GatewayError.of(ErrorKind.REQUEST_TIMEOUT, "the request body did not arrive within "
+                    + (readTimeout.toMillis() % 1000 == 0 ? readTimeout.toSeconds() + "s" : readTimeout.toMillis() + "ms")));
+        });
         req.handler(chunk -> {
             if (over[0]) {
                 return;
@@ -176,12 +192,14 @@ final class RequestRouter {
             body.appendBuffer(chunk);
         });
         req.exceptionHandler(e -> {
+            vertx.cancelTimer(timer);
             if (!ex.response().ended()) {
                 ex.outcome("client request failed: " + e.getClass().getSimpleName());
                 replies.finish(ex, 499);
             }
         });
         req.endHandler(v -> {
+            vertx.cancelTimer(timer);
             if (over[0]) {
                 return;
             }

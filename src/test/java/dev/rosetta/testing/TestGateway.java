@@ -26,8 +26,19 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(GatewayConfig config) {
+        return start(config, 2);
+    }
+
+    /** With one event loop every request shares one upstream pool, so connection reuse is deterministic. */
+    public static TestGateway start(String yaml, int eventLoops) {
+        return start(ConfigLoader.parse(yaml, Map.of(
+                "OPENAI_API_KEY", OPENAI_KEY, "ANTHROPIC_API_KEY", ANTHROPIC_KEY, "GEMINI_API_KEY", GEMINI_KEY)::get),
+                eventLoops);
+    }
+
+    public static TestGateway start(GatewayConfig config, int eventLoops) {
         try {
-            return new TestGateway(Gateway.start(config.withPort(0), 2).toCompletionStage().toCompletableFuture()
+            return new TestGateway(Gateway.start(config.withPort(0), eventLoops).toCompletionStage().toCompletableFuture()
                     .get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -39,6 +50,11 @@ public final class TestGateway implements AutoCloseable {
      * {@code gpt-test}, {@code claude-test}, {@code gemini-test} (sent upstream as {@code *-upstream}).
      */
     public static TestGateway withProviders(FakeUpstream upstream) {
+        return withProviders(upstream, "5s");
+    }
+
+    /** As {@link #withProviders(FakeUpstream)}, with each provider's whole-request {@code timeout}. */
+    public static TestGateway withProviders(FakeUpstream upstream, String timeout) {
         return start("""
                 port: 0
                 providers:
@@ -46,17 +62,17 @@ public final class TestGateway implements AutoCloseable {
                     type: openai
                     base_url: %1$s/v1
                     api_key: ${OPENAI_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: ant
                     type: anthropic
                     base_url: %1$s
                     api_key: ${ANTHROPIC_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: gem
                     type: gemini
                     base_url: %1$s
                     api_key: ${GEMINI_API_KEY}
-                    timeout: 5s
+                    timeout: %2$s
                   - name: mock
                     type: mock
                 models:
@@ -71,7 +87,7 @@ public final class TestGateway implements AutoCloseable {
                     upstream_model: gemini-upstream
                   - name: mock-gpt
                     provider: mock
-                """.formatted(upstream.baseUrl()));
+                """.formatted(upstream.baseUrl(), timeout));
     }
 
     public int port() {

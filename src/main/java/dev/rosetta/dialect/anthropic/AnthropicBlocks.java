@@ -54,7 +54,7 @@ final class AnthropicBlocks {
     static Optional<ContentBlock> decode(JsonIn b, DropLog dropped) {
         JsonIn type = b.require("type");
         Optional<CacheControl> cache = cacheControl(b);
-        return Optional.of(switch (type.text()) {
+        return Optional.ofNullable(switch (type.text()) {
             case "text" -> new ContentBlock.Text(b.string("text"), cache);
             case "image" -> new ContentBlock.Image(source(b.require("source")), Optional.empty(), cache);
             case "document" -> new ContentBlock.Document(source(b.require("source")), b.optString("title"), cache);

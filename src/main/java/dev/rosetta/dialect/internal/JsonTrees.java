@@ -22,7 +22,10 @@ import java.util.Optional;
 
 /** Jackson on one side, {@link Json} on the other; the only place the two meet. */
 public final class JsonTrees {
-    private static final JsonMapper MAPPER = JsonMapper.builder()
+    // The request limits of the gateway's own factory: without them Jackson's defaults (20 MB strings)
+    // refused a base64 image well inside the body limit.
+    private static final JsonMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(dev.rosetta.pipeline.Json.FACTORY.streamReadConstraints()).build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -38,6 +41,8 @@ public final class JsonTrees {
                 throw JsonIn.invalid("empty body", "$");
             }
             return root;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw JsonIn.invalid("request JSON exceeds a limit: " + e.getOriginalMessage(), "$");
         } catch (JacksonException e) {
             String detail = e.getOriginalMessage();
             throw JsonIn.invalid("malformed JSON (" + detail + ")", "$");

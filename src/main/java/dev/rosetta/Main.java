@@ -134,6 +134,10 @@ public final class Main {
             } catch (Exception e) {
                 err.println("rosetta: shutdown did not complete cleanly: " + e);
             }
+            // Writes the access-log lines still buffered (BatchingConsoleAppender).
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
+                logs.stop();
+            }
             stopped.countDown();
         }, "rosetta-shutdown"));
         stopped.await();

@@ -51,6 +51,11 @@ final class UsageScanner {
         field = "";
     }
 
+    /** The next object is a usage object: for a parser started at the value of a {@code usage} key. */
+    void enterUsage() {
+        field = "usage";
+    }
+
     void accept(JsonToken token, JsonParser parser) throws IOException {
         switch (token) {
             case FIELD_NAME -> field = parser.currentName();

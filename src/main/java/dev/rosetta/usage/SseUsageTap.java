@@ -70,10 +70,13 @@ public final class SseUsageTap implements UsageTap {
                 from = data.indexOf("\"usage", i);
                 continue;
             }
-            if (chars == null) {
-                chars = data.toCharArray();
+            int end = scanFast(data, open);
+            if (end == FALLBACK) {
+                if (chars == null) {
+                    chars = data.toCharArray();
+                }
+                end = scanObject(chars, open);
             }
-            int end = scanObject(chars, open);
             from = end < 0 ? -1 : data.indexOf("\"usage", end);
         }
     }
@@ -117,5 +120,191 @@ public final class SseUsageTap implements UsageTap {
             // Not JSON after all: nothing more to count in this event.
         }
         return -1;
+    }
+
+    private static final int FALLBACK = -2;
+
+    /**
+     * The usage value at {@code open} read by a small tokenizer over the text itself, with no parser
+     * to create and no copy: enough for what usage objects hold (names without escapes, integers,
+     * nested objects and arrays). Anything else (an escape in a name, a number too long for a long,
+     * malformed or too deeply nested input) returns {@link #FALLBACK}, and Jackson reads the value
+     * from the start; the counts already taken are maxima, so taking them twice changes nothing.
+     *
+     * @return the index just past the value, or {@link #FALLBACK}
+     */
+    private int scanFast(String s, int open) {
+        scanner.reset();
+        scanner.enterUsage();
+        int n = s.length();
+        int level = 0;
+        long objects = 0;
+        int i = open;
+        while (true) {
+            // A value starts at i.
+            i = skipWhitespace(s, i);
+            if (i >= n) {
+                return FALLBACK;
+            }
+            char c = s.charAt(i);
+            boolean opened = false;
+            if (c == '{' || c == '[') {
+                if (level == 63) {
+                    return FALLBACK;
+                }
+                boolean object = c == '{';
+                if (object) {
+                    scanner.startObject();
+                    objects |= 1L << level;
+                } else {
+                    scanner.startArray();
+                    objects &= ~(1L << level);
+                }
+                level++;
+                i = skipWhitespace(s, i + 1);
+                if (i < n && s.charAt(i) == (object ? '}' : ']')) {
+                    if (object) {
+                        scanner.endObject();
+                    } else {
+                        scanner.endArray();
+                    }
+                    level--;
+                    i++;
+                } else {
+                    opened = true;
+                    if (object) {
+                        i = key(s, i);
+                        if (i < 0) {
+                            return FALLBACK;
+                        }
+                    }
+                }
+            } else if (c == '"') {
+                i = skipString(s, i);
+                scanner.scalar();
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                i = number(s, i);
+                scanner.scalar();
+            } else if (s.startsWith("true", i) || s.startsWith("null", i)) {
+                i += 4;
+                scanner.scalar();
+            } else if (s.startsWith("false", i)) {
+                i += 5;
+                scanner.scalar();
+            } else {
+                return FALLBACK;
+            }
+            if (i < 0) {
+                return FALLBACK;
+            }
+            if (opened) {
+                continue;
+            }
+            // After a value: close containers, or a comma and the next value.
+            while (true) {
+                if (level == 0) {
+                    return i;
+                }
+                i = skipWhitespace(s, i);
+                if (i >= n) {
+                    return FALLBACK;
+                }
+                c = s.charAt(i);
+                boolean object = (objects & (1L << (level - 1))) != 0;
+                if (c == ',') {
+                    i++;
+                    if (object) {
+                        i = key(s, skipWhitespace(s, i));
+                        if (i < 0) {
+                            return FALLBACK;
+                        }
+                    }
+                    break;
+                }
+                if (c == (object ? '}' : ']')) {
+                    if (object) {
+                        scanner.endObject();
+                    } else {
+                        scanner.endArray();
+                    }
+                    level--;
+                    i++;
+                    continue;
+                }
+                return FALLBACK;
+            }
+        }
+    }
+
+    /** Reads {@code "name" :} at i and hands the name to the scanner; the index after the colon, or -1. */
+    private int key(String s, int i) {
+        if (i >= s.length() || s.charAt(i) != '"') {
+            return -1;
+        }
+        int start = i + 1;
+        int j = start;
+        while (j < s.length()) {
+            char c = s.charAt(j);
+            if (c == '"') {
+                break;
+            }
+            if (c == '\\' || c < 0x20) {
+                return -1;
+            }
+            j++;
+        }
+        if (j >= s.length()) {
+            return -1;
+        }
+        String name = UsageScanner.OTHER_NAME;
+        int len = j - start;
+        for (String known : UsageScanner.KNOWN_NAMES) {
+            if (known.length() == len && s.regionMatches(start, known, 0, len)) {
+                name = known;
+                break;
+            }
+        }
+        scanner.fieldName(name);
+        j = skipWhitespace(s, j + 1);
+        return j < s.length() && s.charAt(j) == ':' ? j + 1 : -1;
+    }
+
+    /** The index after the string starting at the quote at i, or -1. */
+    private static int skipString(String s, int i) {
+        for (int j = i + 1; j < s.length(); j++) {
+            char c = s.charAt(j);
+            if (c == '"') {
+                return j + 1;
+            }
+            if (c == '\\') {
+                j++;
+            } else if (c < 0x20) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads a number at i, counting it if it is an integer the scanner wants; the index after it, or -1. */
+    private int number(String s, int i) {
+        int j = i;
+        if (s.charAt(j) == '-') {
+            j++;
+        }
+        int digits = j;
+        while (j < s.length() && s.charAt(j) >= '0' && s.charAt(j) <= '9') {
+            j++;
+        }
+        int count = j - digits;
+        if (count == 0 || count > 18 || (count > 1 && s.charAt(digits) == '0')) {
+            return -1;
+        }
+        if (j < s.length() && (s.charAt(j) == '.' || s.charAt(j) == 'e' || s.charAt(j) == 'E')) {
+            return -1;
+        }
+        if (scanner.wantsInt()) {
+            scanner.intValue(Long.parseLong(s, i, j, 10));
+        }
+        return j;
     }
 }

@@ -93,4 +93,75 @@ class SseUsageTapTest {
             assertThat(tap(all.toString(), format)).isEqualTo(everyToken(all.toString(), format));
         }
     }
+
+    /**
+     * On well-formed events. (On a malformed one the tap may count a usage object that comes after the
+     * error, where a token-by-token read gave up: it is more lenient, never less.)
+     */
+    @Test
+    void countsWhatEveryTokenCountsOnRandomUsageLikeEvents() {
+        java.util.Random random = new java.util.Random(5);
+        int wellFormed = 0;
+        for (int round = 0; round < 6000; round++) {
+            StringBuilder data = new StringBuilder();
+            value(random, data, 0);
+            if (!wellFormed(data.toString())) {
+                continue;
+            }
+            wellFormed++;
+            String sse = "data: " + data + "\n\n";
+            for (ProviderType format : ProviderType.values()) {
+                assertThat(tap(sse, format)).as(data + " as " + format).isEqualTo(everyToken(sse, format));
+            }
+        }
+        assertThat(wellFormed).isGreaterThan(500);
+    }
+
+    private static boolean wellFormed(String json) {
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            while (p.nextToken() != null) {
+                p.getText();
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static final String[] NAMES = {"usage", "usageMetadata", "prompt_tokens", "completion_tokens",
+        "cached_tokens", "input_tokens", "output_tokens", "cache_read_input_tokens", "promptTokenCount",
+        "candidatesTokenCount", "thoughtsTokenCount", "text", "prompt_tokens_details", "x", "usag",
+        "prompt\\u005ftokens", "input_tokens\\\"", "modality"};
+    private static final String[] SCALARS = {"0", "7", "-3", "12345678901234", "99999999999999999999", "1.5", "2e3",
+        "012", "true", "false", "null", "\"a \\\"usage\\\":{\\\"prompt_tokens\\\":9}\"", "\"\"", " 5 ", "x"};
+
+    private static void value(java.util.Random r, StringBuilder sb, int depth) {
+        int kind = depth > 4 ? 2 : r.nextInt(depth == 0 ? 2 : 4);
+        switch (kind) {
+            case 0 -> {
+                sb.append('{');
+                int n = r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        sb.append(r.nextInt(20) == 0 ? " , " : ",");
+                    }
+                    sb.append('"').append(NAMES[r.nextInt(NAMES.length)]).append('"').append(r.nextBoolean() ? ":" : " : ");
+                    value(r, sb, depth + 1);
+                }
+                sb.append(r.nextInt(40) == 0 ? "" : "}");
+            }
+            case 1 -> {
+                sb.append('[');
+                int n = r.nextInt(3);
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    value(r, sb, depth + 1);
+                }
+                sb.append(']');
+            }
+            default -> sb.append(SCALARS[r.nextInt(SCALARS.length)]);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
 #
-#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-w 10s] [-p 50] [-n 3] [--jar target/rosetta.jar]
+#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-w 10s] [-p 50] [-n 3] [-g 1] [--jar target/rosetta.jar]
 #
 #   -d, --duration D      length of each load, as wrk takes it (default 10s)
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")
@@ -10,6 +10,9 @@
 #   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 10s; 0 skips)
 #   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
 #   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
+#   -g, --gateway-cores L cores for Rosetta (and the nginx floor), as taskset takes them (default 1);
+#                         "0,1" gives the gateway both cores (two event loops), sharing core 0 with
+#                         the load generator: the scale-out measurement
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
 #
 # Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
@@ -31,7 +34,7 @@ JAR=target/rosetta.jar
 LOAD_CORE=0
 GW_CORE=1
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     -w|--warmup) WARMUP=$2; shift 2 ;;
     -p|--paced) PACED=$2; shift 2 ;;
     -n|--startups) STARTUPS=$2; shift 2 ;;
+    -g|--gateway-cores) GW_CORE=$2; shift 2 ;;
     --jar) JAR=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;

@@ -136,6 +136,10 @@ public final class Main {
             err.println("rosetta: shutdown did not complete cleanly: " + e);
             return 1;
         }
+        // Writes the access-log lines still buffered (BatchingConsoleAppender).
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
+            logs.stop();
+        }
         out.println("rosetta: stopped");
         return 0;
     }

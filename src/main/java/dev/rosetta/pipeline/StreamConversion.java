@@ -59,6 +59,9 @@ final class StreamConversion {
     private long keepAliveTimer = -1;
     private HttpClientResponse upstream;
     private boolean upstreamEnded;
+    /** Frames of the events of the chunk being read: written once when the chunk is done, not per event. */
+    private Buffer pending;
+    private boolean inChunk;
 
     StreamConversion(UpstreamCall call, StreamConfig config, Dialect provider, ResponseContext context,
                      StreamEncoder.Options options, List<String> droppedRequestFields, OpaqueState.Stream seal) {
@@ -85,21 +88,33 @@ final class StreamConversion {
         SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(seal.onEvents(decoder.onEvent(event))));
         resp.handler(chunk -> {
             call.touch();
-            if (parser.feed(chunk) == SseParser.Status.EVENT_TOO_LARGE) {
-                emit(List.of(new StreamEvent.Error(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider "
-                        + call.route().provider().name() + " sent an event larger than " + MAX_EVENT_BYTES + " bytes"))));
+            inChunk = true;
+            try {
+                if (parser.feed(chunk) == SseParser.Status.EVENT_TOO_LARGE) {
+                    emit(List.of(new StreamEvent.Error(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider "
+                            + call.route().provider().name() + " sent an event larger than " + MAX_EVENT_BYTES + " bytes"))));
+                }
+            } finally {
+                inChunk = false;
             }
+            flush();
         });
         resp.endHandler(v -> {
             upstreamEnded = true;
             if (state == State.ENDED || call.done()) {
                 return;
             }
-            parser.finish();
-            emit(seal.onEvents(decoder.finish()));
+            inChunk = true;
+            try {
+                parser.finish();
+                emit(seal.onEvents(decoder.finish()));
+            } finally {
+                inChunk = false;
+            }
             if (state != State.ENDED) {
                 write(encoder.finish(), true);
             }
+            flush();
         });
     }
 
@@ -143,26 +158,47 @@ final class StreamConversion {
         if (state == State.WAITING_FIRST_EVENT) {
             sendHead(out);
         }
-        Buffer b = Buffer.buffer();
         for (byte[] f : frames) {
-            b.appendBytes(f);
+            pending().appendBytes(f);
         }
         if (end) {
             state = State.ENDED;
             cancelTimers();
-            out.end(b);
+            out.end(takePending());
             call.complete(200);
             if (!upstreamEnded) {
                 call.releaseUpstream(upstream, !ex.outcome().isEmpty(), config.idleTimeout());
             }
             return;
         }
-        if (b.length() > 0) {
-            out.write(b);
-            lastWrite = System.nanoTime();
-            if (out.writeQueueFull()) {
-                call.holdFor(upstream, out);
-            }
+        if (!inChunk) {
+            flush();
+        }
+    }
+
+    private Buffer pending() {
+        if (pending == null) {
+            pending = Buffer.buffer(512);
+        }
+        return pending;
+    }
+
+    private Buffer takePending() {
+        Buffer b = pending == null ? Buffer.buffer() : pending;
+        pending = null;
+        return b;
+    }
+
+    /** Writes the frames gathered since the last write, in one write. */
+    private void flush() {
+        HttpServerResponse out = ex.response();
+        if (pending == null || pending.length() == 0 || state != State.STREAMING || out.ended() || call.done()) {
+            return;
+        }
+        out.write(takePending());
+        lastWrite = System.nanoTime();
+        if (out.writeQueueFull()) {
+            call.holdFor(upstream, out);
         }
     }
 
@@ -178,12 +214,8 @@ final class StreamConversion {
             out.putHeader("x-rosetta-dropped", String.join(",", droppedRequestFields));
         }
         ex.status(200);
-        Buffer b = Buffer.buffer();
-        held.forEach(b::appendBytes);
+        held.forEach(f -> pending().appendBytes(f));
         held.clear();
-        if (b.length() > 0) {
-            out.write(b);
-        }
         lastWrite = System.nanoTime();
         scheduleKeepAlive();
     }
@@ -224,7 +256,7 @@ final class StreamConversion {
         HttpServerResponse out = ex.response();
         state = State.ENDED;
         cancelTimers();
-        Buffer b = Buffer.buffer();
+        Buffer b = takePending();
         frames.forEach(b::appendBytes);
         out.end(b);
     }

@@ -51,37 +51,87 @@ final class UsageScanner {
         field = "";
     }
 
+    /** The next object is a usage object: for a parser started at the value of a {@code usage} key. */
+    void enterUsage() {
+        field = "usage";
+    }
+
     void accept(JsonToken token, JsonParser parser) throws IOException {
         switch (token) {
-            case FIELD_NAME -> field = parser.currentName();
-            case START_OBJECT -> {
-                depth++;
-                if (usageDepth < 0 && (field.equals("usage") || field.equals("usageMetadata"))) {
-                    usageDepth = depth;
-                    seen = true;
-                }
-                field = "";
-            }
-            case END_OBJECT -> {
-                if (depth == usageDepth) {
-                    usageDepth = -1;
-                }
-                depth--;
-            }
-            case START_ARRAY -> depth++;
-            case END_ARRAY -> depth--;
+            case FIELD_NAME -> fieldName(parser.currentName());
+            case START_OBJECT -> startObject();
+            case END_OBJECT -> endObject();
+            case START_ARRAY -> startArray();
+            case END_ARRAY -> endArray();
             case VALUE_NUMBER_INT -> {
-                if (usageDepth > 0) {
-                    Field f = Field.of(field);
-                    if (f != null) {
-                        values[f.ordinal()] = Math.max(values[f.ordinal()], parser.getLongValue());
-                    }
+                if (wantsInt()) {
+                    intValue(parser.getLongValue());
                 }
+                scalar();
             }
+            case VALUE_STRING, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE, VALUE_NULL, VALUE_EMBEDDED_OBJECT -> scalar();
             default -> {
             }
         }
     }
+
+    /**
+     * A scalar value has been read: the field name it belonged to is spent, so a later object in the
+     * same array ({@code [{"usage":null},{...}]}) is not taken for a usage object.
+     */
+    void scalar() {
+        field = "";
+    }
+
+    // The same steps one token at a time, for a reader that tokenizes the text itself.
+
+    void fieldName(String name) {
+        field = name;
+    }
+
+    void startObject() {
+        depth++;
+        if (usageDepth < 0 && (field.equals("usage") || field.equals("usageMetadata"))) {
+            usageDepth = depth;
+            seen = true;
+        }
+        field = "";
+    }
+
+    void endObject() {
+        if (depth == usageDepth) {
+            usageDepth = -1;
+        }
+        depth--;
+    }
+
+    void startArray() {
+        depth++;
+    }
+
+    void endArray() {
+        depth--;
+    }
+
+    /** Whether an integer value here would be counted: inside a usage object, under a known field. */
+    boolean wantsInt() {
+        return usageDepth > 0 && Field.of(field) != null;
+    }
+
+    /** An integer value; only call when {@link #wantsInt()}. */
+    void intValue(long value) {
+        Field f = Field.of(field);
+        values[f.ordinal()] = Math.max(values[f.ordinal()], value);
+    }
+
+    /** Every field name the scanner tells apart from any other; all others behave alike. */
+    static final String[] KNOWN_NAMES = {"usage", "usageMetadata", "prompt_tokens", "completion_tokens",
+        "cached_tokens", "reasoning_tokens", "input_tokens", "output_tokens", "cache_read_input_tokens",
+        "cache_creation_input_tokens", "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount",
+        "thoughtsTokenCount"};
+
+    /** Stands for any field name not in {@link #KNOWN_NAMES}. */
+    static final String OTHER_NAME = "\u0000other";
 
     boolean seen() {
         return seen;

@@ -68,8 +68,22 @@ public final class Gateway {
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
                     vertx.close();
-                    return Future.failedFuture(err);
+                    return Future.failedFuture(asBindException(err));
                 });
+    }
+
+    /**
+     * The epoll transport reports a port in use as its own {@code NativeIoException} ("bind(..) failed:
+     * Address already in use"), NIO as a {@link java.net.BindException}: callers get the latter either way.
+     */
+    private static Throwable asBindException(Throwable err) {
+        if (err instanceof java.io.IOException && !(err instanceof java.net.BindException)
+                && err.getMessage() != null && err.getMessage().contains("Address already in use")) {
+            java.net.BindException bind = new java.net.BindException(err.getMessage());
+            bind.initCause(err);
+            return bind;
+        }
+        return err;
     }
 
     public int port() {

@@ -87,16 +87,22 @@ class SoakTest {
             }
             StringBuilder report = new StringBuilder();
             long heapAfterWarmup = -1;
+            long threadsAfterWarmup = -1;
+            long fdsAfterWarmup = -1;
             while (System.nanoTime() < end && failures.size() < 20) {
                 Thread.sleep(Math.min(30_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
                 System.gc();
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                long threads = ManagementFactory.getThreadMXBean().getThreadCount();
+                long fds = openFiles();
                 if (heapAfterWarmup < 0) {
                     heapAfterWarmup = heap;
+                    threadsAfterWarmup = threads;
+                    fdsAfterWarmup = fds;
                 }
-                String line = String.format("t=%tT requests=%d in_flight=%d upstream_open=%d heap_live_mb=%d failures=%d",
+                String line = String.format("t=%tT requests=%d in_flight=%d upstream_open=%d heap_live_mb=%d threads=%d fds=%d failures=%d",
                         System.currentTimeMillis(), requests.get(), gateway.gateway().inFlight(),
-                        upstream.openConnections(), heap >> 20, failures.size());
+                        upstream.openConnections(), heap >> 20, threads, fds, failures.size());
                 System.out.println("soak: " + line);
                 report.append(line).append('\n');
             }
@@ -110,9 +116,12 @@ class SoakTest {
             Thread.sleep(2_000);
             System.gc();
             long heapEnd = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            String last = String.format("end requests=%d in_flight=%d upstream_open=%d heap_live_mb=%d (after warm-up %d) failures=%d",
+            long threadsEnd = ManagementFactory.getThreadMXBean().getThreadCount();
+            long fdsEnd = openFiles();
+            String last = String.format("end requests=%d in_flight=%d upstream_open=%d heap_live_mb=%d (after warm-up %d)"
+                            + " threads=%d (%d) fds=%d (%d) failures=%d",
                     requests.get(), gateway.gateway().inFlight(), upstream.openConnections(), heapEnd >> 20,
-                    heapAfterWarmup >> 20, failures.size());
+                    heapAfterWarmup >> 20, threadsEnd, threadsAfterWarmup, fdsEnd, fdsAfterWarmup, failures.size());
             report.append(last).append('\n');
             failures.forEach(f -> report.append("FAILURE ").append(f).append('\n'));
             System.out.println("soak: " + last);
@@ -121,8 +130,21 @@ class SoakTest {
             assertThat(failures).isEmpty();
             assertThat(gateway.gateway().inFlight()).isZero();
             assertThat(heapEnd - heapAfterWarmup).isLessThan(64L << 20);
+            // Platform threads (the workers are virtual) and open files (sockets of this whole process: gateway,
+            // fake provider and clients) back where they were after warm-up, give or take the pools' slack.
+            assertThat(threadsEnd).isLessThanOrEqualTo(threadsAfterWarmup + 8);
+            assertThat(fdsEnd).isLessThanOrEqualTo(fdsAfterWarmup + 64);
             // Kept-alive connections stay pooled (at most one per worker and provider); leaks would grow without bound.
             assertThat(upstream.openConnections()).isLessThanOrEqualTo(WORKERS * 3);
+        }
+    }
+
+    /** Open file descriptors of this process (Linux), or -1 where /proc is not there. */
+    private static long openFiles() {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (java.io.IOException e) {
+            return -1;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.rosetta.pipeline;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.nio.charset.StandardCharsets;
 
 /** JSON string literals, for the few places the gateway writes JSON by hand. */
 public final class JsonStrings {
@@ -24,9 +23,5 @@ public final class JsonStrings {
         sb.append('"');
         JsonStringEncoder.getInstance().quoteAsString(value, sb);
         return sb.append('"');
-    }
-
-    public static String quoteAsString(String value) {
-        return new String(quote(value), StandardCharsets.UTF_8);
     }
 }

@@ -215,19 +215,6 @@ public final class SseParser {
         return boundary;
     }
 
-    /**
-     * Whether input has stopped inside an event: field lines (or part of a line) have arrived since
-     * the last blank line. A writer that must end the stream now has to terminate that event first.
-     */
-    public boolean midEvent() {
-        return switch (state) {
-            case FIELD_NAME, VALUE_START, VALUE -> true;
-            case LINE_START, AFTER_CR, SKIP_LINE -> inEvent;
-            case BOM -> bomMatched > 0;
-            case FAILED, FINISHED -> false;
-        };
-    }
-
     /** How many comment lines were seen; a change between calls means the upstream sent a keep-alive. */
     public long comments() {
         return comments;

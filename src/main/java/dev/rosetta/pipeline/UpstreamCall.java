@@ -90,7 +90,7 @@ public final class UpstreamCall {
                     if (done) {
                         req.reset();
                     }
-                    return req.send(Buffer.buffer(body));
+                    return req.send(Buffers.wrap(body));
                 })
                 .onSuccess(resp -> {
                     if (done) {

@@ -7,6 +7,7 @@ import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.GatewayException;
+import dev.rosetta.pipeline.Buffers;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
@@ -168,7 +169,12 @@ final class RequestRouter {
                 return;
             }
         }
-        Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.min(maxBodyBytes, Math.max(0, parseOr(declared))));
+        int expected = declared == null ? 1024 : (int) Math.min(maxBodyBytes, Math.max(0, parseOr(declared)));
+        // The first chunk is kept as Vert.x handed it over (its own copy); only a body that arrives in
+        // several chunks is gathered into one buffer.
+        Buffer[] body = {null};
+        boolean[] gathering = {false};
+        long[] received = {0};
         boolean[] over = {false};
         long timer = vertx.setTimer(Math.max(1, readTimeout.toMillis()), id -> {
             if (over[0] || ex.response().ended()) {
@@ -184,12 +190,21 @@ final class RequestRouter {
             if (over[0]) {
                 return;
             }
-            if (body.length() + chunk.length() > maxBodyBytes) {
+            received[0] += chunk.length();
+            if (received[0] > maxBodyBytes) {
                 over[0] = true;
                 tooLarge(ex);
                 return;
             }
-            body.appendBuffer(chunk);
+            if (body[0] == null) {
+                body[0] = chunk;
+            } else {
+                if (!gathering[0]) {
+                    body[0] = Buffer.buffer(Math.max(expected, (int) received[0])).appendBuffer(body[0]);
+                    gathering[0] = true;
+                }
+                body[0].appendBuffer(chunk);
+            }
         });
         req.exceptionHandler(e -> {
             vertx.cancelTimer(timer);
@@ -204,7 +219,7 @@ final class RequestRouter {
                 return;
             }
             try {
-                then.accept(body.getBytes());
+                then.accept(body[0] == null ? new byte[0] : Buffers.bytes(body[0]));
             } catch (GatewayException e) {
                 replies.error(ex, e.error());
             } catch (RuntimeException e) {

@@ -5,7 +5,6 @@ import dev.rosetta.dialect.Endpoint;
 import io.vertx.core.MultiMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * How to address a provider: the URL of an operation and the headers of an upstream request. Client
@@ -65,10 +64,15 @@ public final class ProviderRequests {
 
     /** Whether an upstream response header is relayed to the client. */
     public static boolean relayResponseHeader(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.equals("content-type") || n.equals("retry-after") || n.equals("retry-after-ms")
-                || n.equals("x-request-id") || n.equals("request-id") || n.equals("openai-processing-ms")
-                || n.equals("openai-version") || n.startsWith("x-ratelimit-") || n.startsWith("anthropic-ratelimit-")
-                || n.equals("content-length");
+        // Compared without changing case so that the relay allocates nothing per header.
+        return name.equalsIgnoreCase("content-type") || name.equalsIgnoreCase("content-length")
+                || name.equalsIgnoreCase("x-request-id") || name.equalsIgnoreCase("request-id")
+                || name.equalsIgnoreCase("retry-after") || name.equalsIgnoreCase("retry-after-ms")
+                || name.equalsIgnoreCase("openai-processing-ms") || name.equalsIgnoreCase("openai-version")
+                || startsWithIgnoreCase(name, "x-ratelimit-") || startsWithIgnoreCase(name, "anthropic-ratelimit-");
+    }
+
+    private static boolean startsWithIgnoreCase(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 }

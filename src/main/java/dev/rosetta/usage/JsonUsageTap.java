@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.pipeline.Buffers;
 import dev.rosetta.pipeline.Json;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -35,8 +36,9 @@ public final class JsonUsageTap implements UsageTap {
             return;
         }
         try {
-            byte[] bytes = chunk.getBytes();
-            ((ByteArrayFeeder) parser.getNonBlockingInputFeeder()).feedInput(bytes, 0, bytes.length);
+            // Safe without a copy: the parser is drained of everything fed before this returns.
+            ByteArrayFeeder feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+            Buffers.read(chunk, (array, offset, length) -> feeder.feedInput(array, offset, offset + length));
             drain();
         } catch (IOException | RuntimeException e) {
             broken = true;

@@ -219,6 +219,45 @@ class PassthroughRelayTest {
     }
 
     @Test
+    void aBodyArrivingInPiecesIsForwardedWhole() throws Exception {
+        String body = "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "é".repeat(3000) + "\"}]}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String expected = body.replace("\"gpt-test\"", "\"gpt-upstream\"");
+        for (boolean chunked : new boolean[] {false, true}) {
+            upstream.answer(Reply.json(200, "{\"id\":\"x\"}"));
+            try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+                s.setTcpNoDelay(true);
+                OutputStream out = s.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                        + (chunked ? "transfer-encoding: chunked\r\n" : "content-length: " + bytes.length + "\r\n")
+                        + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                // Pieces split inside a multi-byte character, each sent and flushed apart.
+                int[] cuts = {0, 7, 1001, 1002, 4555, bytes.length};
+                for (int i = 0; i + 1 < cuts.length; i++) {
+                    int n = cuts[i + 1] - cuts[i];
+                    if (chunked) {
+                        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write(bytes, cuts[i], n);
+                    if (chunked) {
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                    Thread.sleep(20);
+                }
+                if (chunked) {
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                assertThat(in.readLine()).as("chunked=" + chunked).isEqualTo("HTTP/1.1 200 OK");
+            }
+            Recorded got = upstream.take();
+            assertThat(got.bodyText()).as("chunked=" + chunked).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void gatewayErrorsUseTheClientsDialect() throws Exception {
         assertThat(post("/v1/chat/completions", "{\"model\":\"gpt-test\",", Map.of()).body())
                 .startsWith("{\"error\":{\"message\":\"malformed JSON").contains("\"type\":\"invalid_request_error\"");

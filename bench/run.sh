@@ -281,6 +281,10 @@ start_gateway() { # -> GW_PID, STARTUP_MS: launch to first 200 on /health, polle
   t1=$(date +%s%N)
   STARTUP_MS=$(( (t1 - t0) / 1000000 ))
 }
+# As ./rosetta start does: a class-data archive made for an older build of the jar is neither used
+# nor rewritten by the JVM, so it goes, and the first start below writes a new one on exit.
+ARCHIVE=$(sed -n 's/.*-XX:SharedArchiveFile=\([^ ]*\).*/\1/p' <<<"$JVM_FLAGS")
+if [ -n "$ARCHIVE" ] && [ -f "$ARCHIVE" ] && [ "$JAR" -nt "$ARCHIVE" ]; then rm -f "$ARCHIVE"; fi
 STARTUP_ALL=()
 for i in $(seq "$STARTUPS"); do
   start_gateway

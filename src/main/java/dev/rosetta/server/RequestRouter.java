@@ -174,7 +174,6 @@ final class RequestRouter {
         // several chunks is gathered into one buffer.
         Buffer[] body = {null};
         boolean[] gathering = {false};
-        long[] received = {0};
         boolean[] over = {false};
         long timer = vertx.setTimer(Math.max(1, readTimeout.toMillis()), id -> {
             if (over[0] || ex.response().ended()) {
@@ -190,8 +189,8 @@ final class RequestRouter {
             if (over[0]) {
                 return;
             }
-            received[0] += chunk.length();
-            if (received[0] > maxBodyBytes) {
+            long received = (body[0] == null ? 0L : body[0].length()) + chunk.length();
+            if (received > maxBodyBytes) {
                 over[0] = true;
                 tooLarge(ex);
                 return;
@@ -200,7 +199,7 @@ final class RequestRouter {
                 body[0] = chunk;
             } else {
                 if (!gathering[0]) {
-                    body[0] = Buffer.buffer(Math.max(expected, (int) received[0])).appendBuffer(body[0]);
+                    body[0] = Buffer.buffer(Math.max(expected, (int) received)).appendBuffer(body[0]);
                     gathering[0] = true;
                 }
                 body[0].appendBuffer(chunk);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.errors.AnthropicServiceException;
@@ -27,41 +26,21 @@ import com.anthropic.models.messages.ToolUseBlock;
 import com.anthropic.models.messages.UrlPdfSource;
 import com.anthropic.models.messages.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The official Anthropic SDK against models served by OpenAI (Chat Completions) and Gemini. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AnthropicCrossDialectSdkTest {
+class AnthropicCrossDialectSdkTest extends SdkAgainstGateway<AnthropicClient> {
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private AnthropicClient client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("x").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    AnthropicCrossDialectSdkTest() {
+        super(SdkAgainstGateway::anthropic, AnthropicClient::close);
     }
 
     @ParameterizedTest

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.ObjectMappers;
 import com.anthropic.core.http.StreamResponse;
@@ -22,15 +21,12 @@ import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.TextBlock;
 import com.anthropic.models.messages.ThinkingBlock;
 import com.anthropic.models.messages.Tool;
-import com.anthropic.models.messages.ToolUseBlock;
 import com.anthropic.models.messages.Usage;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
 import dev.rosetta.sdk.StreamGoldens.Client;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,27 +45,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every provider: OpenAI (Chat Completions) and Gemini converted live, Anthropic relayed. The provider
  * answers with the stream goldens' real wire streams.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AnthropicStreamingSdkTest {
+class AnthropicStreamingSdkTest extends SdkAgainstGateway<AnthropicClient> {
 
     private static final Client CLIENT = Client.ANTHROPIC;
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private AnthropicClient client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("x").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    AnthropicStreamingSdkTest() {
+        super(SdkAgainstGateway::anthropic, AnthropicClient::close);
     }
 
     @BeforeEach

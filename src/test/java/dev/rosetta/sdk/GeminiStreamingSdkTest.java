@@ -14,17 +14,13 @@ import com.google.genai.types.FunctionDeclaration;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.GenerateContentResponseUsageMetadata;
-import com.google.genai.types.HttpOptions;
-import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -33,10 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,28 +41,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * assembles the chunks as an application would. The provider answers with the stream goldens' real
  * wire streams.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GeminiStreamingSdkTest {
+class GeminiStreamingSdkTest extends SdkAgainstGateway<Client> {
 
     private static final StreamGoldens.Client CLIENT = StreamGoldens.Client.GEMINI;
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private Client client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = Client.builder().apiKey("x").httpOptions(HttpOptions.builder().baseUrl(gateway.url())
-                .apiVersion("v1beta").retryOptions(HttpRetryOptions.builder().attempts(1).build()).build()).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    GeminiStreamingSdkTest() {
+        super(SdkAgainstGateway::gemini, Client::close);
     }
 
     @BeforeEach

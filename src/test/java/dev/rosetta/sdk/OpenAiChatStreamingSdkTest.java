@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.InternalServerException;
@@ -25,9 +24,7 @@ import com.openai.models.completions.CompletionUsage;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
 import dev.rosetta.sdk.StreamGoldens.Client;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,10 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -50,27 +44,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link ChatCompletionAccumulator}) against every provider: Anthropic and Gemini converted live, OpenAI
  * relayed. The provider answers with the stream goldens' real wire streams.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenAiChatStreamingSdkTest {
+class OpenAiChatStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
 
     private static final Client CLIENT = Client.OPENAI_CHAT;
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private OpenAIClient client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = OpenAIOkHttpClient.builder().baseUrl(gateway.url() + "/v1").apiKey("x").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    OpenAiChatStreamingSdkTest() {
+        super(SdkAgainstGateway::openAi, OpenAIClient::close);
     }
 
     @BeforeEach

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.BadRequestException;
@@ -25,41 +24,21 @@ import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseOutputText;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseUsage;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The official OpenAI SDK's Responses API client against models served by Anthropic and Gemini. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenAiResponsesCrossDialectSdkTest {
+class OpenAiResponsesCrossDialectSdkTest extends SdkAgainstGateway<OpenAIClient> {
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private OpenAIClient client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = OpenAIOkHttpClient.builder().baseUrl(gateway.url() + "/v1").apiKey("x").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    OpenAiResponsesCrossDialectSdkTest() {
+        super(SdkAgainstGateway::openAi, OpenAIClient::close);
     }
 
     @ParameterizedTest

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.InternalServerException;
@@ -26,9 +25,7 @@ import com.openai.models.responses.ResponseUsage;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
 import dev.rosetta.sdk.StreamGoldens.Client;
-import dev.rosetta.testing.FakeUpstream;
 import dev.rosetta.testing.FakeUpstream.Reply;
-import dev.rosetta.testing.TestGateway;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,10 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,27 +46,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against every provider: Anthropic and Gemini converted live, OpenAI (Responses) relayed. The
  * provider answers with the stream goldens' real wire streams.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenAiResponsesStreamingSdkTest {
+class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
 
     private static final Client CLIENT = Client.OPENAI_RESPONSES;
 
-    private FakeUpstream fake;
-    private TestGateway gateway;
-    private OpenAIClient client;
-
-    @BeforeAll
-    void start() {
-        fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
-        client = OpenAIOkHttpClient.builder().baseUrl(gateway.url() + "/v1").apiKey("x").maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        client.close();
-        gateway.close();
-        fake.close();
+    OpenAiResponsesStreamingSdkTest() {
+        super(SdkAgainstGateway::openAi, OpenAIClient::close);
     }
 
     @BeforeEach

@@ -109,6 +109,7 @@ final class GeminiRequestDecoder {
                         calls.add(call);
                     }
                 });
+                GeminiParts.textCarrier(p).ifPresent(b -> blocks.add(paths.at(p.path(), b)));
             }
             lastCalls = r == Role.ASSISTANT ? calls : List.of();
             turns.add(new Turn(r, blocks));

@@ -6,6 +6,7 @@ import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.dialect.internal.StreamSupport;
 import dev.rosetta.dialect.internal.ToolArgs;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ContentBlock;
@@ -53,6 +54,8 @@ public final class GeminiStreamEncoder implements StreamEncoder {
     private Usage usage = Usage.ZERO;
     private StopReason stop = StopReason.END_TURN;
     private long dropped;
+    /** Sealed state waiting for a text part to ride on; empty when none. */
+    private String carried = "";
 
     /** @param jsonArray frame the stream as one JSON array instead of SSE (the client did not ask {@code alt=sse}) */
     public GeminiStreamEncoder(boolean jsonArray) {
@@ -149,6 +152,11 @@ public final class GeminiStreamEncoder implements StreamEncoder {
                 open = Open.TEXT;
                 text(r.text(), false, out);
             }
+            case ContentBlock.Thinking t when t.signature().filter(OpaqueState::isCarrier).isPresent() -> {
+                // Sealed state of the answer: on the signature of the next text part, or of the last chunk's.
+                carried = t.signature().get();
+                open = Open.DROPPED;
+            }
             case ContentBlock.Thinking t -> {
                 open = Open.THINKING;
                 text(t.text(), true, out);
@@ -179,6 +187,9 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ObjectNode part = JsonTrees.object().put("text", text);
         if (thought) {
             part.put("thought", true);
+        } else if (!carried.isEmpty()) {
+            part.put("thoughtSignature", carried);
+            carried = "";
         }
         out.add(frame(chunk(part)));
     }
@@ -202,7 +213,10 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ObjectNode chunk = JsonTrees.object();
         ObjectNode cand = chunk.putArray("candidates").addObject();
         ObjectNode content = cand.putObject("content").put("role", "model");
-        content.putArray("parts").addObject().put("text", "");
+        ObjectNode last = content.putArray("parts").addObject().put("text", "");
+        if (!carried.isEmpty()) {
+            last.put("thoughtSignature", carried);
+        }
         cand.put("finishReason", stop.gemini());
         cand.put("index", 0);
         ObjectNode u = chunk.putObject("usageMetadata");

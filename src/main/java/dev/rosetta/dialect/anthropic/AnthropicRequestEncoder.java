@@ -69,7 +69,7 @@ final class AnthropicRequestEncoder {
         }
         toolChoice(req, budget.isPresent(), root);
         generation(g, budget.isPresent(), req.sources(), root);
-        req.reasoning().ifPresent(r -> {
+        req.reasoning().filter(r -> !lost).ifPresent(r -> {
             ObjectNode thinking = root.putObject("thinking");
             if (budget.isPresent()) {
                 thinking.put("type", "enabled").put("budget_tokens", budget.get());

@@ -19,13 +19,13 @@ import dev.rosetta.model.Usage;
 import dev.rosetta.model.stream.StreamEvent;
 import dev.rosetta.sse.SseParser;
 import dev.rosetta.testing.ProviderStateRules;
+import dev.rosetta.testing.ThinkingToolAnswers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -44,10 +44,10 @@ class StateCarriersTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OpaqueState OPAQUE = new OpaqueState(StateSealer.withSecret("carriers-test-secret-0123456789"));
     private static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_1", 1);
-    private static final String THINKING = "The user wants the weather in Paris: call get_weather.";
-    private static final String CLAUDE_SIGNATURE = base64(700, 1);
-    private static final String GEMINI_SIGNATURE = base64(1200, 2);
-    private static final String OPENAI_ENCRYPTED = base64(900, 3).replace('+', '-').replace('/', '_');
+    private static final String THINKING = ThinkingToolAnswers.THINKING;
+    private static final String CLAUDE_SIGNATURE = ThinkingToolAnswers.CLAUDE_SIGNATURE;
+    private static final String GEMINI_SIGNATURE = ThinkingToolAnswers.GEMINI_SIGNATURE;
+    private static final String OPENAI_ENCRYPTED = ThinkingToolAnswers.OPENAI_ENCRYPTED;
 
     /** How a client sends the assistant turn back. */
     enum Echo {
@@ -100,13 +100,13 @@ class StateCarriersTest {
         JsonNode sent = MAPPER.readTree(Codec.of(provider).encodeRequest(
                 OPAQUE.unseal(Codec.of(client).decodeRequest(followUp, dropped)), "upstream-model", dropped));
 
-        assertThat(refusal(provider, sent)).as("what %s answers to %s", provider, sent).isEmpty();
+        assertThat(ThinkingToolAnswers.refusal(provider, sent)).as("what %s answers to %s", provider, sent).isEmpty();
         boolean kept = switch (echo) {
             case ALL -> true;
             case SIGNATURES_ONLY -> client == Dialect.GEMINI;
             case TEXT_THOUGHTS_ONLY, NOTHING -> false;
         };
-        assertThat(stateSent(provider, sent)).as("state back in %s", sent).isEqualTo(kept);
+        assertThat(ThinkingToolAnswers.stateSentBack(provider, sent)).as("state back in %s", sent).isEqualTo(kept);
         if (!kept && provider == Dialect.ANTHROPIC) {
             assertThat(sent.has("thinking") && sent.get("thinking").path("type").asText().equals("enabled"))
                     .as("thinking off for this request").isFalse();
@@ -181,41 +181,6 @@ class StateCarriersTest {
         }
     }
 
-    private static Optional<String> refusal(Dialect provider, JsonNode sent) {
-        return switch (provider) {
-            case ANTHROPIC -> ProviderStateRules.anthropic(sent, Set.of(CLAUDE_SIGNATURE));
-            case GEMINI -> ProviderStateRules.gemini(sent, Set.of(GEMINI_SIGNATURE));
-            case OPENAI_RESPONSES -> ProviderStateRules.responses(sent, Set.of(OPENAI_ENCRYPTED));
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
-        };
-    }
-
-    /** Whether the provider got its own state back, where it belongs. */
-    private static boolean stateSent(Dialect provider, JsonNode sent) {
-        return switch (provider) {
-            case ANTHROPIC -> {
-                JsonNode first = sent.get("messages").get(1).get("content").get(0);
-                yield first.path("type").asText().equals("thinking")
-                        && first.path("signature").asText().equals(CLAUDE_SIGNATURE)
-                        && first.path("thinking").asText().equals(THINKING);
-            }
-            case GEMINI -> sent.get("contents").get(1).get("parts").get(0).path("thoughtSignature").asText()
-                    .equals(GEMINI_SIGNATURE);
-            case OPENAI_RESPONSES -> {
-                JsonNode input = sent.get("input");
-                boolean found = false;
-                for (int i = 0; i < input.size(); i++) {
-                    if (input.get(i).path("encrypted_content").asText().equals(OPENAI_ENCRYPTED)) {
-                        found = input.get(i).path("id").asText().equals("rs_1")
-                                && input.get(i + 1).path("type").asText().equals("function_call");
-                    }
-                }
-                yield found;
-            }
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
-        };
-    }
-
     private static String callId(Dialect provider, JsonNode sent) {
         return switch (provider) {
             case ANTHROPIC -> find(sent.get("messages").get(1).get("content"), "type", "tool_use").get("id").asText();
@@ -246,99 +211,7 @@ class StateCarriersTest {
     // --- turn 1: the provider thinks and calls a tool -------------------------------------------------
 
     private static ChatResponse answer(Dialect provider) {
-        String body = switch (provider) {
-            case ANTHROPIC -> """
-                    {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
-                     "content": [{"type": "thinking", "thinking": "%s", "signature": "%s"},
-                       {"type": "tool_use", "id": "toolu_01A", "name": "get_weather", "input": {"city": "Paris"}}],
-                     "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 20}}
-                    """.formatted(THINKING, CLAUDE_SIGNATURE);
-            case GEMINI -> """
-                    {"candidates": [{"content": {"role": "model", "parts": [{"text": "%s", "thought": true},
-                       {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}, "thoughtSignature": "%s"}]},
-                     "finishReason": "STOP"}], "responseId": "r1", "modelVersion": "gemini-3-pro"}
-                    """.formatted(THINKING, GEMINI_SIGNATURE);
-            case OPENAI_RESPONSES -> """
-                    {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5",
-                     "output": [{"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "%s"}],
-                       "encrypted_content": "%s"},
-                       {"type": "function_call", "id": "fc_1", "call_id": "call_A", "name": "get_weather",
-                        "arguments": "{\\"city\\":\\"Paris\\"}"}],
-                     "usage": {"input_tokens": 10, "output_tokens": 20}}
-                    """.formatted(THINKING, OPENAI_ENCRYPTED);
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
-        };
-        return Codec.of(provider).decodeResponse(bytes(body), CONTEXT);
-    }
-
-    private static String upstreamStream(Dialect provider) {
-        return switch (provider) {
-            case ANTHROPIC -> """
-                    event: message_start
-                    data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":10,"output_tokens":1}}}
-
-                    event: content_block_start
-                    data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
-
-                    event: content_block_delta
-                    data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"%s"}}
-
-                    event: content_block_delta
-                    data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"%s"}}
-
-                    event: content_block_stop
-                    data: {"type":"content_block_stop","index":0}
-
-                    event: content_block_start
-                    data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{}}}
-
-                    event: content_block_delta
-                    data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\":\\"Paris\\"}"}}
-
-                    event: content_block_stop
-                    data: {"type":"content_block_stop","index":1}
-
-                    event: message_delta
-                    data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":30}}
-
-                    event: message_stop
-                    data: {"type":"message_stop"}
-
-                    """.formatted(THINKING, CLAUDE_SIGNATURE);
-            case GEMINI -> """
-                    data: {"candidates":[{"content":{"role":"model","parts":[{"text":"%s","thought":true}]},"index":0}],"responseId":"r1","modelVersion":"gemini-3-pro"}
-
-                    data: {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"%s"}]},"index":0,"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":7,"totalTokenCount":17},"responseId":"r1","modelVersion":"gemini-3-pro"}
-
-                    """.formatted(THINKING, GEMINI_SIGNATURE);
-            case OPENAI_RESPONSES -> """
-                    event: response.created
-                    data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","model":"gpt-5","output":[]}}
-
-                    event: response.output_item.added
-                    data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"reasoning","id":"rs_1","summary":[]}}
-
-                    event: response.reasoning_summary_text.delta
-                    data: {"type":"response.reasoning_summary_text.delta","sequence_number":2,"item_id":"rs_1","output_index":0,"summary_index":0,"delta":"%1$s"}
-
-                    event: response.output_item.done
-                    data: {"type":"response.output_item.done","sequence_number":3,"output_index":0,"item":{"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"%1$s"}],"encrypted_content":"%2$s"}}
-
-                    event: response.output_item.added
-                    data: {"type":"response.output_item.added","sequence_number":4,"output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"call_A","name":"get_weather","arguments":"","status":"in_progress"}}
-
-                    event: response.function_call_arguments.delta
-                    data: {"type":"response.function_call_arguments.delta","sequence_number":5,"item_id":"fc_1","output_index":1,"delta":"{\\"city\\":\\"Paris\\"}"}
-
-                    event: response.output_item.done
-                    data: {"type":"response.output_item.done","sequence_number":6,"output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"call_A","name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}","status":"completed"}}
-
-                    event: response.completed
-                    data: {"type":"response.completed","sequence_number":7,"response":{"id":"resp_1","object":"response","status":"completed","model":"gpt-5","output":[],"usage":{"input_tokens":10,"output_tokens":20}}}
-
-                    """.formatted(THINKING, OPENAI_ENCRYPTED);
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
-        };
+        return Codec.of(provider).decodeResponse(bytes(ThinkingToolAnswers.json(provider)), CONTEXT);
     }
 
     /**
@@ -353,7 +226,7 @@ class StateCarriersTest {
         List<byte[]> frames = new ArrayList<>();
         SseParser parser = new SseParser(1 << 20, e -> seal.onEvents(decoder.onEvent(e))
                 .forEach(ev -> frames.addAll(encoder.onEvent(ev))));
-        parser.feed(bytes(upstreamStream(provider)));
+        parser.feed(bytes(ThinkingToolAnswers.sse(provider)));
         parser.finish();
         seal.onEvents(decoder.finish()).forEach(ev -> frames.addAll(encoder.onEvent(ev)));
         frames.addAll(encoder.finish());
@@ -511,12 +384,6 @@ class StateCarriersTest {
                 yield body;
             }
         };
-    }
-
-    private static String base64(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return Base64.getEncoder().encodeToString(b);
     }
 
     private static byte[] bytes(String s) {

@@ -57,8 +57,13 @@ abstract class SdkAgainstGateway<C> {
     @BeforeAll
     final void startGateway() {
         fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
+        gateway = startGateway(fake);
         client = connect.apply(gateway.url());
+    }
+
+    /** The gateway in front of {@code fake}: by default one provider of each type ({@link TestGateway#withProviders}). */
+    protected TestGateway startGateway(FakeUpstream fake) {
+        return TestGateway.withProviders(fake);
     }
 
     @AfterAll

@@ -219,7 +219,9 @@ public final class OpaqueState {
         }
         byte[] raw;
         try {
-            raw = Base64.getDecoder().decode(value);
+            // Sent as standard base64; Google's Python SDK holds the signature as bytes and sends it back
+            // URL-safe, so both alphabets are read, with or without padding.
+            raw = Base64.getDecoder().decode(value.replace('-', '+').replace('_', '/'));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -156,6 +156,22 @@ class StateCarriersTest {
         assertThat(assistant.get(1).get("text").asText()).isEqualTo("Hi");
     }
 
+    /** Google's Python SDK holds a signature as bytes and sends it back URL-safe and unpadded. */
+    @org.junit.jupiter.api.Test
+    void aSignatureReEncodedUrlSafeStillOpens() throws Exception {
+        JsonNode shown = MAPPER.readTree(Codec.of(Dialect.GEMINI).encodeResponse(
+                OPAQUE.seal(answer(Dialect.ANTHROPIC), Dialect.GEMINI)));
+        ObjectNode body = followUp(Dialect.GEMINI, shown, Echo.SIGNATURES_ONLY);
+        ObjectNode call = (ObjectNode) body.get("contents").get(1).get("parts").get(0);
+        String sig = call.get("thoughtSignature").asText();
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(Base64.getDecoder().decode(sig));
+        assertThat(urlSafe).isNotEqualTo(sig);
+        call.put("thoughtSignature", urlSafe);
+        JsonNode sent = MAPPER.readTree(Codec.of(Dialect.ANTHROPIC).encodeRequest(
+                OPAQUE.unseal(Codec.of(Dialect.GEMINI).decodeRequest(MAPPER.writeValueAsBytes(body))), "claude"));
+        assertThat(ThinkingToolAnswers.stateSentBack(Dialect.ANTHROPIC, sent)).isTrue();
+    }
+
     /** A carrier that does not open (altered, or another key's) is removed, never trusted nor sent on. */
     @org.junit.jupiter.api.Test
     void aCarrierThatDoesNotOpenIsRemoved() throws Exception {

@@ -27,7 +27,7 @@ import java.util.Optional;
  * Cross-dialect calls: the client's request is decoded into the neutral model, encoded in the
  * provider's dialect, and the provider's answer converted back the same way. Fields one side cannot
  * express are reported in {@code x-rosetta-dropped}. Provider state the client's dialect has no field
- * for travels sealed in tool-call ids ({@link OpaqueState}): sealed into the answer, opened from the
+ * for travels sealed in the field the client echoes ({@link OpaqueState}): sealed into the answer, opened from the
  * next request.
  */
 public final class Conversion {
@@ -44,7 +44,7 @@ public final class Conversion {
 
     /**
      * @param strict refuse (400) any conversion that would drop a request field
-     * @param opaque seals provider state the client's dialect cannot carry into tool-call ids, and opens it
+     * @param opaque seals provider state the client's dialect cannot carry where its clients echo it, and opens it
      * @param fetcher inlines media the provider cannot fetch by URL itself
      */
     public Conversion(Upstream upstream, Replies replies, OpaqueState opaque, boolean strict, MediaFetcher fetcher,

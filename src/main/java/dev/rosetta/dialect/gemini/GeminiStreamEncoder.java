@@ -26,7 +26,9 @@ import java.util.List;
  *
  * <p>Implementation notes: the arguments of the one open call are the only thing buffered.
  * Anthropic thinking signatures are dropped (they are not Gemini thought signatures); a call's own
- * {@code thoughtSignature} is kept on its part.
+ * {@code thoughtSignature} is kept on its part. State Rosetta sealed for the client (a thinking block
+ * whose signature {@link OpaqueState#isCarrier}) rides on the {@code thoughtSignature} of the next text
+ * part, or of the last chunk's empty text part.
  */
 public final class GeminiStreamEncoder implements StreamEncoder {
 

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What one sealed tool-call id carries: the call's own id and Gemini signature, and the opaque
+ * What one sealed value (a tool-call id, a call's thought signature) carries: the call's own id and Gemini signature, and the opaque
  * blocks (signed thinking, redacted thinking) that stood before it since the previous call, or after
  * it when it was the turn's last call.
  *

@@ -158,10 +158,13 @@ final class ResponsesRequestDecoder {
                 ? List.of(paths.at(content.path(), ContentBlock.Text.of(content.text()))) : parts(content);
         switch (roleNode.text()) {
             case "system", "developer" -> blocks.forEach(b -> {
-                if (b instanceof ContentBlock.Text t) {
+                if (!(b instanceof ContentBlock.Text t)) {
+                    dropped.add(m.path() + ".content");
+                } else if (turns.isEmpty()) {
                     system.add(t);
                 } else {
-                    dropped.add(m.path() + ".content");
+                    // After the conversation began: an instruction at that point, kept there where the target can.
+                    add(Role.SYSTEM, t);
                 }
             });
             case "user" -> blocks.forEach(b -> add(Role.USER, b));

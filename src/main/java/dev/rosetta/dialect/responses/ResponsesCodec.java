@@ -7,6 +7,8 @@ import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.internal.Guard;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
+import dev.rosetta.model.Extensions;
+import java.util.Map;
 
 /**
  * OpenAI Responses API ({@code POST /v1/responses}), stateless use only.
@@ -44,6 +46,16 @@ public final class ResponsesCodec implements Codec {
 
     @Override
     public byte[] encodeResponse(ChatResponse response, DropLog dropped) {
-        return Guard.encoding(() -> ResponsesResponses.encode(response, dropped));
+        return Guard.encoding(() -> ResponsesResponses.encode(response, Map.of(), dropped));
+    }
+
+    @Override
+    public byte[] encodeResponse(ChatResponse response, ChatRequest request, DropLog dropped) {
+        return Guard.encoding(() -> ResponsesResponses.encode(response, toolForms(request), dropped));
+    }
+
+    /** How the client declared the tools the neutral request holds as functions; empty for other dialects. */
+    public static Map<String, Extensions.ToolForm> toolForms(ChatRequest request) {
+        return request.extensions().responses().map(Extensions.Responses::toolForms).orElse(Map.of());
     }
 }

@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * OpenAI Responses API ({@code POST /v1/responses}), stateless use only.
  *
- * <p>Implementation notes: {@code instructions} and system/developer messages make the system prompt;
+ * <p>Implementation notes: {@code instructions} and system/developer messages before the first turn make the
+ * system prompt, later ones stay in place as {@link dev.rosetta.model.Role#SYSTEM} turns; freeform and
+ * namespaced tools travel as functions and are answered in their own form ({@code ResponsesTools});
  * only a function call's {@code call_id} is the neutral tool-call id (the item id {@code fc_...} is
  * derived again on the way out). {@code previous_response_id} names state held at OpenAI, so a request
  * using it cannot go to another provider.

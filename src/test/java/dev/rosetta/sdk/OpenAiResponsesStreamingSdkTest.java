@@ -3,6 +3,8 @@ package dev.rosetta.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
@@ -12,20 +14,28 @@ import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.ChatModel;
+import com.openai.models.CustomToolInputFormat;
 import com.openai.models.ResponsesModel;
+import com.openai.models.responses.CustomTool;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseCustomToolCall;
 import com.openai.models.responses.ResponseErrorEvent;
 import com.openai.models.responses.ResponseOutputText;
 import com.openai.models.responses.ResponseReasoningItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
+import com.openai.models.responses.Tool;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
 import dev.rosetta.sdk.StreamGoldens.Client;
 import dev.rosetta.testing.FakeUpstream.Reply;
+import dev.rosetta.testing.FakeUpstream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -107,6 +118,36 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
                 .map(f -> new Call(f.callId(), f.name(), f.arguments())).toList();
         OpenAiChatStreamingSdkTest.assertCalls(got, StreamGoldens.calls(CLIENT, up, c));
         StreamGoldens.takeStreamRequest(fake, CLIENT, up);
+    }
+
+    /**
+     * Codex's apply_patch is a freeform (custom) tool: an Anthropic-served model gets a function with one
+     * string argument and the grammar in its description, and its call streams back as a custom_tool_call.
+     */
+    @Test
+    void customToolCallFromAnAnthropicModelIsParsedAsACustomToolCall() throws IOException {
+        byte[] sse = Files.readAllBytes(Path.of(
+                "src/test/resources/golden-stream/openai_responses-from-anthropic/codex_apply_patch/upstream.sse"));
+        fake.answer(Reply.stream("text/event-stream", List.of(new FakeUpstream.Step.Write(sse)), true));
+        CustomTool applyPatch = CustomTool.builder().name("apply_patch").description("Edit files with a patch.")
+                .format(CustomToolInputFormat.ofGrammar(CustomToolInputFormat.Grammar.builder()
+                        .syntax(CustomToolInputFormat.Grammar.Syntax.LARK)
+                        .definition("start: begin_patch hunk+ end_patch").build()))
+                .build();
+
+        Response r = assemble(ResponseCreateParams.builder().model(Upstream.ANTHROPIC.model)
+                .input("Add b.py printing hi.").addTool(Tool.ofCustom(applyPatch)).build());
+
+        ResponseCustomToolCall call = r.output().stream().flatMap(o -> o.customToolCall().stream()).findFirst()
+                .orElseThrow();
+        assertThat(call.name()).isEqualTo("apply_patch");
+        assertThat(call.callId()).isEqualTo("toolu_ap2");
+        assertThat(call.input()).isEqualTo("*** Begin Patch\n*** Add File: b.py\n+print('hi')\n*** End Patch\n");
+        assertThat(outputText(r)).isEqualTo("Adding b.py.");
+        JsonNode tool = new ObjectMapper().readTree(fake.take().bodyText()).at("/tools/0");
+        assertThat(tool.get("name").asText()).isEqualTo("apply_patch");
+        assertThat(tool.at("/input_schema/properties/input/type").asText()).isEqualTo("string");
+        assertThat(tool.get("description").asText()).contains("start: begin_patch hunk+ end_patch");
     }
 
     @ParameterizedTest

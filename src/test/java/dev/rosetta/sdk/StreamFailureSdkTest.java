@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
@@ -64,6 +65,7 @@ class StreamFailureSdkTest extends SdkAgainstGateway<StreamFailureSdkTest.Client
     }
 
     private static final String IDLE_TIMEOUT = "600ms";
+    // Providers' whole-request timeout is 20 s: far beyond the idle timeout, so a stall shows which cut it.
 
     StreamFailureSdkTest() {
         super(Clients::connect, Clients::close);
@@ -82,19 +84,23 @@ class StreamFailureSdkTest extends SdkAgainstGateway<StreamFailureSdkTest.Client
                     api: chat
                     base_url: %1$s/v1
                     api_key: ${OPENAI_API_KEY}
+                    timeout: 20s
                   - name: oai-responses
                     type: openai
                     api: responses
                     base_url: %1$s/v1
                     api_key: ${OPENAI_API_KEY}
+                    timeout: 20s
                   - name: ant
                     type: anthropic
                     base_url: %1$s
                     api_key: ${ANTHROPIC_API_KEY}
+                    timeout: 20s
                   - name: gem
                     type: gemini
                     base_url: %1$s
                     api_key: ${GEMINI_API_KEY}
+                    timeout: 20s
                 models:
                   - name: gpt-chat
                     provider: oai-chat
@@ -183,6 +189,26 @@ class StreamFailureSdkTest extends SdkAgainstGateway<StreamFailureSdkTest.Client
                 }
                 case PROVIDER_ERROR -> Reply.stream("text/event-stream", steps, true);
             };
+        }
+
+        /** As {@link #reply}, for a Gemini provider asked for a JSON array: the events' data as its elements. */
+        Reply arrayReply(Provider p) {
+            List<Step> steps = new ArrayList<>();
+            boolean first = true;
+            for (Step step : reply(p).steps()) {
+                if (step instanceof Step.Write w) {
+                    String data = new String(w.bytes(), StandardCharsets.UTF_8).strip().substring("data: ".length());
+                    steps.add(write((first ? "[" : ",\r\n") + data));
+                    first = false;
+                } else {
+                    steps.add(step);
+                }
+            }
+            boolean end = this == PROVIDER_ERROR;
+            if (end) {
+                steps.add(write("]"));
+            }
+            return Reply.stream("application/json", steps, end);
         }
 
         /** What the exception's message must mention. */
@@ -302,6 +328,48 @@ class StreamFailureSdkTest extends SdkAgainstGateway<StreamFailureSdkTest.Client
                 "event: error\ndata: {\"type\":\"error\",\"sequence_number\":6,\"code\":\"server_error\","
                         + "\"message\":\"upstream provider oai-responses closed the connection mid-response\"");
         fake.take();
+    }
+
+    /**
+     * Without {@code alt=sse} a Gemini stream is one JSON array, which no official SDK asks for (they
+     * all use SSE), so a plain HTTP client stands in. Converted, a failure ends the array with an
+     * {@code {"error":…}} element and closes it; relayed, the provider's own error element passes
+     * as sent, and a cut or stalled upstream cuts the client connection, as there is nothing the
+     * gateway could add after half an element: the array stays unterminated, which no JSON reader
+     * takes for a whole answer.
+     */
+    @ParameterizedTest(name = "{0} provider, {1}")
+    @MethodSource("providersAndFaults")
+    void aGeminiJsonArrayStreamThatFailsEndsInAnErrorElementOrIsCut(Provider provider, Fault fault) {
+        fake.answer(provider == Provider.GEMINI ? fault.arrayReply(provider) : fault.reply(provider));
+
+        DialectClient.Result r = new DialectClient(gateway.url()).send(Dialect.GEMINI,
+                "/v1beta/models/" + provider.model + ":streamGenerateContent",
+                DialectClient.body(Dialect.GEMINI, provider.model, true, "Say hello.").getBytes(StandardCharsets.UTF_8));
+
+        if (provider == Provider.GEMINI && fault != Fault.PROVIDER_ERROR) {
+            assertThat(r.cut()).as("%s", r).isTrue();
+            assertThat(r.body()).startsWith("[").doesNotEndWith("]");
+            // a stall is cut at the idle timeout, not at the provider's whole-request timeout (20 s)
+            assertThat(r.millis()).as("%s", r).isLessThan(10_000);
+        } else {
+            assertThat(r.cut()).as("%s", r).isFalse();
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode array = r.json();
+            assertThat(array.isArray()).as("%s", r).isTrue();
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < array.size() - 1; i++) {
+                array.get(i).path("candidates").path(0).path("content").path("parts")
+                        .forEach(part -> text.append(part.path("text").asText()));
+            }
+            assertThat(text).hasToString(fault.before());
+            assertThat(array.get(array.size() - 1).path("error").path("message").asText()).contains(fault.mention(provider));
+        }
+        fake.take();
+    }
+
+    static Stream<Arguments> providersAndFaults() {
+        return Stream.of(Provider.values()).flatMap(p -> Stream.of(Fault.values()).map(f -> Arguments.of(p, f)));
     }
 
     private static Step write(String s) {

@@ -112,10 +112,10 @@ public final class SseUsageTap implements UsageTap {
     }
 
     /**
-     * The event's {@code sequence_number}, or {@code otherwise}. Searched from the end: the OpenAI API
-     * writes its keys in alphabetical order, so the number is among the event's last bytes (other
-     * servers put it near the start, and the search costs what the usage search does). As there, the
-     * key found can only be a key: a quote inside a string value is escaped.
+     * The event's {@code sequence_number}, or {@code otherwise}. Searched from the end, where the
+     * OpenAI API usually writes it, so most events cost a few bytes of search; where a server writes
+     * it first, the search costs what the usage search does. As there, the key found can only be a
+     * key: a quote inside a string value is escaped.
      */
     private static long sequenceOf(String data, long otherwise) {
         int at = data.lastIndexOf(SEQUENCE_KEY);

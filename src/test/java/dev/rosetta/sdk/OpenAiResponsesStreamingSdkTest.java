@@ -182,14 +182,27 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
     }
 
     /*
-     * The Responses dialect reports a failed stream with an "error" event, which the SDK yields as a
-     * ResponseErrorEvent rather than throwing; its accumulator then refuses to make a response of
-     * the stream. Either way the caller cannot take the truncated answer for a complete one.
+     * The gateway ends a failed stream with the Responses "error" event carrying the error object
+     * nested as the OpenAI API sends it, on which the SDK throws while iterating. A relayed stream's
+     * own error event is the provider's: the golden's is the flat documented shape, which the SDK
+     * yields as a ResponseErrorEvent, and its accumulator then refuses to make a response of it.
      */
 
     @ParameterizedTest
-    @EnumSource(Upstream.class)
-    void errorMidStreamIsAnErrorEventAfterTheTextBeforeIt(Upstream up) {
+    @EnumSource(value = Upstream.class, names = {"ANTHROPIC", "GEMINI"})
+    void errorMidStreamRaisesAfterTheTextBeforeIt(Upstream up) {
+        fake.answer(StreamGoldens.reply(CLIENT, up, Case.ERROR_MID_STREAM));
+        StringBuilder seen = new StringBuilder();
+
+        assertThatThrownBy(() -> stream(hello(up).build(), seen)).isInstanceOf(SseException.class)
+                .hasMessageContaining(StreamGoldens.errorMessage(CLIENT, up));
+        assertThat(seen).hasToString("Hello");
+        StreamGoldens.takeStreamRequest(fake, CLIENT, up);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = "OPENAI")
+    void relayedErrorMidStreamIsTheProvidersErrorEvent(Upstream up) {
         fake.answer(StreamGoldens.reply(CLIENT, up, Case.ERROR_MID_STREAM));
         StringBuilder seen = new StringBuilder();
 
@@ -210,15 +223,9 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
         fake.answer(StreamGoldens.reply(CLIENT, up, Case.CUT_CONNECTION));
         StringBuilder seen = new StringBuilder();
 
-        if (up == Upstream.OPENAI) {
-            // a relay closes the half event and adds an error frame the SDK throws on
-            assertThatThrownBy(() -> stream(hello(up).build(), seen))
-                    .isInstanceOf(SseException.class).hasMessageContaining("closed the connection");
-        } else {
-            Streamed s = stream(hello(up).build(), seen);
-            assertThat(s.errors()).singleElement().satisfies(e -> assertThat(e.message()).isNotBlank());
-            assertThat(s.failure()).isInstanceOf(IllegalStateException.class);
-        }
+        // Relayed or converted, the stream ends with the gateway's error event, which the SDK throws on.
+        assertThatThrownBy(() -> stream(hello(up).build(), seen))
+                .isInstanceOf(SseException.class).hasMessageContaining("closed the connection mid-response");
         assertThat(seen).hasToString("Hello th");
         StreamGoldens.takeStreamRequest(fake, CLIENT, up);
     }

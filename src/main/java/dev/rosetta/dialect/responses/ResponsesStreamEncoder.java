@@ -2,6 +2,7 @@ package dev.rosetta.dialect.responses;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.dialect.internal.StreamSupport;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * {@code response.completed} (or {@code response.incomplete}) with the whole response and usage;
  * {@code sequence_number} counts every event from 0. Consecutive text blocks share one message item
  * (one content part each); reasoning becomes a reasoning item with one summary part. An error ends
- * the stream with an {@code error} event.
+ * the stream with an {@code error} event ({@link ErrorRenderer#responsesErrorEvent}, which says why
+ * not {@code response.failed}).
  *
  * <p>Implementation notes: unlike the other encoders this one keeps the answer so far, because the
  * protocol repeats it: each {@code *.done} event carries its whole text or arguments, and the
@@ -396,14 +398,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             // The SDKs' stream helpers insist on response.created coming first, even before an error.
             begin("", "", 0, out);
         }
-        ObjectNode e = event("error").put("code", error.code().orElse(error.kind().openAiType()))
-                .put("message", error.message());
-        if (error.param().isPresent()) {
-            e.put("param", error.param().get());
-        } else {
-            e.putNull("param");
-        }
-        out.add(frame(e));
+        out.add(ErrorRenderer.responsesErrorEvent(error, sequence++));
         state = State.DONE;
     }
 

@@ -32,6 +32,14 @@ public interface Codec {
     /** A response body in this dialect for the client. */
     byte[] encodeResponse(ChatResponse response, DropLog dropped);
 
+    /**
+     * A response body in this dialect for the client that sent {@code request}: the request tells how the
+     * client declared tools other dialects know only as functions (Responses freeform and namespaced tools).
+     */
+    default byte[] encodeResponse(ChatResponse response, ChatRequest request, DropLog dropped) {
+        return encodeResponse(response, dropped);
+    }
+
     default ChatRequest decodeRequest(byte[] json) {
         return decodeRequest(json, new DropLog());
     }

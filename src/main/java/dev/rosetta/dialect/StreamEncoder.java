@@ -5,7 +5,9 @@ import dev.rosetta.dialect.gemini.GeminiStreamEncoder;
 import dev.rosetta.dialect.openai.ChatStreamEncoder;
 import dev.rosetta.dialect.responses.ResponsesStreamEncoder;
 import dev.rosetta.model.stream.StreamEvent;
+import dev.rosetta.model.Extensions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Renders neutral {@link StreamEvent}s as one client dialect's streamed body, one stream per
@@ -38,14 +40,26 @@ public interface StreamEncoder {
      * @param includeUsage Chat Completions: the client asked {@code stream_options.include_usage}
      * @param jsonArray Gemini: the client did not ask {@code alt=sse}, so the body is one JSON array
      */
-    record Options(boolean includeUsage, boolean jsonArray) {
+    record Options(boolean includeUsage, boolean jsonArray, Map<String, Extensions.ToolForm> toolForms) {
         public static final Options DEFAULT = new Options(false, false);
+
+        /**
+         * @param toolForms Responses: how the client declared the tools the neutral request holds as functions
+         *                  ({@link dev.rosetta.dialect.responses.ResponsesCodec#toolForms})
+         */
+        public Options {
+            toolForms = Map.copyOf(toolForms);
+        }
+
+        public Options(boolean includeUsage, boolean jsonArray) {
+            this(includeUsage, jsonArray, Map.of());
+        }
     }
 
     static StreamEncoder of(Dialect dialect, Options options) {
         return switch (dialect) {
             case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage());
-            case OPENAI_RESPONSES -> new ResponsesStreamEncoder();
+            case OPENAI_RESPONSES -> new ResponsesStreamEncoder(options.toolForms());
             case ANTHROPIC -> new AnthropicStreamEncoder();
             case GEMINI -> new GeminiStreamEncoder(options.jsonArray());
         };

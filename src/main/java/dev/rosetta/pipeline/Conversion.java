@@ -10,6 +10,7 @@ import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.responses.ResponsesCodec;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
@@ -116,7 +117,7 @@ public final class Conversion {
         if (stream) {
             ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);
             StreamEncoder.Options options = new StreamEncoder.Options(request.includeUsage(),
-                    ex.dialect() == Dialect.GEMINI && !geminiSse);
+                    ex.dialect() == Dialect.GEMINI && !geminiSse, ResponsesCodec.toolForms(request));
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
                     new StreamConversion(call, streamConfig, target, context, options, droppedFields,
@@ -124,11 +125,13 @@ public final class Conversion {
                     .watchFirstByte(streamConfig.firstByteTimeout());
             return;
         }
-        upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, dropped, turnIndex));
+        ChatRequest sent = request;
+        upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, sent, dropped,
+                turnIndex));
     }
 
-    private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, DropLog dropped,
-                         int turnIndex) {
+    private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, ChatRequest request,
+                         DropLog dropped, int turnIndex) {
         Buffer body = Buffer.buffer();
         resp.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_RESPONSE_BYTES) {
@@ -155,7 +158,7 @@ public final class Conversion {
                         ex.requestId(), turnIndex);
                 ChatResponse answer = provider.decodeResponse(body.getBytes(), context, dropped);
                 ex.usage(answer.usage());
-                converted = client.encodeResponse(opaque.seal(answer, client.dialect()), dropped);
+                converted = client.encodeResponse(opaque.seal(answer, client.dialect()), request, dropped);
             } catch (dev.rosetta.error.GatewayException e) {
                 call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()
                         + " sent an answer Rosetta could not read: " + e.error().message()));

@@ -76,7 +76,7 @@ class GoldenConversionTest {
                 request.mergedTurns().size());
         ChatResponse response = upstreamCodec.decodeResponse(read(dir.resolve("upstream-response.json")), context,
                 dropped);
-        byte[] clientBody = clientCodec.encodeResponse(OPAQUE.seal(response, client), dropped);
+        byte[] clientBody = clientCodec.encodeResponse(OPAQUE.seal(response, client), request, dropped);
         String clientOk = check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
         assertThat(upstreamOk).as("%s upstream request", name).isEmpty();
         assertThat(clientOk).as("%s client response", name).isEmpty();

@@ -3,6 +3,8 @@ package dev.rosetta.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.responses.ResponsesCodec;
+import dev.rosetta.model.Extensions;
 import dev.rosetta.sse.SseParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * An OpenAI provider streams Chat Completions, except to Responses clients. Each case is also replayed
  * byte by byte, at seeded random split points, and with CR and CRLF line endings: the output must not
  * change. A missing {@code client.sse} fails and writes what was produced under
- * {@code target/golden-stream-actual/} for review.
+ * {@code target/golden-stream-actual/} for review. A case may hold the client's {@code client-request.json}
+ * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools).
  */
 class GoldenStreamTest {
     private static final Path ROOT = Path.of("src/test/resources/golden-stream");
@@ -85,7 +89,10 @@ class GoldenStreamTest {
         Dialect client = GoldenConversionTest.clientDialect(pair[0]);
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false));
+        Path request = ROOT.resolve(name).resolve("client-request.json");
+        Map<String, Extensions.ToolForm> forms = Files.exists(request)
+                ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
+        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, forms));
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))
@@ -99,6 +106,14 @@ class GoldenStreamTest {
         seal.onEvents(decoder.finish()).forEach(e -> encoder.onEvent(e).forEach(out::writeBytes));
         encoder.finish().forEach(out::writeBytes);
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<Integer> everyByte(int length) {

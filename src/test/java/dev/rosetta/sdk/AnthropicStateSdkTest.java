@@ -40,7 +40,7 @@ class AnthropicStateSdkTest extends SdkAgainstGateway<AnthropicClient> {
     }
 
     @Override
-    protected TestGateway startGateway(FakeUpstream fake) {
+    protected TestGateway gatewayFor(FakeUpstream fake) {
         return ThinkingProviders.gateway(fake);
     }
 

@@ -40,7 +40,7 @@ class GeminiStateSdkTest extends SdkAgainstGateway<Client> {
     }
 
     @Override
-    protected TestGateway startGateway(FakeUpstream fake) {
+    protected TestGateway gatewayFor(FakeUpstream fake) {
         return ThinkingProviders.gateway(fake);
     }
 

@@ -39,7 +39,7 @@ class OpenAiChatStateSdkTest extends SdkAgainstGateway<OpenAIClient> {
     }
 
     @Override
-    protected TestGateway startGateway(FakeUpstream fake) {
+    protected TestGateway gatewayFor(FakeUpstream fake) {
         return ThinkingProviders.gateway(fake);
     }
 

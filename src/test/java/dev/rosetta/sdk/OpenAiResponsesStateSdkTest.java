@@ -43,7 +43,7 @@ class OpenAiResponsesStateSdkTest extends SdkAgainstGateway<OpenAIClient> {
     }
 
     @Override
-    protected TestGateway startGateway(FakeUpstream fake) {
+    protected TestGateway gatewayFor(FakeUpstream fake) {
         return ThinkingProviders.gateway(fake);
     }
 

@@ -39,7 +39,7 @@ final class AnthropicRequestEncoder {
     }
 
     static byte[] encode(ChatRequest request, String model, DropLog dropped) {
-        return JsonTrees.write(new AnthropicRequestEncoder(dropped).encode(request, model));
+        return JsonTrees.write(new AnthropicRequestEncoder(dropped).encode(request.withSystemTurnsInSystem(), model));
     }
 
     private ObjectNode encode(ChatRequest req, String model) {

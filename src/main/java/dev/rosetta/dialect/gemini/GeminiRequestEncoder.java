@@ -33,7 +33,7 @@ final class GeminiRequestEncoder {
     }
 
     static byte[] encode(ChatRequest request, DropLog dropped) {
-        return JsonTrees.write(new GeminiRequestEncoder(request, dropped).encode());
+        return JsonTrees.write(new GeminiRequestEncoder(request.withSystemTurnsInSystem(), dropped).encode());
     }
 
     private ObjectNode encode() {

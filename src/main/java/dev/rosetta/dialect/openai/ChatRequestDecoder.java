@@ -116,7 +116,15 @@ final class ChatRequestDecoder {
             dropped.add(m.path() + ".name");
         }
         switch (role) {
-            case "system", "developer" -> system.addAll(textParts(m.require("content")));
+            case "system", "developer" -> {
+                List<ContentBlock.Text> text = textParts(m.require("content"));
+                if (turns.isEmpty()) {
+                    system.addAll(text);
+                } else {
+                    // After the conversation began: an instruction at that point, kept there where the target can.
+                    turns.add(new Turn(Role.SYSTEM, List.copyOf(text)));
+                }
+            }
             case "user" -> turns.add(new Turn(Role.USER, userContent(m.require("content"))));
             case "assistant" -> turns.add(new Turn(Role.ASSISTANT, assistantContent(m)));
             case "tool" -> turns.add(Turn.of(Role.USER, paths.at(m.path(), new ContentBlock.ToolResult(

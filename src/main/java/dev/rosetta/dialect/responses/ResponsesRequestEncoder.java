@@ -148,7 +148,12 @@ final class ResponsesRequestEncoder {
                 default -> {
                     if (content == null) {
                         content = input.addObject().put("type", "message")
-                                .put("role", turn.role() == Role.USER ? "user" : "assistant").putArray("content");
+                                .put("role", switch (turn.role()) {
+                                    case USER -> "user";
+                                    case ASSISTANT -> "assistant";
+                                    // Kept where it stands: Responses takes system messages anywhere in input.
+                                    case SYSTEM -> "system";
+                                }).putArray("content");
                     }
                     content.add(part(b, turn.role(), sources.of(b, where)));
                 }
@@ -159,7 +164,7 @@ final class ResponsesRequestEncoder {
     private static ObjectNode part(ContentBlock b, Role role, String where) {
         ObjectNode p = JsonTrees.object();
         switch (b) {
-            case ContentBlock.Text t -> p.put("type", role == Role.USER ? "input_text" : "output_text")
+            case ContentBlock.Text t -> p.put("type", role == Role.ASSISTANT ? "output_text" : "input_text")
                     .put("text", t.text());
             case ContentBlock.Refusal r -> p.put("type", "refusal").put("refusal", r.text());
             case ContentBlock.Image i -> {

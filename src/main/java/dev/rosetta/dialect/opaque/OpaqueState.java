@@ -125,7 +125,10 @@ public final class OpaqueState {
                 }
                 continue;
             }
-            if (!pending.isEmpty() && (b instanceof ContentBlock.Text || b instanceof ContentBlock.Refusal)) {
+            // Gemini clients that keep only the signatures of calls would lose state riding on text: with a
+            // call to come, it rides there.
+            if (!pending.isEmpty() && (b instanceof ContentBlock.Text || b instanceof ContentBlock.Refusal)
+                    && !(carrier == Carrier.PART_SIGNATURE && answer.hasToolCalls())) {
                 out.add(carrierBlock(carrier, List.of(new Carried("", Optional.empty(), pending, List.of()))));
                 pending.clear();
             }
@@ -274,10 +277,10 @@ public final class OpaqueState {
                             .or(() -> Optional.ofNullable(byCall.remove(c.id())));
                     if (carried.isPresent()) {
                         Carried k = carried.get();
-                        out.addAll(insertAt, k.before());
+                        out.addAll(insertAt, absent(k.before(), out));
                         out.add(new ContentBlock.ToolCall(k.id(), c.name(), c.arguments(),
                                 own.or(k::thoughtSignature), c.cacheControl()));
-                        out.addAll(k.after());
+                        out.addAll(absent(k.after(), out));
                         if (!k.id().equals(c.id())) {
                             renamed.put(c.id(), k.id());
                         }
@@ -302,8 +305,8 @@ public final class OpaqueState {
             List<Carried> rest = new ArrayList<>(bundled.stream().filter(k -> k.id().isEmpty()).toList());
             rest.addAll(byCall.values());
             for (Carried k : rest) {
-                out.addAll(0, k.before());
-                out.addAll(k.after());
+                out.addAll(0, absent(k.before(), out));
+                out.addAll(absent(k.after(), out));
             }
             turns.add(turnChanged ? new Turn(turn.role(), out) : turn);
             changed |= turnChanged;
@@ -312,6 +315,11 @@ public final class OpaqueState {
             return request;
         }
         return request.withTurns(turns);
+    }
+
+    /** The blocks not in {@code turn} yet: state that rode on a text part and on a call comes back once. */
+    private static List<ContentBlock> absent(List<ContentBlock> blocks, List<ContentBlock> turn) {
+        return blocks.stream().filter(b -> !turn.contains(b)).toList();
     }
 
     private Optional<String> resultId(String id, Map<String, String> renamed, Map<String, Optional<Carried>> opened) {
@@ -348,6 +356,8 @@ public final class OpaqueState {
         /** Upstream block index → the client's, once blocks have been inserted. */
         private final Map<Integer, Integer> renumbered = new HashMap<>();
         private int inserted;
+        /** How many of the pending blocks rode on a Gemini text part already. */
+        private int onText;
         /** The index the next block the client sees would have. */
         private int nextIndex;
         private boolean called;
@@ -363,6 +373,7 @@ public final class OpaqueState {
                     called = true;
                     Carried k = new Carried(c.id(), c.thoughtSignature(), pending, List.of());
                     pending.clear();
+                    onText = 0;
                     return switch (carrier) {
                         case CALL_ID -> List.of(start(s, withId(c, k)));
                         case PART_SIGNATURE -> List.of(start(s, k.before().isEmpty() ? c
@@ -373,14 +384,20 @@ public final class OpaqueState {
                                         withSignature(c, Optional.empty()));
                     };
                 }
-                case StreamEvent.BlockStart s when carrier != Carrier.CALL_ID && !pending.isEmpty()
+                case StreamEvent.BlockStart s when carrier != Carrier.CALL_ID && pending.size() > onText
                         && (s.initial() instanceof ContentBlock.Text || s.initial() instanceof ContentBlock.Refusal) -> {
                     ContentBlock block = carrierBlock(carrier,
                             List.of(new Carried("", Optional.empty(), pending, List.of())));
-                    pending.clear();
+                    if (carrier == Carrier.PART_SIGNATURE) {
+                        // Whether a call follows is not known yet: the state rides on this text and, should
+                        // a call come, on the call too (Gemini clients may keep only the calls' signatures).
+                        onText = pending.size();
+                    } else {
+                        pending.clear();
+                    }
                     return insertBefore(block, s, s.initial());
                 }
-                case StreamEvent.Finish f when carrier != Carrier.CALL_ID && !pending.isEmpty() -> {
+                case StreamEvent.Finish f when carrier != Carrier.CALL_ID && pending.size() > onText -> {
                     ContentBlock block = carrierBlock(carrier, List.of(new Carried("", Optional.empty(),
                             called ? List.of() : pending, called ? pending : List.of())));
                     pending.clear();

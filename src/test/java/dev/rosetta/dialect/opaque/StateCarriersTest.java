@@ -156,6 +156,54 @@ class StateCarriersTest {
         assertThat(assistant.get(1).get("text").asText()).isEqualTo("Hi");
     }
 
+    /**
+     * Claude often says something before its call ("Let me check."). Gemini clients that keep only the
+     * calls' signatures must still get the thinking back, once, whichever parts kept their signature.
+     */
+    @ParameterizedTest(name = "streamed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void thinkingBeforeTextAndACallRidesOnTheCallForGeminiClients(boolean streamed) throws Exception {
+        String json = """
+                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                 "content": [{"type": "thinking", "thinking": "%s", "signature": "%s"},
+                   {"type": "text", "text": "Let me check."},
+                   {"type": "tool_use", "id": "toolu_01A", "name": "get_weather", "input": {"city": "Paris"}}],
+                 "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 20}}
+                """.formatted(THINKING, CLAUDE_SIGNATURE);
+        String sse = ThinkingToolAnswers.sse(Dialect.ANTHROPIC)
+                .replace("\"index\":1", "\"index\":2")
+                .replace("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2",
+                        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                        + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,"
+                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Let me check.\"}}\n\n"
+                        + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+                        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2");
+        ChatResponse answer = streamed ? streamedAnswer(Dialect.ANTHROPIC, Dialect.GEMINI, sse)
+                : Codec.of(Dialect.ANTHROPIC).decodeResponse(bytes(json), CONTEXT);
+        assertThat(answer.content()).filteredOn(b -> b instanceof ContentBlock.Text).isNotEmpty();
+        JsonNode shown = MAPPER.readTree(Codec.of(Dialect.GEMINI).encodeResponse(streamed ? answer
+                : OPAQUE.seal(answer, Dialect.GEMINI)));
+        for (Echo echo : List.of(Echo.ALL, Echo.SIGNATURES_ONLY)) {
+            ObjectNode body = followUp(Dialect.GEMINI, shown, echo);
+            if (echo == Echo.SIGNATURES_ONLY) {
+                // Only the call's signature kept, as clients that store signatures per tool call do.
+                body.get("contents").get(1).get("parts").forEach(p -> {
+                    if (!p.has("functionCall")) {
+                        ((ObjectNode) p).remove("thoughtSignature");
+                    }
+                });
+            }
+            JsonNode sent = MAPPER.readTree(Codec.of(Dialect.ANTHROPIC).encodeRequest(
+                    OPAQUE.unseal(Codec.of(Dialect.GEMINI).decodeRequest(MAPPER.writeValueAsBytes(body))), "claude"));
+            JsonNode content = sent.get("messages").get(1).get("content");
+            List<String> types = new ArrayList<>();
+            content.forEach(b -> types.add(b.get("type").asText()));
+            assertThat(types).as("%s: %s", echo, content).containsExactly("thinking", "text", "tool_use");
+            assertThat(ThinkingToolAnswers.stateSentBack(Dialect.ANTHROPIC, sent)).isTrue();
+        }
+    }
+
     /** Google's Python SDK holds a signature as bytes and sends it back URL-safe and unpadded. */
     @org.junit.jupiter.api.Test
     void aSignatureReEncodedUrlSafeStillOpens() throws Exception {
@@ -236,13 +284,17 @@ class StateCarriersTest {
      * decoder and folded into one answer.
      */
     private static ChatResponse streamedAnswer(Dialect provider, Dialect client) {
+        return streamedAnswer(provider, client, ThinkingToolAnswers.sse(provider));
+    }
+
+    private static ChatResponse streamedAnswer(Dialect provider, Dialect client, String sse) {
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
         OpaqueState.Stream seal = OPAQUE.forStream(client);
         StreamEncoder encoder = StreamEncoder.of(client, StreamEncoder.Options.DEFAULT);
         List<byte[]> frames = new ArrayList<>();
         SseParser parser = new SseParser(1 << 20, e -> seal.onEvents(decoder.onEvent(e))
                 .forEach(ev -> frames.addAll(encoder.onEvent(ev))));
-        parser.feed(bytes(ThinkingToolAnswers.sse(provider)));
+        parser.feed(bytes(sse));
         parser.finish();
         seal.onEvents(decoder.finish()).forEach(ev -> frames.addAll(encoder.onEvent(ev)));
         frames.addAll(encoder.finish());

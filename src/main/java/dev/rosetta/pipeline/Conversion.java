@@ -100,10 +100,11 @@ public final class Conversion {
             request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));
         }
         byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
-        if (strict && !dropped.isEmpty()) {
+        if (strict && !dropped.refusable().isEmpty()) {
             throw new GatewayError(ErrorKind.INVALID_REQUEST, "strict mode: converting for a "
-                    + route.provider().type().wireName() + " provider would drop " + String.join(", ", dropped.paths()),
-                    Optional.of(dropped.paths().get(0)), Optional.empty(), Optional.empty()).toException();
+                    + route.provider().type().wireName() + " provider would drop "
+                    + String.join(", ", dropped.refusable()),
+                    Optional.of(dropped.refusable().get(0)), Optional.empty(), Optional.empty()).toException();
         }
         boolean stream = request.stream();
         Endpoint endpoint = switch (target) {

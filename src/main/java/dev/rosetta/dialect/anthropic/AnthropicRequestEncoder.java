@@ -53,7 +53,7 @@ final class AnthropicRequestEncoder {
             // The client dropped the thinking its last tool calls were made with, so Anthropic would refuse
             // the request with thinking on (400 "Expected `thinking` ... but found `tool_use`"); this
             // request goes without it and says so.
-            dropped.add("thinking");
+            dropped.addLost("thinking");
         }
         int max = g.maxTokens().orElse(DEFAULT_MAX_TOKENS);
         if (budget.isPresent() && max <= budget.get()) {

@@ -87,7 +87,7 @@ final class GeminiRequestEncoder {
                 if (b instanceof ContentBlock.ToolCall c) {
                     if (calls.isEmpty() && c.thoughtSignature().isEmpty()) {
                         // Lost, or never had one (another model's call): Gemini 3 refuses the call without it.
-                        dropped.add("thoughtSignature");
+                        dropped.addLost("thoughtSignature");
                         b = new ContentBlock.ToolCall(c.id(), c.name(), c.arguments(),
                                 java.util.Optional.of(SKIP_SIGNATURE), c.cacheControl());
                     }

@@ -115,6 +115,10 @@ class StateCarriersTest {
         if (!kept && provider == Dialect.GEMINI) {
             assertThat(String.join(",", dropped.paths())).contains("thoughtSignature");
         }
+        if (echo == Echo.NOTHING) {
+            assertThat(dropped.refusable()).as("strict mode does not refuse state the client could not keep")
+                    .doesNotContain("thinking", "thoughtSignature");
+        }
         assertThat(resultCallId(provider, sent)).as("the result answers the call").isEqualTo(callId(provider, sent));
     }
 

@@ -453,11 +453,13 @@ public final class OpaqueState {
         }
 
         private StreamEvent renumber(StreamEvent event) {
+            if (event instanceof StreamEvent.BlockStart s) {
+                return start(s, s.initial());
+            }
             if (inserted == 0) {
                 return event;
             }
             return switch (event) {
-                case StreamEvent.BlockStart s -> start(s, s.initial());
                 case StreamEvent.TextDelta d -> new StreamEvent.TextDelta(index(d.index()), d.text());
                 case StreamEvent.ToolArgumentsDelta d -> new StreamEvent.ToolArgumentsDelta(index(d.index()), d.fragment());
                 case StreamEvent.ThinkingDelta d -> new StreamEvent.ThinkingDelta(index(d.index()), d.text());

@@ -30,4 +30,17 @@ public final class Upstream {
         call.send(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
         return call;
     }
+
+    /**
+     * A request of any method with the caller's options (URL, headers), its body written by
+     * {@code body} once the upstream request is open.
+     */
+    public UpstreamCall stream(Exchange ex, Route route, RequestOptions options,
+                               java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> body,
+                               UpstreamCall.Handler handler) {
+        options.setConnectTimeout(route.provider().connectTimeout().toMillis());
+        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
+        call.stream(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
+        return call;
+    }
 }

@@ -82,6 +82,23 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
+        start(client, options, req -> req.send(Buffers.wrap(body)), handler);
+    }
+
+    /**
+     * As {@link #send}, with the body written by {@code body} once the upstream request is open: it
+     * writes (honouring the request's write queue) and ends it, while the response may already arrive.
+     */
+    void stream(HttpClientAgent client, RequestOptions options, Consumer<HttpClientRequest> body, Handler handler) {
+        start(client, options, req -> {
+            body.accept(req);
+            return req.response();
+        }, handler);
+    }
+
+    private void start(HttpClientAgent client, RequestOptions options,
+                       java.util.function.Function<HttpClientRequest, io.vertx.core.Future<HttpClientResponse>> exchange,
+                       Handler handler) {
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
         ex.response().closeHandler(v -> clientGone());
         client.request(options)
@@ -90,7 +107,7 @@ public final class UpstreamCall {
                     if (done) {
                         req.reset();
                     }
-                    return req.send(Buffers.wrap(body));
+                    return exchange.apply(req);
                 })
                 .onSuccess(resp -> {
                     if (done) {

@@ -125,10 +125,13 @@ public final class ApiPaths {
             return before + model.orElse("") + after;
         }
 
-        /** The path to append to the provider's base URL, with the model the provider knows. */
+        /**
+         * The path to append to the provider's base URL, with the model the provider knows in place of
+         * the client's when the path names one.
+         */
         public String upstreamPath(Optional<String> upstreamModel) {
-            String path = before + upstreamModel.or(() -> model)
-                    .map(m -> URLEncoder.encode(m, StandardCharsets.UTF_8).replace("+", "%20")).orElse("") + after;
+            String path = before + model.map(m -> URLEncoder.encode(upstreamModel.orElse(m), StandardCharsets.UTF_8)
+                    .replace("+", "%20")).orElse("") + after;
             return family == ProviderType.OPENAI && path.startsWith("/v1/") ? path.substring(3) : path;
         }
     }

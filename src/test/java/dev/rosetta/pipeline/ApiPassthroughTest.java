@@ -86,7 +86,9 @@ class ApiPassthroughTest {
         upstream.answer(Reply.json(200, "{}"));
         send("POST", "/v1/images/generations", "{\"prompt\":\"a cat\",\"model\":\"gpt-test\",\"n\":1}",
                 Map.of("content-type", "application/json"));
-        assertThat(upstream.take().bodyText()).isEqualTo("{\"prompt\":\"a cat\",\"model\":\"gpt-upstream\",\"n\":1}");
+        Recorded got = upstream.take();
+        assertThat(got.path()).isEqualTo("/v1/images/generations");
+        assertThat(got.bodyText()).isEqualTo("{\"prompt\":\"a cat\",\"model\":\"gpt-upstream\",\"n\":1}");
     }
 
     @Test

@@ -1,0 +1,109 @@
+package dev.rosetta.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rosetta.testing.FakeUpstream;
+import dev.rosetta.testing.FakeUpstream.Recorded;
+import dev.rosetta.testing.FakeUpstream.Reply;
+import dev.rosetta.testing.TestGateway;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Provider choice for passed-through requests over HTTP, with its refusals in the client's dialect. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiPassthroughChoiceTest {
+
+    private static final String KEY_A = "sk-provider-A-SECRET-1111";
+    private static final String KEY_B = "sk-provider-B-SECRET-2222";
+
+    private final FakeUpstream upstream = new FakeUpstream();
+    private final TestGateway gateway = TestGateway.start("""
+            providers:
+              - name: oai-a
+                type: openai
+                base_url: %1$s/v1
+                api_key: %2$s
+              - name: oai-b
+                type: openai
+                base_url: %1$s/v1
+                api_key: %3$s
+              - name: gem
+                type: gemini
+                base_url: %1$s
+                api_key: ${GEMINI_API_KEY}
+                passthrough: false
+            models:
+              - name: gpt-b
+                provider: oai-b
+                upstream_model: gpt-4o
+            """.formatted(upstream.baseUrl(), KEY_A, KEY_B));
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+        upstream.close();
+    }
+
+    @Test
+    void twoProvidersOfTheTypeAndNoModelIsA400ListingTheChoices() throws Exception {
+        HttpResponse<String> resp = send("/v1/files", Map.of());
+        assertThat(resp.statusCode()).isEqualTo(400);
+        assertThat(resp.body()).startsWith("{\"error\":{").contains("x-rosetta-provider", "\\\"oai-a\\\"", "\\\"oai-b\\\"");
+        assertThat(upstream.pending()).isZero();
+    }
+
+    @Test
+    void theHeaderPicksTheProviderAndItsKey() throws Exception {
+        upstream.answer(Reply.json(200, "{\"data\":[]}"));
+        HttpResponse<String> resp = send("/v1/batches?limit=1", Map.of("x-rosetta-provider", "oai-b"));
+        Recorded got = upstream.take();
+        assertThat(got.headers().get("authorization")).isEqualTo("Bearer " + KEY_B);
+        assertThat(got.headers().get("x-rosetta-provider")).isNull();
+        assertThat(got.path()).isEqualTo("/v1/batches");
+        assertThat(resp.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theModelInTheBodyPicksTheProviderWithoutTheHeader() throws Exception {
+        upstream.answer(Reply.json(200, "{}"));
+        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/audio/speech"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-b\",\"input\":\"hi\",\"voice\":\"alloy\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Recorded got = upstream.take();
+        assertThat(got.headers().get("authorization")).isEqualTo("Bearer " + KEY_B);
+        assertThat(got.bodyText()).isEqualTo("{\"model\":\"gpt-4o\",\"input\":\"hi\",\"voice\":\"alloy\"}");
+        assertThat(resp.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void passthroughOffIsA404InTheClientsDialect() throws Exception {
+        for (String path : List.of("/v1beta/files", "/upload/v1beta/files")) {
+            HttpResponse<String> resp = send(path, Map.of());
+            assertThat(resp.statusCode()).isEqualTo(404);
+            assertThat(resp.body()).contains("\"status\":\"NOT_FOUND\"", "passthrough: false", "gem");
+        }
+        assertThat(upstream.pending()).isZero();
+    }
+
+    @Test
+    void anUnknownProviderInTheHeaderIsA400() throws Exception {
+        HttpResponse<String> resp = send("/v1/files", Map.of("x-rosetta-provider", "nope"));
+        assertThat(resp.statusCode()).isEqualTo(400);
+        assertThat(resp.body()).contains("no provider named \\\"nope\\\"");
+    }
+
+    private HttpResponse<String> send(String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url() + path)).GET();
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -102,11 +102,25 @@ public final class ApiPassthrough {
         }
         long[] bytes = {0, 0};
         ex.bytes(0, 0);
-        ex.response().endHandler(v -> discardBody(ex));
+        HttpClientRequest[] sending = {null};
+        ex.response().endHandler(v -> {
+            // Also called when the client's connection closes: the upstream call handles that itself.
+            if (!ex.response().ended()) {
+                return;
+            }
+            // The answer is complete while the upload is not (the provider answered early, or the call
+            // failed): the rest of it goes nowhere, and the upstream request cannot be finished.
+            if (!req.isEnded() && sending[0] != null) {
+                sending[0].reset();
+            }
+            discardBody(ex);
+        });
         String length = req.getHeader("content-length");
         RequestOptions options = options(req, target, Optional.ofNullable(length));
-        upstream.stream(ex, route(target), options, up -> pipe(req, up, length == null && hasBody(req), bytes),
-                (call, resp) -> relay(call, resp, target.provider(), bytes));
+        upstream.stream(ex, route(target), options, up -> {
+            sending[0] = up;
+            pipe(ex, up, length == null && hasBody(req), bytes);
+        }, (call, resp) -> relay(call, resp, target.provider(), bytes));
     }
 
     private void forward(Exchange ex, ApiPath path, byte[] body) {
@@ -205,12 +219,14 @@ public final class ApiPassthrough {
     }
 
     /** Streams the client's body into the upstream request, pausing the client while the upstream's queue is full. */
-    private static void pipe(HttpServerRequest in, HttpClientRequest up, boolean chunked, long[] bytes) {
+    private static void pipe(Exchange ex, HttpClientRequest up, boolean chunked, long[] bytes) {
+        HttpServerRequest in = ex.request();
         if (chunked) {
             up.setChunked(true);
         }
         in.handler(chunk -> {
             bytes[0] += chunk.length();
+            ex.bytes(bytes[0], bytes[1]);
             up.write(chunk);
             if (up.writeQueueFull()) {
                 in.pause();
@@ -286,6 +302,7 @@ public final class ApiPassthrough {
             call.touch();
             ex.markFirstByte();
             bytes[1] += chunk.length();
+            ex.bytes(bytes[0], bytes[1]);
             out.write(chunk);
             if (out.writeQueueFull()) {
                 call.holdFor(up, out);

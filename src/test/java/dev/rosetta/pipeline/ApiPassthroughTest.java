@@ -252,6 +252,33 @@ class ApiPassthroughTest {
     }
 
     @Test
+    void aClientThatLeavesMidUploadEndsTheRequestAs499() throws Exception {
+        upstream.answer(Reply.json(200, "{}"));
+        try (AccessLogCapture log = new AccessLogCapture(); Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 5_000);
+            s.getOutputStream().write(("POST /v1/uploads/upload_1/parts HTTP/1.1\r\nhost: x\r\n"
+                    + "content-type: multipart/form-data; boundary=b\r\ncontent-length: 10485760\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(new byte[1024 * 1024]);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (upstream.bodyBytesReceived() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(upstream.bodyBytesReceived()).as("bytes the provider got before the client left").isPositive();
+            s.setSoLinger(true, 0);
+            s.close();
+            assertThat(log.await("\"path\":\"/v1/uploads/upload_1/parts\"")).contains("\"status\":499")
+                    .containsPattern("\"bytes_in\":[1-9]");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (gateway.gateway().inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(gateway.gateway().inFlight()).isZero();
+        assertThat(upstream.pending()).as("requests the provider saw complete").isZero();
+    }
+
+    @Test
     void aBinaryDownloadComesBackByteForByte() throws Exception {
         byte[] content = new byte[6 * 1024 * 1024 + 17];
         new Random(7).nextBytes(content);

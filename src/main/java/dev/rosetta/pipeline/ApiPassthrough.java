@@ -37,10 +37,10 @@ import java.util.function.Consumer;
  * in; the answer comes back as the provider sent it. Bodies stream both ways chunk by chunk with
  * backpressure, so an upload or a download of any size costs the gateway a few buffers, not its size.
  *
- * <p>A JSON request body is the exception: it is read whole (within {@code max_body_size}) so that a
- * {@code model} it names can be routed and renamed like on the gateway's own endpoints. Multipart
- * and binary bodies are never read: they are not bounded by {@code max_body_size}, only by the
- * provider's own limits and its {@code timeout}.
+ * <p>A JSON request body to OpenAI's API is the exception: it is read whole (within
+ * {@code max_body_size}) so that a {@code model} it names can be routed and renamed like on the
+ * gateway's own endpoints. Other bodies are never read: they are not bounded by {@code max_body_size},
+ * only by the provider's own limits and its {@code timeout}.
  *
  * <p>Gemini's resumable upload answers its start request with the URL to send the bytes to
  * ({@code x-goog-upload-url}); that URL is rewritten to the gateway's own origin as the client reached
@@ -84,7 +84,10 @@ public final class ApiPassthrough {
         ex.dialect(dialectOf(path.family()));
         HttpServerRequest req = ex.request();
         String type = req.getHeader("content-type");
-        if (type != null && type.regionMatches(true, 0, "application/json", 0, "application/json".length())) {
+        // Only OpenAI's API names a model at the top of a JSON body; elsewhere the model is in the path
+        // (and a Gemini upload chunk may well be a JSON file of any size).
+        if (path.family() == ProviderType.OPENAI && type != null
+                && type.regionMatches(true, 0, "application/json", 0, "application/json".length())) {
             readWhole.accept(ex, body -> forward(ex, path, body));
             return;
         }

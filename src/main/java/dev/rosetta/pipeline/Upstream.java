@@ -4,8 +4,10 @@ import dev.rosetta.route.Route;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
 
 /** Starts {@link UpstreamCall}s on this event loop's pooled clients. */
 public final class Upstream {
@@ -36,7 +38,7 @@ public final class Upstream {
      * {@code body} once the upstream request is open.
      */
     public UpstreamCall stream(Exchange ex, Route route, RequestOptions options,
-                               java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> body,
+                               Consumer<HttpClientRequest> body,
                                UpstreamCall.Handler handler) {
         options.setConnectTimeout(route.provider().connectTimeout().toMillis());
         UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);

@@ -4,6 +4,7 @@ import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.route.Route;
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,6 +14,7 @@ import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One request to a provider on behalf of one client request, with what every call needs whatever is
@@ -97,8 +99,7 @@ public final class UpstreamCall {
     }
 
     private void start(HttpClientAgent client, RequestOptions options,
-                       java.util.function.Function<HttpClientRequest, io.vertx.core.Future<HttpClientResponse>> exchange,
-                       Handler handler) {
+                       Function<HttpClientRequest, Future<HttpClientResponse>> exchange, Handler handler) {
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
         ex.response().closeHandler(v -> clientGone());
         client.request(options)

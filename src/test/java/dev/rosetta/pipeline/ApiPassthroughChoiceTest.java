@@ -25,6 +25,7 @@ class ApiPassthroughChoiceTest {
 
     private final FakeUpstream upstream = new FakeUpstream();
     private final TestGateway gateway = TestGateway.start("""
+            max_body_size: 1MiB
             providers:
               - name: oai-a
                 type: openai
@@ -39,6 +40,10 @@ class ApiPassthroughChoiceTest {
                 base_url: %1$s
                 api_key: ${GEMINI_API_KEY}
                 passthrough: false
+              - name: gem-on
+                type: gemini
+                base_url: %1$s
+                api_key: ${GEMINI_API_KEY}
             models:
               - name: gpt-b
                 provider: oai-b
@@ -85,13 +90,37 @@ class ApiPassthroughChoiceTest {
     }
 
     @Test
-    void passthroughOffIsA404InTheClientsDialect() throws Exception {
+    void aProviderWithPassthroughOffIsNoChoiceAndNamingItIsA404InTheClientsDialect() throws Exception {
         for (String path : List.of("/v1beta/files", "/upload/v1beta/files")) {
-            HttpResponse<String> resp = send(path, Map.of());
+            HttpResponse<String> resp = send(path, Map.of("x-rosetta-provider", "gem"));
             assertThat(resp.statusCode()).isEqualTo(404);
-            assertThat(resp.body()).contains("\"status\":\"NOT_FOUND\"", "passthrough: false", "gem");
+            assertThat(resp.body()).contains("\"status\":\"NOT_FOUND\"", "passthrough: false", "\\\"gem\\\"");
         }
         assertThat(upstream.pending()).isZero();
+
+        upstream.answer(Reply.json(200, "{\"files\":[]}"));
+        assertThat(send("/v1beta/files", Map.of()).statusCode()).isEqualTo(200);
+        assertThat(upstream.take().path()).isEqualTo("/v1beta/files");
+    }
+
+    @Test
+    void maxBodySizeBoundsOpenAiJsonButNotAStreamedUploadChunk() throws Exception {
+        byte[] big = ("{\"input\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/moderations"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.statusCode()).isEqualTo(413);
+
+        upstream.answer(Reply.json(200, "{\"file\":{}}", Map.of("x-goog-upload-status", "final")));
+        HttpResponse<String> chunk = http.send(HttpRequest.newBuilder(URI.create(gateway.url()
+                        + "/upload/v1beta/files?upload_id=u1&rosetta_provider=gem-on"))
+                .header("content-type", "application/json").header("x-goog-upload-command", "upload, finalize")
+                .header("x-goog-upload-offset", "0").POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunk.statusCode()).isEqualTo(200);
+        Recorded got = upstream.take();
+        assertThat(got.query()).isEqualTo("upload_id=u1");
+        assertThat(got.body()).isEqualTo(big);
     }
 
     @Test

@@ -367,6 +367,22 @@ class ApiPassthroughTest {
     }
 
     @Test
+    void theUploadUrlKeepsPathAndQueryBelowTheProvidersBasePath() {
+        dev.rosetta.config.ProviderConfig behindProxy = new dev.rosetta.config.ProviderConfig("g 1",
+                dev.rosetta.dialect.ProviderType.GEMINI, "https://proxy.corp/gemini", new dev.rosetta.config.Secret("k"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty());
+        assertThat(ApiPassthrough.uploadUrl("https://proxy.corp/gemini/upload/v1beta/files?upload_id=a%2Bb&x=1",
+                behindProxy, "http://127.0.0.1:8080"))
+                .isEqualTo("http://127.0.0.1:8080/upload/v1beta/files?upload_id=a%2Bb&x=1&rosetta_provider=g+1");
+        assertThat(ApiPassthrough.uploadUrl("https://generativelanguage.googleapis.com/upload/v1beta/files",
+                behindProxy, "https://gw"))
+                .isEqualTo("https://gw/upload/v1beta/files?rosetta_provider=g+1");
+        assertThat(ApiPassthrough.query("key=abc&pageSize=2&rosetta_provider=x&alt=sse")).isEqualTo("?pageSize=2&alt=sse");
+        assertThat(ApiPassthrough.query("key=abc")).isEmpty();
+    }
+
+    @Test
     void pathsThatCouldResolveElsewhereUpstreamAreNotPassedThrough() throws Exception {
         upstream.answer(Reply.json(200, "{}"));
         for (String path : List.of("/v1/files/%2e%2e/chat/completions", "/v1/files/..%2Fchat", "/v1/filesystem",

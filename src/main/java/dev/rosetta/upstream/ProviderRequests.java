@@ -2,6 +2,7 @@ package dev.rosetta.upstream;
 
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Endpoint;
+import dev.rosetta.dialect.ProviderType;
 import io.vertx.core.MultiMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ public final class ProviderRequests {
         String ua = client.get("user-agent");
         out.set("user-agent", ua == null || ua.isBlank() ? USER_AGENT : ua + " " + USER_AGENT);
         authenticate(provider, out, client);
-        if (provider.type() == dev.rosetta.dialect.ProviderType.ANTHROPIC) {
+        if (provider.type() == ProviderType.ANTHROPIC) {
             client.getAll("anthropic-beta").forEach(b -> out.add("anthropic-beta", b));
         }
         return out;

@@ -3,6 +3,8 @@ package dev.rosetta.pipeline;
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.route.ApiPaths.ApiPath;
 import dev.rosetta.route.ApiProviders;
@@ -10,6 +12,7 @@ import dev.rosetta.route.ApiProviders.Target;
 import dev.rosetta.route.Route;
 import dev.rosetta.upstream.ProviderRequests;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -22,6 +25,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -67,12 +71,31 @@ public final class ApiPassthrough {
             "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "set-cookie", "set-cookie2",
             "alt-svc", "strict-transport-security");
 
+    /** One request's bodies in flight, on its event loop. */
+    private static final class Flow {
+        long in;
+        long out;
+        long lastIn = System.nanoTime();
+        /** The client is paused because the provider takes the upload more slowly than it comes. */
+        boolean held;
+        HttpClientRequest sending;
+
+        void count(Exchange ex) {
+            ex.bytes(in, out);
+        }
+    }
+
+    private final Vertx vertx;
     private final Upstream upstream;
     private final ApiProviders providers;
+    private final Duration bodyIdle;
 
-    public ApiPassthrough(Upstream upstream, ApiProviders providers) {
+    /** @param bodyIdle how long a streamed request body may pause (not counting pauses the gateway makes) */
+    public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle) {
+        this.vertx = vertx;
         this.upstream = upstream;
         this.providers = providers;
+        this.bodyIdle = bodyIdle;
     }
 
     /**
@@ -103,9 +126,8 @@ public final class ApiPassthrough {
         if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
             ex.response().writeContinue();
         }
-        long[] bytes = {0, 0};
-        ex.bytes(0, 0);
-        HttpClientRequest[] sending = {null};
+        Flow flow = new Flow();
+        flow.count(ex);
         ex.response().endHandler(v -> {
             // Also called when the client's connection closes: the upstream call handles that itself.
             if (!ex.response().ended()) {
@@ -113,17 +135,39 @@ public final class ApiPassthrough {
             }
             // The answer is complete while the upload is not (the provider answered early, or the call
             // failed): the rest of it goes nowhere, and the upstream request cannot be finished.
-            if (!req.isEnded() && sending[0] != null) {
-                sending[0].reset();
+            if (!req.isEnded() && flow.sending != null) {
+                flow.sending.reset();
             }
             discardBody(ex);
         });
         String length = req.getHeader("content-length");
         RequestOptions options = options(req, target, Optional.ofNullable(length));
-        upstream.stream(ex, route(target), options, up -> {
-            sending[0] = up;
-            pipe(ex, up, length == null && hasBody(req), bytes);
-        }, (call, resp) -> relay(call, resp, target.provider(), bytes));
+        UpstreamCall call = upstream.stream(ex, route(target), options, up -> {
+            flow.sending = up;
+            pipe(ex, up, length == null && hasBody(req), flow);
+        }, (c, resp) -> relay(c, resp, target.provider(), flow));
+        watchBody(call, flow, bodyIdle.toNanos());
+    }
+
+    /**
+     * Fails the call when the client's body stops arriving for {@code bodyIdle}: a stalled upload
+     * would otherwise hold its upstream request open for the provider's whole timeout. One timer,
+     * re-armed lazily, so chunks cost no timer churn.
+     */
+    private void watchBody(UpstreamCall call, Flow flow, long delayNanos) {
+        vertx.setTimer(Math.max(1, delayNanos / 1_000_000), id -> {
+            Exchange ex = call.exchange();
+            if (call.done() || ex.request().isEnded()) {
+                return;
+            }
+            long silent = System.nanoTime() - flow.lastIn;
+            if (flow.held || silent < bodyIdle.toNanos()) {
+                watchBody(call, flow, flow.held ? bodyIdle.toNanos() : bodyIdle.toNanos() - silent);
+                return;
+            }
+            call.fail(GatewayError.of(ErrorKind.REQUEST_TIMEOUT, "the request body stopped arriving: nothing came for "
+                    + UpstreamCall.human(bodyIdle)));
+        });
     }
 
     private void forward(Exchange ex, ApiPath path, byte[] body) {
@@ -131,11 +175,12 @@ public final class ApiPassthrough {
         Target target = choose(ex, path, peek.flatMap(RequestPeek::model));
         byte[] sent = target.route().isPresent() && path.model().isEmpty() && peek.isPresent()
                 ? peek.get().withModel(body, target.route().get().upstreamModel()) : body;
-        long[] bytes = {body.length, 0};
-        ex.bytes(body.length, 0);
+        Flow flow = new Flow();
+        flow.in = body.length;
+        flow.count(ex);
         RequestOptions options = options(ex.request(), target, Optional.of(Integer.toString(sent.length)));
         upstream.stream(ex, route(target), options, up -> up.end(Buffers.wrap(sent)),
-                (call, resp) -> relay(call, resp, target.provider(), bytes));
+                (call, resp) -> relay(call, resp, target.provider(), flow));
     }
 
     private Target choose(Exchange ex, ApiPath path, Optional<String> bodyModel) {
@@ -222,18 +267,24 @@ public final class ApiPassthrough {
     }
 
     /** Streams the client's body into the upstream request, pausing the client while the upstream's queue is full. */
-    private static void pipe(Exchange ex, HttpClientRequest up, boolean chunked, long[] bytes) {
+    private static void pipe(Exchange ex, HttpClientRequest up, boolean chunked, Flow flow) {
         HttpServerRequest in = ex.request();
         if (chunked) {
             up.setChunked(true);
         }
         in.handler(chunk -> {
-            bytes[0] += chunk.length();
-            ex.bytes(bytes[0], bytes[1]);
+            flow.in += chunk.length();
+            flow.lastIn = System.nanoTime();
+            flow.count(ex);
             up.write(chunk);
             if (up.writeQueueFull()) {
+                flow.held = true;
                 in.pause();
-                up.drainHandler(v -> in.resume());
+                up.drainHandler(v -> {
+                    flow.held = false;
+                    flow.lastIn = System.nanoTime();
+                    in.resume();
+                });
             }
         });
         in.endHandler(v -> up.end());
@@ -261,7 +312,7 @@ public final class ApiPassthrough {
         }
     }
 
-    private static void relay(UpstreamCall call, HttpClientResponse up, ProviderConfig provider, long[] bytes) {
+    private static void relay(UpstreamCall call, HttpClientResponse up, ProviderConfig provider, Flow flow) {
         Exchange ex = call.exchange();
         HttpServerResponse out = ex.response();
         int status = up.statusCode();
@@ -281,7 +332,8 @@ public final class ApiPassthrough {
             call.readErrorBody(up, MAX_ERROR_BODY, raw -> {
                 byte[] body = call.redactor().redact(raw);
                 ex.markFirstByte();
-                ex.bytes(bytes[0], body.length);
+                flow.out = body.length;
+                flow.count(ex);
                 out.headers().remove("content-length");
                 out.setChunked(false);
                 out.end(Buffer.buffer(body));
@@ -295,7 +347,7 @@ public final class ApiPassthrough {
         }
         call.onBroken(error -> {
             ex.outcome(error.message());
-            ex.bytes(bytes[0], bytes[1]);
+            flow.count(ex);
             // A cut body must not pass for a complete one.
             if (!out.ended()) {
                 out.reset();
@@ -304,8 +356,8 @@ public final class ApiPassthrough {
         up.handler(chunk -> {
             call.touch();
             ex.markFirstByte();
-            bytes[1] += chunk.length();
-            ex.bytes(bytes[0], bytes[1]);
+            flow.out += chunk.length();
+            flow.count(ex);
             out.write(chunk);
             if (out.writeQueueFull()) {
                 call.holdFor(up, out);
@@ -316,7 +368,7 @@ public final class ApiPassthrough {
                 return;
             }
             ex.markFirstByte();
-            ex.bytes(bytes[0], bytes[1]);
+            flow.count(ex);
             out.end();
             call.complete(status);
         });

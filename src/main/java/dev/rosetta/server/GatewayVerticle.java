@@ -52,7 +52,8 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
-        ApiPassthrough passthrough = new ApiPassthrough(upstream, new ApiProviders(config.providers(), routes));
+        ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
+                config.server().requestReadTimeout());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout());
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());

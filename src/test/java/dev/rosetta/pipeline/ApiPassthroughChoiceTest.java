@@ -26,6 +26,7 @@ class ApiPassthroughChoiceTest {
     private final FakeUpstream upstream = new FakeUpstream();
     private final TestGateway gateway = TestGateway.start("""
             max_body_size: 1MiB
+            request_read_timeout: 1s
             providers:
               - name: oai-a
                 type: openai
@@ -128,6 +129,22 @@ class ApiPassthroughChoiceTest {
         HttpResponse<String> resp = send("/v1/files", Map.of("x-rosetta-provider", "nope"));
         assertThat(resp.statusCode()).isEqualTo(400);
         assertThat(resp.body()).contains("no provider named \\\"nope\\\"");
+    }
+
+    @Test
+    void anUploadThatStopsArrivingIsA408AndTheProviderSeesNoCompleteRequest() throws Exception {
+        upstream.answer(Reply.json(200, "{}"));
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/files HTTP/1.1\r\nhost: x\r\nx-rosetta-provider: oai-a\r\n"
+                    + "content-type: multipart/form-data; boundary=b\r\ncontent-length: 100000\r\n\r\n--b\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 408");
+        }
+        assertThat(upstream.bodyBytesReceived()).isEqualTo(5);
+        assertThat(upstream.pending()).isZero();
     }
 
     private HttpResponse<String> send(String path, Map<String, String> headers) throws Exception {

@@ -127,6 +127,8 @@ public final class ApiPassthrough {
             ex.response().writeContinue();
         }
         Flow flow = new Flow();
+        // Until the upstream request is open the client is paused by the gateway, not stalled.
+        flow.held = true;
         flow.count(ex);
         ex.response().endHandler(v -> {
             // Also called when the client's connection closes: the upstream call handles that itself.
@@ -288,6 +290,8 @@ public final class ApiPassthrough {
             }
         });
         in.endHandler(v -> up.end());
+        flow.held = false;
+        flow.lastIn = System.nanoTime();
         in.resume();
     }
 

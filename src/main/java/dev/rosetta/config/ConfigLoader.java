@@ -34,7 +34,7 @@ public final class ConfigLoader {
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api");
 
     private final Function<String, String> env;
@@ -192,9 +192,13 @@ public final class ConfigLoader {
                 problems.add(path + ".ca_file: cannot read \"" + f + "\"");
             }
         });
+        Optional<Boolean> passthrough = bool(node, "passthrough", path + ".");
+        if (type.get() == ProviderType.MOCK && passthrough.orElse(false)) {
+            problems.add(path + ".passthrough: the mock provider has no API of its own to pass through");
+        }
         return new ProviderConfig(name.get(), type.get(), base, new Secret(apiKey.orElse("")), timeout,
                 connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile,
-                api(node, path + "."));
+                api(node, path + "."), passthrough.orElse(type.get() != ProviderType.MOCK));
     }
 
     private ModelConfig model(JsonNode node, String path) {

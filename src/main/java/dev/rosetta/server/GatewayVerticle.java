@@ -5,6 +5,7 @@ import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
+import dev.rosetta.pipeline.ApiPassthrough;
 import dev.rosetta.pipeline.Conversion;
 import dev.rosetta.pipeline.CountTokens;
 import dev.rosetta.pipeline.Embeddings;
@@ -12,6 +13,7 @@ import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.pipeline.Upstream;
+import dev.rosetta.route.ApiProviders;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.UpstreamClients;
@@ -50,8 +52,10 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
-        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
-                vertx, config.server().requestReadTimeout());
+        ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
+                config.server().requestReadTimeout());
+        RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
+                lifecycle, vertx, config.server().requestReadTimeout());
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

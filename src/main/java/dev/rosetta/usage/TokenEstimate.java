@@ -2,13 +2,16 @@ package dev.rosetta.usage;
 
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ContentBlock;
+import dev.rosetta.model.Json;
 import dev.rosetta.model.ToolDefinition;
 import dev.rosetta.model.Turn;
 
 /**
  * A local estimate of a request's prompt tokens, for providers without a native counter. It errs on
  * the high side (about 3.5 characters a token plus 15%, per-turn overhead, a flat cost per image or
- * document) and callers always flag it as an estimate.
+ * document) and callers always flag it as an estimate. It also stands in for the prompt count at the
+ * start of a converted stream, so it reads lengths only: no serialising, cost linear in the number of
+ * blocks and schema nodes, not in the text.
  */
 public final class TokenEstimate {
 
@@ -36,10 +39,34 @@ public final class TokenEstimate {
         }
         for (ToolDefinition tool : request.tools()) {
             chars += tool.name().length() + tool.description().map(String::length).orElse(0)
-                    + tool.parameters().map(p -> p.toString().length()).orElse(0);
+                    + tool.parameters().map(TokenEstimate::jsonChars).orElse(0L);
             fixed += 8;
         }
         return fixed + (long) Math.ceil(chars / CHARS_PER_TOKEN * MARGIN);
+    }
+
+    /** About the characters of {@code json} written compactly: names, values and punctuation. */
+    private static long jsonChars(Json json) {
+        return switch (json) {
+            case Json.Null n -> 4;
+            case Json.Bool b -> 5;
+            case Json.Num n -> n.value().precision() + 1;
+            case Json.Str s -> s.value().length() + 2;
+            case Json.Arr a -> {
+                long chars = 2;
+                for (Json item : a.items()) {
+                    chars += jsonChars(item) + 1;
+                }
+                yield chars;
+            }
+            case Json.Obj o -> {
+                long chars = 2;
+                for (var field : o.fields().entrySet()) {
+                    chars += field.getKey().length() + 4 + jsonChars(field.getValue());
+                }
+                yield chars;
+            }
+        };
     }
 
     /** Characters of text and fixed tokens of one block. */

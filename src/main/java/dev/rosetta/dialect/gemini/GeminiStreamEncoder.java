@@ -56,6 +56,9 @@ public final class GeminiStreamEncoder implements StreamEncoder {
     private Usage usage;
     private StopReason stop = StopReason.END_TURN;
     private long dropped;
+    private ObjectNode promptUsage = JsonTrees.object();
+    /** The usage {@link #promptUsage} was built from. */
+    private Usage promptUsageOf = Usage.ZERO;
 
     /** @param jsonArray frame the stream as one JSON array instead of SSE (the client did not ask {@code alt=sse}) */
     public GeminiStreamEncoder(boolean jsonArray) {
@@ -252,16 +255,25 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ArrayNode parts = cand.putObject("content").put("role", "model").putArray("parts");
         parts.add(part);
         cand.put("index", 0);
-        long prompt = usage.geminiPromptTokens();
-        if (prompt > 0) {
-            ObjectNode u = chunk.putObject("usageMetadata").put("promptTokenCount", prompt);
-            if (usage.cacheRead() > 0) {
-                u.put("cachedContentTokenCount", usage.cacheRead());
-            }
-            u.put("totalTokenCount", prompt);
+        if (usage.geminiPromptTokens() > 0) {
+            chunk.set("usageMetadata", promptUsage());
         }
         chunk.put("modelVersion", model).put("responseId", id);
         return chunk;
+    }
+
+    /** The usage of a chunk before the last: built once per usage figure, shared by the chunks (only read). */
+    private ObjectNode promptUsage() {
+        if (promptUsageOf != usage) {
+            long prompt = usage.geminiPromptTokens();
+            promptUsage = JsonTrees.object().put("promptTokenCount", prompt);
+            if (usage.cacheRead() > 0) {
+                promptUsage.put("cachedContentTokenCount", usage.cacheRead());
+            }
+            promptUsage.put("totalTokenCount", prompt);
+            promptUsageOf = usage;
+        }
+        return promptUsage;
     }
 
     private byte[] frame(ObjectNode json) {

@@ -39,8 +39,14 @@ public interface StreamEncoder {
     /**
      * @param includeUsage Chat Completions: the client asked {@code stream_options.include_usage}
      * @param jsonArray Gemini: the client did not ask {@code alt=sse}, so the body is one JSON array
+     * @param promptEstimate the gateway's estimate of the request's prompt tokens, 0 for none. Anthropic and
+     *                       Gemini streams report the prompt count from their first event; when the
+     *                       upstream has not said it by then ({@code MessageStart} with no input usage, as
+     *                       from Chat Completions and Responses), they show this instead, until the
+     *                       upstream's exact figure replaces it at the end
      */
-    record Options(boolean includeUsage, boolean jsonArray, Map<String, Extensions.ToolForm> toolForms) {
+    record Options(boolean includeUsage, boolean jsonArray, long promptEstimate,
+                   Map<String, Extensions.ToolForm> toolForms) {
         public static final Options DEFAULT = new Options(false, false);
 
         /**
@@ -52,7 +58,7 @@ public interface StreamEncoder {
         }
 
         public Options(boolean includeUsage, boolean jsonArray) {
-            this(includeUsage, jsonArray, Map.of());
+            this(includeUsage, jsonArray, 0, Map.of());
         }
     }
 
@@ -60,8 +66,8 @@ public interface StreamEncoder {
         return switch (dialect) {
             case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage());
             case OPENAI_RESPONSES -> new ResponsesStreamEncoder(options.toolForms());
-            case ANTHROPIC -> new AnthropicStreamEncoder();
-            case GEMINI -> new GeminiStreamEncoder(options.jsonArray());
+            case ANTHROPIC -> new AnthropicStreamEncoder(options.promptEstimate());
+            case GEMINI -> new GeminiStreamEncoder(options.jsonArray(), options.promptEstimate());
         };
     }
 }

@@ -19,6 +19,7 @@ import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.ProviderRequests;
+import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.util.List;
@@ -117,7 +118,8 @@ public final class Conversion {
         if (stream) {
             ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);
             StreamEncoder.Options options = new StreamEncoder.Options(request.includeUsage(),
-                    ex.dialect() == Dialect.GEMINI && !geminiSse, ResponsesCodec.toolForms(request));
+                    ex.dialect() == Dialect.GEMINI && !geminiSse, promptEstimate(ex.dialect(), request),
+                    ResponsesCodec.toolForms(request));
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
                     new StreamConversion(call, streamConfig, target, context, options, droppedFields,
@@ -128,6 +130,15 @@ public final class Conversion {
         ChatRequest sent = request;
         upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, sent, dropped,
                 turnIndex));
+    }
+
+    /**
+     * What an Anthropic or Gemini client is shown as its prompt count at the start of the stream until
+     * the upstream says (Chat Completions and Responses report usage only at the end). The other clients'
+     * streams report no usage at their start, so nothing is estimated for them.
+     */
+    private static long promptEstimate(Dialect client, ChatRequest request) {
+        return client == Dialect.ANTHROPIC || client == Dialect.GEMINI ? TokenEstimate.of(request) : 0;
     }
 
     private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, ChatRequest request,

@@ -34,6 +34,13 @@ class GoldenStreamTest {
     private static final Path ACTUAL = Path.of("target/golden-stream-actual");
     /** Chunks carry no time (Anthropic, Gemini); the conversation has one user turn before the answer. */
     static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_golden", 1);
+    /**
+     * The gateway's estimate of the request's prompt tokens (the pipeline takes it from
+     * {@code TokenEstimate}): Anthropic and Gemini clients see it at the start of streams whose
+     * upstream reports the prompt only at the end. Unlike every upstream's own count (9 and up), so a
+     * golden shows which figure went where.
+     */
+    static final long PROMPT_ESTIMATE = 21;
 
     static Stream<String> cases() throws IOException {
         List<String> out = new ArrayList<>();
@@ -92,7 +99,7 @@ class GoldenStreamTest {
         Path request = ROOT.resolve(name).resolve("client-request.json");
         Map<String, Extensions.ToolForm> forms = Files.exists(request)
                 ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, forms));
+        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, PROMPT_ESTIMATE, forms));
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))

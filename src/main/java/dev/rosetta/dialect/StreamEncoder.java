@@ -2,6 +2,7 @@ package dev.rosetta.dialect;
 
 import dev.rosetta.dialect.anthropic.AnthropicStreamEncoder;
 import dev.rosetta.dialect.gemini.GeminiStreamEncoder;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.dialect.openai.ChatStreamEncoder;
 import dev.rosetta.dialect.responses.ResponsesStreamEncoder;
 import dev.rosetta.model.stream.StreamEvent;
@@ -20,7 +21,7 @@ import java.util.List;
  * {@code MessageStop} without {@code Finish} are all accepted. {@link #finish()} at end of input
  * without a terminal event ends the client stream with an error frame.
  *
- * <p>What the dialect cannot carry (thinking for Chat clients, images in an answer, ...) is left out
+ * <p>What the dialect cannot carry (redacted thinking for Chat clients, images in an answer, ...) is left out
  * and counted by {@link #dropped()}. Never throws on any input order. Pure: no I/O, no clock. Not
  * thread-safe.
  */
@@ -37,14 +38,19 @@ public interface StreamEncoder {
     /**
      * @param includeUsage Chat Completions: the client asked {@code stream_options.include_usage}
      * @param jsonArray Gemini: the client did not ask {@code alt=sse}, so the body is one JSON array
+     * @param chatReasoning Chat Completions: whether and where the client is shown reasoning
      */
-    record Options(boolean includeUsage, boolean jsonArray) {
+    record Options(boolean includeUsage, boolean jsonArray, ChatReasoning chatReasoning) {
         public static final Options DEFAULT = new Options(false, false);
+
+        public Options(boolean includeUsage, boolean jsonArray) {
+            this(includeUsage, jsonArray, ChatReasoning.NONE);
+        }
     }
 
     static StreamEncoder of(Dialect dialect, Options options) {
         return switch (dialect) {
-            case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage());
+            case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage(), options.chatReasoning());
             case OPENAI_RESPONSES -> new ResponsesStreamEncoder();
             case ANTHROPIC -> new AnthropicStreamEncoder();
             case GEMINI -> new GeminiStreamEncoder(options.jsonArray());

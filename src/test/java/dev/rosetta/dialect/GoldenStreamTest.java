@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * An OpenAI provider streams Chat Completions, except to Responses clients. Each case is also replayed
  * byte by byte, at seeded random split points, and with CR and CRLF line endings: the output must not
  * change. A missing {@code client.sse} fails and writes what was produced under
- * {@code target/golden-stream-actual/} for review.
+ * {@code target/golden-stream-actual/} for review. A case may hold {@code options.json}, the client's
+ * options ({@code {"chat_reasoning": "reasoning_content"}}).
  */
 class GoldenStreamTest {
     private static final Path ROOT = Path.of("src/test/resources/golden-stream");
@@ -85,7 +86,13 @@ class GoldenStreamTest {
         Dialect client = GoldenConversionTest.clientDialect(pair[0]);
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false));
+        StreamEncoder encoder;
+        try {
+            encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false,
+                    GoldenConversionTest.chatReasoning(ROOT.resolve(name))));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))

@@ -25,7 +25,7 @@ import java.util.Set;
  * target provider's own counter (Anthropic's {@code count_tokens}, Gemini's {@code countTokens},
  * OpenAI's {@code /responses/input_tokens}), the request converted as for generation. Only when an
  * OpenAI-type provider shows it has no counter (an OpenAI-compatible server answering 404, 405 or
- * 501) is the answer a local estimate, flagged with {@code x-rosetta-token-count: estimated}; that
+ * 501, or a success without a count) is the answer a local estimate, flagged with {@code x-rosetta-token-count: estimated}; that
  * is remembered per provider ({@link TokenCounters}) so later counts do not ask again. Any other
  * upstream error (401, 429, 5xx, a 404 for an unknown model...) is the client's error, as it would
  * be for generation, and is not remembered: the next count asks again.
@@ -161,6 +161,12 @@ public final class CountTokens {
                         n = tree(answer.getBytes()).path(field);
                     } catch (dev.rosetta.error.GatewayException e) {
                         n = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+                    }
+                    if (!n.isIntegralNumber() && noCounter.isPresent()) {
+                        // Some local servers (LM Studio) answer an unknown endpoint with 200 and an error body.
+                        noCounter.get().run();
+                        call.complete(200);
+                        return;
                     }
                     if (!n.canConvertToLong()) {
                         call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + route.provider().name()

@@ -50,6 +50,10 @@ class OpenAiTokenCountTest {
                 type: openai
                 base_url: %1$s/flaky/v1
                 api_key: ${OPENAI_API_KEY}
+              - name: lmstudio
+                type: openai
+                base_url: %1$s/lmstudio/v1
+                api_key: ${OPENAI_API_KEY}
             models:
               - name: gpt-chat
                 provider: oai
@@ -63,6 +67,8 @@ class OpenAiTokenCountTest {
                 provider: compat
               - name: flaky-model
                 provider: flaky
+              - name: lmstudio-model
+                provider: lmstudio
             """.formatted(upstream.baseUrl()), 2);
 
     @BeforeEach
@@ -71,6 +77,10 @@ class OpenAiTokenCountTest {
             if (r.path().startsWith("/compat/")) {
                 return new Reply(404, Map.of("content-type", "text/plain"), java.util.List.of(
                         new FakeUpstream.Step.Write("404 page not found".getBytes())), true);
+            }
+            if (r.path().startsWith("/lmstudio/")) {
+                // LM Studio answers an endpoint it does not have with 200 and an error body.
+                return Reply.json(200, "{\"error\":\"Unexpected endpoint or method. (POST " + r.path() + ")\"}");
             }
             if (r.path().startsWith("/flaky/")) {
                 return flaky.get();
@@ -158,9 +168,33 @@ class OpenAiTokenCountTest {
         assertThat(upstream.take().path()).isEqualTo("/compat/v1/responses/input_tokens");
         assertThat(upstream.pending()).isZero();
 
+        // A success without a count says the same.
+        String other = body.replace("local", "lmstudio-model");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> resp = post("/v1/messages/count_tokens", other);
+            assertThat(resp.headers().firstValue(ESTIMATED)).hasValue("estimated");
+        }
+        assertThat(upstream.take().path()).isEqualTo("/lmstudio/v1/responses/input_tokens");
+        assertThat(upstream.pending()).isZero();
+
         // What one provider answered says nothing about another.
         post("/v1/messages/count_tokens", body.replace("local", "gpt-chat"));
         assertThat(upstream.take().path()).isEqualTo(StrictInputTokens.PATH);
+    }
+
+    @Test
+    void whichAnswersSayTheEndpointIsMissing() {
+        byte[] plain = "404 page not found".getBytes();
+        assertThat(CountTokens.noSuchEndpoint(404, plain)).as("Ollama, llama.cpp").isTrue();
+        assertThat(CountTokens.noSuchEndpoint(404, "{\"detail\":\"Not Found\"}".getBytes())).as("FastAPI").isTrue();
+        assertThat(CountTokens.noSuchEndpoint(405, "{\"detail\":\"Method Not Allowed\"}".getBytes()))
+                .as("vLLM: POST on its GET /v1/responses/{id}").isTrue();
+        assertThat(CountTokens.noSuchEndpoint(501, plain)).isTrue();
+        assertThat(CountTokens.noSuchEndpoint(404, ("{\"error\":{\"message\":\"The model `x` does not exist\","
+                + "\"code\":\"model_not_found\"}}").getBytes())).as("OpenAI, unknown model").isFalse();
+        for (int status : new int[] {400, 401, 403, 429, 500, 502, 503}) {
+            assertThat(CountTokens.noSuchEndpoint(status, plain)).as("%d", status).isFalse();
+        }
     }
 
     @Test

@@ -83,8 +83,11 @@ final class ChatResponses {
                 case ContentBlock.Thinking t -> {
                     switch (shown) {
                         case NONE -> dropped.add("thinking");
-                        case REASONING_CONTENT -> reasoning.append(reasoning.isEmpty() ? "" : BETWEEN_THOUGHTS)
-                                .append(t.text());
+                        case REASONING_CONTENT -> {
+                            if (!t.text().isEmpty()) {
+                                reasoning.append(reasoning.isEmpty() ? "" : BETWEEN_THOUGHTS).append(t.text());
+                            }
+                        }
                     }
                 }
                 case ContentBlock.RedactedThinking r -> dropped.add("redacted_thinking");

@@ -39,6 +39,8 @@ public final class ChatStreamEncoder implements StreamEncoder {
     private final boolean includeUsage;
     private final ChatReasoning shown;
     private boolean reasoningSent;
+    /** The open thinking block follows another: its first text goes out after a blank line. */
+    private boolean separate;
     private State state = State.START;
     private Open open = Open.NONE;
     private int openIndex = -1;
@@ -189,9 +191,7 @@ public final class ChatStreamEncoder implements StreamEncoder {
             }
             case ContentBlock.Thinking t when shown == ChatReasoning.REASONING_CONTENT -> {
                 open = Open.THINKING;
-                if (reasoningSent) {
-                    reasoning(ChatResponses.BETWEEN_THOUGHTS, out);
-                }
+                separate = reasoningSent;
                 reasoning(t.text(), out);
             }
             case ContentBlock.ToolCall c -> {
@@ -211,8 +211,9 @@ public final class ChatStreamEncoder implements StreamEncoder {
 
     private void reasoning(String text, List<byte[]> out) {
         if (!text.isEmpty()) {
-            out.add(chunk(delta().put("reasoning_content", text), null));
+            out.add(chunk(delta().put("reasoning_content", separate ? ChatResponses.BETWEEN_THOUGHTS + text : text), null));
             reasoningSent = true;
+            separate = false;
         }
     }
 

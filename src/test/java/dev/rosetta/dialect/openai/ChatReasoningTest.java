@@ -27,6 +27,7 @@ class ChatReasoningTest {
             new ContentBlock.Thinking("First look it up.", Optional.of("sig1")),
             ContentBlock.Text.of("Checking."),
             new ContentBlock.Thinking("Now answer.", Optional.empty()),
+            new ContentBlock.Thinking("", Optional.empty()),
             new ContentBlock.RedactedThinking("opaque"),
             ContentBlock.Text.of(" Done."));
 
@@ -87,8 +88,11 @@ class ChatReasoningTest {
                 new StreamEvent.BlockStop(0),
                 new StreamEvent.BlockStart(1, ContentBlock.Text.of("Checking.")),
                 new StreamEvent.BlockStop(1),
-                new StreamEvent.BlockStart(2, new ContentBlock.Thinking("Now answer.", Optional.empty())),
+                new StreamEvent.BlockStart(2, new ContentBlock.Thinking("", Optional.empty())),
+                new StreamEvent.ThinkingDelta(2, "Now answer."),
                 new StreamEvent.BlockStop(2),
+                new StreamEvent.BlockStart(5, new ContentBlock.Thinking("", Optional.empty())),
+                new StreamEvent.BlockStop(5),
                 new StreamEvent.BlockStart(3, new ContentBlock.RedactedThinking("opaque")),
                 new StreamEvent.BlockStop(3),
                 new StreamEvent.BlockStart(4, ContentBlock.Text.of("")),
@@ -105,7 +109,7 @@ class ChatReasoningTest {
                 }
             }
         }
-        assertThat(encoder.dropped()).isEqualTo(shown == ChatReasoning.NONE ? 3 : 1);
+        assertThat(encoder.dropped()).isEqualTo(shown == ChatReasoning.NONE ? 4 : 1);
         return deltas;
     }
 

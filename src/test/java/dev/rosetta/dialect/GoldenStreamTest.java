@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * byte by byte, at seeded random split points, and with CR and CRLF line endings: the output must not
  * change. A missing {@code client.sse} fails and writes what was produced under
  * {@code target/golden-stream-actual/} for review. A case may hold the client's {@code client-request.json}
- * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools).
+ * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools),
+ * and {@code options.json}, the client's options ({@code {"chat_reasoning": "reasoning_content"}}).
  */
 class GoldenStreamTest {
     private static final Path ROOT = Path.of("src/test/resources/golden-stream");
@@ -97,9 +98,15 @@ class GoldenStreamTest {
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
         Path request = ROOT.resolve(name).resolve("client-request.json");
-        Map<String, Extensions.ToolForm> forms = Files.exists(request)
-                ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, PROMPT_ESTIMATE, forms));
+        StreamEncoder encoder;
+        try {
+            Map<String, Extensions.ToolForm> forms = Files.exists(request)
+                    ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
+            encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, PROMPT_ESTIMATE, forms,
+                    GoldenConversionTest.chatReasoning(ROOT.resolve(name))));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))

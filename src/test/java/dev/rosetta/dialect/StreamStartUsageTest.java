@@ -41,7 +41,7 @@ class StreamStartUsageTest {
 
     /** The frames' JSON payloads, for a stream of one text block whose usage arrives at the end. */
     private static List<JsonNode> stream(Dialect client, long estimate, MessageStart start) {
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, estimate, java.util.Map.of()));
+        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, estimate, java.util.Map.of(), dev.rosetta.dialect.openai.ChatReasoning.NONE));
         List<StreamEvent> events = List.of(start, new BlockStart(0, ContentBlock.Text.of("")),
                 new TextDelta(0, "Hello"), new TextDelta(0, " there"), new BlockStop(0), new UsageUpdate(FINAL),
                 new Finish(StopReason.END_TURN, Optional.empty()), new MessageStop());
@@ -93,7 +93,7 @@ class StreamStartUsageTest {
 
     @Test
     void anthropicStartSynthesizedForContentBeforeMessageStartShowsTheEstimate() {
-        StreamEncoder encoder = StreamEncoder.of(Dialect.ANTHROPIC, new StreamEncoder.Options(true, false, ESTIMATE, java.util.Map.of()));
+        StreamEncoder encoder = StreamEncoder.of(Dialect.ANTHROPIC, new StreamEncoder.Options(true, false, ESTIMATE, java.util.Map.of(), dev.rosetta.dialect.openai.ChatReasoning.NONE));
         JsonNode start = data(encoder.onEvent(new BlockStart(0, ContentBlock.Text.of("Hi"))).get(0)).orElseThrow();
 
         assertThat(start.path("type").asText()).isEqualTo("message_start");

@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * The built-in offline provider's answers, in each dialect's exact wire format. Deterministic: the
  * same request always gets the same bytes (ids are derived from the request, times are fixed), so a
- * newcomer's first request works with no keys and no network, and tests can rely on it.
+ * newcomer's first request works with no keys and no network, and tests can rely on it. A request for
+ * structured output (a JSON schema, or JSON mode) is answered with the simplest JSON it allows
+ * ({@link MockSchemas#instance}) instead of the greeting.
  */
 final class MockAnswers {
 
@@ -38,8 +40,10 @@ final class MockAnswers {
         this.model = model;
         String said = MockPrompt.lastUserText(dialect, request);
         String quoted = said.length() > 200 ? said.substring(0, 200) + "…" : said;
-        this.text = "Hello from Rosetta's mock model " + model + "."
-                + (quoted.isBlank() ? "" : " You said: " + quoted);
+        this.text = MockSchemas.responseSchema(dialect, request)
+                .map(schema -> new String(bytes(MockSchemas.instance(schema)), StandardCharsets.UTF_8))
+                .orElseGet(() -> "Hello from Rosetta's mock model " + model + "."
+                        + (quoted.isBlank() ? "" : " You said: " + quoted));
         this.pieces = split(text);
         this.inputTokens = Math.max(1, MockPrompt.allText(request).length() / 4);
         this.outputTokens = pieces.size();

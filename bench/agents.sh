@@ -18,7 +18,9 @@
 # speaks each provider's real wire format; for each provider type a front Rosetta maps every model
 # name the agents ask for to that upstream, and each agent runs once non-interactively through it,
 # with a temporary HOME, its telemetry and update checks off and a dead proxy for anything not local.
-# A run passes when the agent exits 0 and its answer carries the mock's reply.
+# A run passes when the agent exits 0, the front gateway answered every request of the run without
+# an error status, and the answer carries the mock's reply with the result of one tool round trip
+# (the prompt asks the mock to call the agent's own file-reading tool; not for Codex, see below).
 # Output: bench/out/agents-<timestamp>/ (results.md, each front gateway's access log, each run's
 # stdout and stderr). Exit status: 0 when every cell passed, 1 otherwise, 2 for bad usage.
 set -euo pipefail
@@ -85,6 +87,8 @@ fi
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT="$ROOT/bench/out/agents-$STAMP"
 mkdir -p "$OUT"
+# The agents' HOME and working directory: outside this repository, so no agent sees its git state.
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rosetta-agents.XXXXXX")
 
 # ---------------------------------------------------------------- process bookkeeping
 PIDS=()
@@ -98,6 +102,7 @@ stop_pid() { # PID: TERM, wait up to 10 s, then KILL
 cleanup() {
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[$i]}"; done
+  rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -165,10 +170,29 @@ EOF
 }
 
 # ---------------------------------------------------------------- the agents
-# The mock answers "Hello from Rosetta's mock model <model>. You said: ..." in the client's dialect;
-# that text in the agent's output means the answer came back through both gateways.
-PROMPT="Say hello to Rosetta."
+# The mock answers "Hello from Rosetta's mock model <model>. ..." in the client's dialect. The prompt's
+# marker [[mock-tool NAME {args}]] makes it first call the agent's own file-reading tool NAME (when
+# the request offers it); the agent runs the tool and sends its result, which the mock quotes
+# ("The tool said: ..."). The token of note.txt in the final answer proves the whole tool round trip
+# through both gateways. Codex offers no plain function tool to call (its tools are namespaced, in
+# an `additional_tools` input item, behind a JavaScript `exec` custom tool): its run checks the text.
+TOKEN=rosetta-tool-ok-7f3a
 EXPECT="Hello from Rosetta's mock model"
+prompt_for() { # AGENT WORKDIR
+  case "$1" in
+    claude-code) printf '[[mock-tool Read {"file_path":"%s/note.txt"}]] Read note.txt.' "$2" ;;
+    codex) printf 'Say hello to Rosetta.' ;;
+    gemini-cli) printf '[[mock-tool read_file {"file_path":"note.txt"}]] Read note.txt.' ;;
+    ai-sdk-*) printf '[[mock-tool read_note {"name":"todo"}]] Read my todo note.' ;;
+  esac
+}
+expected_token() { # AGENT: what the final answer must carry besides the mock's greeting
+  case "$1" in
+    codex) echo "$EXPECT" ;;
+    ai-sdk-*) echo "rosetta-ai-sdk-tool-ok" ;;
+    *) echo "$TOKEN" ;;
+  esac
+}
 
 # Environment every agent gets: nothing of this machine's user, no proxy but a dead one for anything
 # that is not local (an update check or telemetry call fails at once instead of leaving the machine).
@@ -179,10 +203,13 @@ base_env() {
     NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 }
 
-# run_agent AGENT GATEWAY_URL DIR: runs one agent in DIR; its stdout and stderr go to DIR.
+# run_agent AGENT GATEWAY_URL DIR: runs one agent; its stdout, stderr and exit code go to DIR.
 run_agent() {
-  local agent=$1 url=$2 dir=$3 home="$3/home" work="$3/work"
+  local agent=$1 url=$2 dir=$3 home="$TMP/$agent-$RANDOM/home" work="$TMP/$agent-$RANDOM/work"
   mkdir -p "$home/tmp" "$work"
+  printf 'The token is %s.\n' "$TOKEN" >"$work/note.txt"
+  local PROMPT
+  PROMPT=$(prompt_for "$agent" "$work")
   local cmd=()
   case "$agent" in
     claude-code)
@@ -245,14 +272,23 @@ for provider in $PROVIDERS; do
     dir="$OUT/$agent/$provider"
     mkdir -p "$dir"
     printf '%-24s %-17s ' "$agent" "$provider"
+    seen=$(wc -l <"$OUT/front-$provider.log")
     run_agent "$agent" "http://127.0.0.1:$PORT" "$dir"
     rc=$(cat "$dir/rc")
-    if [ "$rc" = 0 ] && grep -qF "$EXPECT" "$dir/stdout"; then
+    # This run's requests, from the front gateway's access log: any error answer fails the cell,
+    # even one the agent survives (Gemini CLI falls back when its router's request fails).
+    tail -n +"$((seen + 1))" "$OUT/front-$provider.log" | grep '^{' >"$dir/access.log" || true
+    error=$(grep -m1 '"status":[45][0-9][0-9]' "$dir/access.log" || true)
+    if [ "$rc" = 0 ] && [ -z "$error" ] && grep -qF "$EXPECT" "$dir/stdout" && grep -qF "$(expected_token "$agent")" "$dir/stdout"; then
       RESULT[$agent/$provider]=pass; PASSED=$((PASSED + 1)); echo pass
     else
-      why="exit $rc"
-      [ "$rc" = 124 ] && why="timed out after ${TIMEOUT}s"
-      [ "$rc" = 0 ] && why="answer lacks the mock's reply"
+      if [ -n "$error" ]; then
+        why="$(sed -n 's/.*"path":"\([^"]*\)".*"status":\([0-9]*\).*"outcome":"\(.*\)"}$/\2 on \1: \3/p' <<<"$error")"
+        [ "$rc" = 0 ] || why="exit $rc; $why"
+      elif [ "$rc" = 124 ]; then why="timed out after ${TIMEOUT}s"
+      elif [ "$rc" != 0 ]; then why="exit $rc"
+      else why="answer lacks the mock's reply or the tool's result"
+      fi
       RESULT[$agent/$provider]="FAIL ($why)"; FAILED=$((FAILED + 1)); echo "FAIL ($why)"
     fi
   done

@@ -70,7 +70,7 @@ final class MockPrompt {
         if (lastToolResult(dialect, request).isPresent()) {
             return Optional.empty();
         }
-        Matcher m = TOOL_MARKER.matcher(lastUserText(dialect, request));
+        Matcher m = TOOL_MARKER.matcher(currentUserText(dialect, request));
         if (!m.find() || !offers(dialect, request.path("tools"), m.group(1))) {
             return Optional.empty();
         }
@@ -80,6 +80,35 @@ final class MockPrompt {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The text of every user message since the model last spoke: agents often split one turn into
+     * several messages (Codex puts its environment after the prompt, Claude Code a system message).
+     */
+    private static String currentUserText(Dialect dialect, JsonNode request) {
+        JsonNode turns = switch (dialect) {
+            case OPENAI_CHAT, ANTHROPIC -> request.path("messages");
+            case OPENAI_RESPONSES -> request.path("input");
+            case GEMINI -> request.path("contents");
+        };
+        if (turns.isTextual()) {
+            return turns.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = turns.size() - 1; i >= 0; i--) {
+            JsonNode turn = turns.get(i);
+            // Responses items other than messages (function_call, reasoning, ...) are the model's.
+            String role = turn.path("role").asText(turn.has("type") && !turn.path("type").asText().equals("message")
+                    ? "assistant" : "user");
+            if (role.equals("assistant") || role.equals("model")) {
+                break;
+            }
+            if (role.equals("user")) {
+                sb.insert(0, text(dialect == Dialect.GEMINI ? turn.path("parts") : turn.path("content")) + "\n");
+            }
+        }
+        return sb.toString();
     }
 
     private static boolean offers(Dialect dialect, JsonNode tools, String name) {

@@ -134,6 +134,22 @@ class MockToolCallTest {
     }
 
     @Test
+    void theMarkerIsFoundInAnyUserMessageSinceTheModelLastSpoke() {
+        // Codex sends its environment as a second user message after the prompt.
+        JsonNode responses = send(OPENAI_RESPONSES, false, request(OPENAI_RESPONSES, false,
+                tools(OPENAI_RESPONSES, "read_note"), ask(OPENAI_RESPONSES)
+                        + ",{\"role\":\"user\",\"content\":\"<environment_context/>\"}")).json();
+        // An earlier turn's marker, answered already, is not acted on again.
+        JsonNode chat = send(OPENAI_CHAT, false, request(OPENAI_CHAT, false, tools(OPENAI_CHAT, "read_note"),
+                ask(OPENAI_CHAT) + ",{\"role\":\"assistant\",\"content\":\"Done.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Thanks\"}")).json();
+
+        assertThat(responses.path("output").get(0).path("type").asText()).isEqualTo("function_call");
+        assertThat(chat.path("choices").get(0).path("message").path("content").asText())
+                .isEqualTo("Hello from Rosetta's mock model mock-gpt. You said: Thanks");
+    }
+
+    @Test
     void withoutThatToolOfferedTheMockAnswersInText() {
         JsonNode chat = send(OPENAI_CHAT, false, request(OPENAI_CHAT, false, tools(OPENAI_CHAT, "other"),
                 ask(OPENAI_CHAT))).json();

@@ -9,6 +9,8 @@
 #   -p, --providers L   provider types behind Rosetta (default: all): openai-chat openai-responses
 #                       anthropic gemini
 #   -t, --timeout S     bound on each agent run (default 120)
+#       --trace         run each agent under strace and fail a cell whose agent connects anywhere but
+#                       the front gateway (attempts at the dead proxy, DNS, any other address)
 #       --jar FILE      the gateway jar (default target/rosetta.jar, built with ./rosetta build when
 #                       missing or older than the sources)
 #
@@ -33,6 +35,7 @@ AGENTS=$ALL_AGENTS
 PROVIDERS=$ALL_PROVIDERS
 TIMEOUT=120
 JAR=target/rosetta.jar
+TRACE=no
 
 usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     -p|--providers) PROVIDERS=$2; shift 2 ;;
     -t|--timeout) TIMEOUT=$2; shift 2 ;;
     --jar) JAR=$2; shift 2 ;;
+    --trace) TRACE=yes; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "agents.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -48,6 +52,7 @@ done
 for a in $AGENTS; do [[ " $ALL_AGENTS " == *" $a "* ]] || { echo "agents.sh: unknown agent $a" >&2; exit 2; }; done
 for p in $PROVIDERS; do [[ " $ALL_PROVIDERS " == *" $p "* ]] || { echo "agents.sh: unknown provider type $p" >&2; exit 2; }; done
 
+[ "$TRACE" = no ] || command -v strace >/dev/null 2>&1 || { echo "agents.sh: --trace needs strace" >&2; exit 2; }
 for t in npm curl timeout; do
   command -v "$t" >/dev/null 2>&1 || { echo "agents.sh: needs $t on the PATH" >&2; exit 2; }
 done
@@ -203,9 +208,9 @@ base_env() {
     NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 }
 
-# run_agent AGENT GATEWAY_URL DIR: runs one agent; its stdout, stderr and exit code go to DIR.
+# run_agent AGENT GATEWAY_URL DIR PROVIDER: runs one agent; its stdout, stderr and exit code go to DIR.
 run_agent() {
-  local agent=$1 url=$2 dir=$3 home="$TMP/$agent-$RANDOM/home" work="$TMP/$agent-$RANDOM/work"
+  local agent=$1 url=$2 dir=$3 home="$TMP/$agent-$4/home" work="$TMP/$agent-$4/work"
   mkdir -p "$home/tmp" "$work"
   printf 'The token is %s.\n' "$TOKEN" >"$work/note.txt"
   local PROMPT
@@ -235,6 +240,10 @@ enabled = false
 
 [feedback]
 enabled = false
+
+# Without this Codex syncs its curated plugins from GitHub and chatgpt.com at every start.
+[features]
+plugins = false
 EOF
       cmd=(env $(base_env "$home") CODEX_HOME="$home/codex" ROSETTA_API_KEY=unused
         codex exec --skip-git-repo-check --color never
@@ -254,6 +263,7 @@ EOF
     ai-sdk-*)
       cmd=(env $(base_env "$home") node "$AG/ai-sdk.mjs" "${agent#ai-sdk-}" "$url" "$PROMPT") ;;
   esac
+  [ "$TRACE" = no ] || cmd=(strace -f -qq -e trace=connect -o "$dir/connects" "${cmd[@]}")
   local rc=0
   (cd "$work" && timeout -k 5 "$TIMEOUT" "${cmd[@]}" </dev/null >"$dir/stdout" 2>"$dir/stderr") || rc=$?
   echo "$rc" >"$dir/rc"
@@ -273,16 +283,23 @@ for provider in $PROVIDERS; do
     mkdir -p "$dir"
     printf '%-24s %-17s ' "$agent" "$provider"
     seen=$(wc -l <"$OUT/front-$provider.log")
-    run_agent "$agent" "http://127.0.0.1:$PORT" "$dir"
+    run_agent "$agent" "http://127.0.0.1:$PORT" "$dir" "$provider"
     rc=$(cat "$dir/rc")
     # This run's requests, from the front gateway's access log: any error answer fails the cell,
     # even one the agent survives (Gemini CLI falls back when its router's request fails).
     tail -n +"$((seen + 1))" "$OUT/front-$provider.log" | grep '^{' >"$dir/access.log" || true
     error=$(grep -m1 '"status":[45][0-9][0-9]' "$dir/access.log" || true)
+    if [ "$TRACE" = yes ]; then
+      # Every IPv4/IPv6 connect but the front gateway's port (Unix sockets are local by nature).
+      grep -E 'sa_family=AF_INET6?' "$dir/connects" | grep -v "htons($PORT)" >"$dir/outbound" || true
+      [ -s "$dir/outbound" ] && [ -z "$error" ] && error="connects elsewhere: $(head -1 "$dir/outbound" | grep -oE 'sin6?_port=htons\([0-9]+\), .*addr[^)]*\)' | head -1)"
+    fi
     if [ "$rc" = 0 ] && [ -z "$error" ] && grep -qF "$EXPECT" "$dir/stdout" && grep -qF "$(expected_token "$agent")" "$dir/stdout"; then
       RESULT[$agent/$provider]=pass; PASSED=$((PASSED + 1)); echo pass
     else
-      if [ -n "$error" ]; then
+      if [[ $error == connects* ]]; then
+        why=$error
+      elif [ -n "$error" ]; then
         why="$(sed -n 's/.*"path":"\([^"]*\)".*"status":\([0-9]*\).*"outcome":"\(.*\)"}$/\2 on \1: \3/p' <<<"$error")"
         [ "$rc" = 0 ] || why="exit $rc; $why"
       elif [ "$rc" = 124 ]; then why="timed out after ${TIMEOUT}s"
@@ -309,9 +326,10 @@ done
     printf '| %s |' "$a"; for p in $PROVIDERS; do printf ' %s |' "${RESULT[$a/$p]}"; done; echo
   done
   echo
-  echo "Models asked for, by provider type (from the access logs):"
-  for p in $PROVIDERS; do
-    printf -- '- %s: %s\n' "$p" "$(grep -o '"model":"[^"]*"' "$OUT/front-$p.log" | sort -u | sed 's/"model":"\(.*\)"/\1/' | grep -v '^$' | paste -sd' ')"
+  echo "Models asked for (from the access logs):"
+  for a in $AGENTS; do
+    printf -- '- %s: %s\n' "$a" "$(cat "$OUT/$a"/*/access.log | grep -o '"path":"[^"]*","model":"[^"]*"' \
+      | sed 's/.*"model":"\(.*\)"/\1/' | grep -v '^$' | sort -u | paste -sd' ')"
   done
 } >"$OUT/results.md"
 echo

@@ -4,8 +4,8 @@
 #
 #   bench/agents.sh [-a "AGENTS"] [-p "PROVIDERS"] [-t SECONDS] [--jar target/rosetta.jar]
 #
-#   -a, --agents L      agents to run, space-separated (default: all): claude-code codex gemini-cli
-#                       ai-sdk-openai-chat ai-sdk-openai-responses ai-sdk-anthropic ai-sdk-google
+#   -a, --agents L      agents to run, space-separated (default: all): claude-code codex codex-fn-tools
+#                       gemini-cli ai-sdk-openai-chat ai-sdk-openai-responses ai-sdk-anthropic ai-sdk-google
 #   -p, --providers L   provider types behind Rosetta (default: all): openai-chat openai-responses
 #                       anthropic gemini
 #   -t, --timeout S     bound on each agent run (default 120)
@@ -22,14 +22,15 @@
 # with a temporary HOME, its telemetry and update checks off and a dead proxy for anything not local.
 # A run passes when the agent exits 0, the front gateway answered every request of the run without
 # an error status, and the answer carries the mock's reply with the result of one tool round trip
-# (the prompt asks the mock to call the agent's own file-reading tool; not for Codex, see below).
+# (the prompt asks the mock to call the agent's own file-reading tool; not for Codex's default
+# model, see below).
 # Output: bench/out/agents-<timestamp>/ (results.md, each front gateway's access log, each run's
 # stdout and stderr). Exit status: 0 when every cell passed, 1 otherwise, 2 for bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-ALL_AGENTS="claude-code codex gemini-cli ai-sdk-openai-chat ai-sdk-openai-responses ai-sdk-anthropic ai-sdk-google"
+ALL_AGENTS="claude-code codex codex-fn-tools gemini-cli ai-sdk-openai-chat ai-sdk-openai-responses ai-sdk-anthropic ai-sdk-google"
 ALL_PROVIDERS="openai-chat openai-responses anthropic gemini"
 AGENTS=$ALL_AGENTS
 PROVIDERS=$ALL_PROVIDERS
@@ -179,14 +180,17 @@ EOF
 # marker [[mock-tool NAME {args}]] makes it first call the agent's own file-reading tool NAME (when
 # the request offers it); the agent runs the tool and sends its result, which the mock quotes
 # ("The tool said: ..."). The token of note.txt in the final answer proves the whole tool round trip
-# through both gateways. Codex offers no plain function tool to call (its tools are namespaced, in
-# an `additional_tools` input item, behind a JavaScript `exec` custom tool): its run checks the text.
+# through both gateways. With its default model Codex offers no plain function tool to call (its
+# tools are namespaced, in an `additional_tools` input item, behind a JavaScript `exec` custom tool):
+# that run checks the text. With a model it has no metadata for (codex-fn-tools: gpt-5-codex) it
+# offers plain function tools, and its exec_command runs `cat note.txt`.
 TOKEN=rosetta-tool-ok-7f3a
 EXPECT="Hello from Rosetta's mock model"
 prompt_for() { # AGENT WORKDIR
   case "$1" in
     claude-code) printf '[[mock-tool Read {"file_path":"%s/note.txt"}]] Read note.txt.' "$2" ;;
     codex) printf 'Say hello to Rosetta.' ;;
+    codex-fn-tools) printf '[[mock-tool exec_command {"cmd":"cat note.txt"}]] Read note.txt.' ;;
     gemini-cli) printf '[[mock-tool read_file {"file_path":"note.txt"}]] Read note.txt.' ;;
     ai-sdk-*) printf '[[mock-tool read_note {"name":"todo"}]] Read my todo note.' ;;
   esac
@@ -223,7 +227,7 @@ run_agent() {
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
         claude -p "$PROMPT"
         --max-turns 4 --output-format text) ;;
-    codex)
+    codex|codex-fn-tools)
       mkdir -p "$home/codex"
       cat >"$home/codex/config.toml" <<EOF
 model_provider = "rosetta"
@@ -245,8 +249,10 @@ enabled = false
 [features]
 plugins = false
 EOF
+      local model=()
+      [ "$agent" = codex ] || model=(-c 'model="gpt-5-codex"')
       cmd=(env $(base_env "$home") CODEX_HOME="$home/codex" ROSETTA_API_KEY=unused
-        codex exec --skip-git-repo-check --color never
+        codex exec "${model[@]}" --skip-git-repo-check --color never
         "$PROMPT") ;;
     gemini-cli)
       mkdir -p "$home/.gemini"

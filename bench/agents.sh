@@ -203,8 +203,9 @@ expected_token() { # AGENT: what the final answer must carry besides the mock's 
   esac
 }
 
-# Environment every agent gets: nothing of this machine's user, no proxy but a dead one for anything
-# that is not local (an update check or telemetry call fails at once instead of leaving the machine).
+# The whole environment every agent gets (env -i): nothing of this machine's user (no keys, no agent
+# settings), and a dead proxy for anything not local (an update check or telemetry call fails at
+# once instead of leaving the machine).
 base_env() {
   local home=$1
   echo PATH="$BIN:/usr/bin:/bin" HOME="$home" TMPDIR="$home/tmp" LANG=C.UTF-8 TERM=dumb NO_COLOR=1 CI=1 \
@@ -222,7 +223,7 @@ run_agent() {
   local cmd=()
   case "$agent" in
     claude-code)
-      cmd=(env $(base_env "$home") ANTHROPIC_BASE_URL="$url" ANTHROPIC_API_KEY=unused
+      cmd=(env -i $(base_env "$home") ANTHROPIC_BASE_URL="$url" ANTHROPIC_API_KEY=unused
         DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1 DISABLE_BUG_COMMAND=1
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
         claude -p "$PROMPT"
@@ -251,7 +252,7 @@ plugins = false
 EOF
       local model=()
       [ "$agent" = codex ] || model=(-c 'model="gpt-5-codex"')
-      cmd=(env $(base_env "$home") CODEX_HOME="$home/codex" ROSETTA_API_KEY=unused
+      cmd=(env -i $(base_env "$home") CODEX_HOME="$home/codex" ROSETTA_API_KEY=unused
         codex exec "${model[@]}" --skip-git-repo-check --color never
         "$PROMPT") ;;
     gemini-cli)
@@ -264,10 +265,10 @@ EOF
   "general": { "disableAutoUpdate": true, "disableUpdateNag": true }
 }
 EOF
-      cmd=(env $(base_env "$home") GEMINI_API_KEY=unused GOOGLE_GEMINI_BASE_URL="$url" GEMINI_CLI_TRUST_WORKSPACE=true
+      cmd=(env -i $(base_env "$home") GEMINI_API_KEY=unused GOOGLE_GEMINI_BASE_URL="$url" GEMINI_CLI_TRUST_WORKSPACE=true
         gemini --output-format text -p "$PROMPT") ;;
     ai-sdk-*)
-      cmd=(env $(base_env "$home") node "$AG/ai-sdk.mjs" "${agent#ai-sdk-}" "$url" "$PROMPT") ;;
+      cmd=(env -i $(base_env "$home") node "$AG/ai-sdk.mjs" "${agent#ai-sdk-}" "$url" "$PROMPT") ;;
   esac
   [ "$TRACE" = no ] || cmd=(strace -f -qq -e trace=connect -o "$dir/connects" "${cmd[@]}")
   local rc=0

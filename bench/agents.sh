@@ -292,6 +292,7 @@ for provider in $PROVIDERS; do
     seen=$(wc -l <"$OUT/front-$provider.log")
     run_agent "$agent" "http://127.0.0.1:$PORT" "$dir" "$provider"
     rc=$(cat "$dir/rc")
+    sleep 0.2 # the access log is written in batches every 50 ms: this run's last lines land first
     # This run's requests, from the front gateway's access log: any error answer fails the cell,
     # even one the agent survives (Gemini CLI falls back when its router's request fails).
     tail -n +"$((seen + 1))" "$OUT/front-$provider.log" | grep '^{' >"$dir/access.log" || true

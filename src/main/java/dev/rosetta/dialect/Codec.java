@@ -2,6 +2,7 @@ package dev.rosetta.dialect;
 
 import dev.rosetta.dialect.anthropic.AnthropicCodec;
 import dev.rosetta.dialect.gemini.GeminiCodec;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.dialect.openai.OpenAiChatCodec;
 import dev.rosetta.dialect.responses.ResponsesCodec;
 import dev.rosetta.model.ChatRequest;
@@ -54,6 +55,14 @@ public interface Codec {
 
     default byte[] encodeResponse(ChatResponse response) {
         return encodeResponse(response, new DropLog());
+    }
+
+    /**
+     * The codec for a client of {@code dialect}: as {@link #of}, except that a Chat Completions client
+     * may be shown reasoning ({@code chatReasoning}), which other dialects have fields for.
+     */
+    static Codec forClient(Dialect dialect, ChatReasoning chatReasoning) {
+        return dialect == Dialect.OPENAI_CHAT ? OpenAiChatCodec.of(chatReasoning) : of(dialect);
     }
 
     /** The codec of a dialect. */

@@ -11,6 +11,7 @@ import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.responses.ResponsesCodec;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
@@ -19,6 +20,7 @@ import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.ProviderRequests;
+import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.util.List;
@@ -72,7 +74,8 @@ public final class Conversion {
     /** @param geminiSse for Gemini clients: whether they asked {@code alt=sse} (else a JSON-array stream) */
     public void generate(Exchange ex, Route route, byte[] body, boolean geminiSse) {
         Dialect target = upstreamDialect(route, ex.dialect());
-        Codec in = Codec.of(ex.dialect());
+        ChatReasoning shown = chatReasoning(ex, route);
+        Codec in = Codec.forClient(ex.dialect(), shown);
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
         ChatRequest parsed = opaque.unseal(in.decodeRequest(body, dropped));
@@ -85,15 +88,31 @@ public final class Conversion {
                 return;
             }
             try {
-                send(ex, route, target, in, out, ar.result(), dropped, geminiSse);
+                send(ex, route, target, in, out, ar.result(), dropped, geminiSse, shown);
             } catch (GatewayException e) {
                 replies.error(ex, e.error());
             }
         });
     }
 
+    /**
+     * Whether a Chat Completions client is shown the model's reasoning: its {@value ChatReasoning#HEADER}
+     * header if it sent one, else the model's {@code chat_reasoning}. A header naming no choice is refused
+     * rather than ignored, so a typo does not silently hide the reasoning asked for.
+     */
+    static ChatReasoning chatReasoning(Exchange ex, Route route) {
+        String header = ex.request().getHeader(ChatReasoning.HEADER);
+        if (header == null || ex.dialect() != Dialect.OPENAI_CHAT) {
+            return route.model().chatReasoning();
+        }
+        return ChatReasoning.fromWireName(header.strip()).orElseThrow(() -> new GatewayError(
+                ErrorKind.INVALID_REQUEST, "header " + ChatReasoning.HEADER + ": expected reasoning_content or none, got \""
+                + (header.length() > 40 ? header.substring(0, 40) + "…" : header) + "\"",
+                Optional.of(ChatReasoning.HEADER), Optional.empty(), Optional.empty()).toException());
+    }
+
     private void send(Exchange ex, Route route, Dialect target, Codec in, Codec out, ChatRequest fetched,
-                      DropLog dropped, boolean geminiSse) {
+                      DropLog dropped, boolean geminiSse, ChatReasoning shown) {
         ChatRequest request = fetched;
         if (target == Dialect.ANTHROPIC && request.generation().maxTokens().isEmpty()
                 && route.model().maxTokens().isPresent()) {
@@ -118,7 +137,8 @@ public final class Conversion {
         if (stream) {
             ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);
             StreamEncoder.Options options = new StreamEncoder.Options(request.includeUsage(),
-                    ex.dialect() == Dialect.GEMINI && !geminiSse, ResponsesCodec.toolForms(request));
+                    ex.dialect() == Dialect.GEMINI && !geminiSse, promptEstimate(ex.dialect(), request),
+                    ResponsesCodec.toolForms(request), shown);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
                     new StreamConversion(call, streamConfig, target, context, options, droppedFields,
@@ -129,6 +149,15 @@ public final class Conversion {
         ChatRequest sent = request;
         upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, sent, dropped,
                 turnIndex));
+    }
+
+    /**
+     * What an Anthropic or Gemini client is shown as its prompt count at the start of the stream until
+     * the upstream says (Chat Completions and Responses report usage only at the end). The other clients'
+     * streams report no usage at their start, so nothing is estimated for them.
+     */
+    private static long promptEstimate(Dialect client, ChatRequest request) {
+        return client == Dialect.ANTHROPIC || client == Dialect.GEMINI ? TokenEstimate.of(request) : 0;
     }
 
     private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, ChatRequest request,

@@ -201,8 +201,16 @@ public final class Passthrough {
      * (for Responses, the stream's {@code error} event, numbered after the last event relayed).
      */
     private static void endBroken(Exchange ex, HttpServerResponse out, SseUsageTap tap, GatewayError error) {
-        ex.outcome(error.message());
         ex.usage(tap.finish());
+        if (tap.complete()) {
+            // Closed after the stream's own last event: the answer is whole, and an error frame after it
+            // would make the client's SDK throw away a complete answer.
+            if (!out.ended()) {
+                out.end();
+            }
+            return;
+        }
+        ex.outcome(error.message());
         if (out.ended()) {
             return;
         }

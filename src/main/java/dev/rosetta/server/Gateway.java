@@ -3,6 +3,7 @@ package dev.rosetta.server;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
+import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.route.ModelRoutes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -46,13 +47,14 @@ public final class Gateway {
         OpaqueState opaque = new OpaqueState(config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
                 .orElseGet(() -> StateSealer.generated(new SecureRandom())));
         Lifecycle lifecycle = new Lifecycle();
+        TokenCounters counters = new TokenCounters(config.providers());
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle);
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops))

@@ -5,13 +5,16 @@ import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
+import dev.rosetta.pipeline.ApiPassthrough;
 import dev.rosetta.pipeline.Conversion;
 import dev.rosetta.pipeline.CountTokens;
 import dev.rosetta.pipeline.Embeddings;
 import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
+import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.pipeline.Upstream;
+import dev.rosetta.route.ApiProviders;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.UpstreamClients;
@@ -28,15 +31,19 @@ final class GatewayVerticle extends VerticleBase {
     private final GatewayConfig config;
     private final ModelRoutes routes;
     private final OpaqueState opaque;
+    private final TokenCounters counters;
     private final int port;
     private final Lifecycle lifecycle;
     private HttpServer server;
     private UpstreamClients clients;
 
-    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle) {
+    /** @param counters shared by every verticle: what one event loop learns about a provider, all use */
+    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
+                    Lifecycle lifecycle) {
         this.config = config;
         this.routes = routes;
         this.opaque = opaque;
+        this.counters = counters;
         this.port = port;
         this.lifecycle = lifecycle;
     }
@@ -49,9 +56,11 @@ final class GatewayVerticle extends VerticleBase {
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
-                new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
-        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
-                vertx, config.server().requestReadTimeout());
+                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies));
+        ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
+                config.server().requestReadTimeout());
+        RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
+                lifecycle, vertx, config.server().requestReadTimeout());
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

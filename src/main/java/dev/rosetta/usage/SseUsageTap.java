@@ -30,6 +30,7 @@ public final class SseUsageTap implements UsageTap {
     private SseParser.Status status = SseParser.Status.OK;
     private long fed;
     private long lastSequence = -1;
+    private boolean finalSeen;
 
     public SseUsageTap(ProviderType format) {
         this(format, false);
@@ -49,6 +50,15 @@ public final class SseUsageTap implements UsageTap {
      */
     public long nextSequence() {
         return sequenced ? lastSequence + 1 : 0;
+    }
+
+    /**
+     * Whether the stream's own last event has passed: {@code data: [DONE]}, a Responses
+     * {@code response.completed|incomplete|failed}, Anthropic's {@code message_stop}, or a Gemini chunk with
+     * a {@code finishReason}. The answer is then whole, and a connection closed after it loses nothing.
+     */
+    public boolean complete() {
+        return finalSeen;
     }
 
     @Override
@@ -82,6 +92,9 @@ public final class SseUsageTap implements UsageTap {
      */
     private void onEvent(SseEvent event) {
         String data = event.data();
+        if (!finalSeen) {
+            finalSeen = isFinal(event.event(), data);
+        }
         if (sequenced) {
             lastSequence = sequenceOf(data, lastSequence + 1);
         }
@@ -109,6 +122,16 @@ public final class SseUsageTap implements UsageTap {
             }
             from = end < 0 ? -1 : data.indexOf("\"usage", end);
         }
+    }
+
+    private boolean isFinal(String name, String data) {
+        return switch (format) {
+            case OPENAI -> data.equals("[DONE]") || name.equals("response.completed") || name.equals("response.incomplete")
+                    || name.equals("response.failed");
+            case ANTHROPIC -> name.equals("message_stop");
+            case GEMINI -> data.contains("\"finishReason\"");
+            case MOCK -> false;
+        };
     }
 
     /**

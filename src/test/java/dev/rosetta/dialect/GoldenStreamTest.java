@@ -27,13 +27,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * byte by byte, at seeded random split points, and with CR and CRLF line endings: the output must not
  * change. A missing {@code client.sse} fails and writes what was produced under
  * {@code target/golden-stream-actual/} for review. A case may hold the client's {@code client-request.json}
- * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools).
+ * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools),
+ * and {@code options.json}, the client's options ({@code {"chat_reasoning": "reasoning_content"}}).
  */
 class GoldenStreamTest {
     private static final Path ROOT = Path.of("src/test/resources/golden-stream");
     private static final Path ACTUAL = Path.of("target/golden-stream-actual");
     /** Chunks carry no time (Anthropic, Gemini); the conversation has one user turn before the answer. */
     static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_golden", 1);
+    /**
+     * The gateway's estimate of the request's prompt tokens (the pipeline takes it from
+     * {@code TokenEstimate}): Anthropic and Gemini clients see it at the start of streams whose
+     * upstream reports the prompt only at the end. Unlike every upstream's own count (9 and up), so a
+     * golden shows which figure went where.
+     */
+    static final long PROMPT_ESTIMATE = 21;
 
     static Stream<String> cases() throws IOException {
         List<String> out = new ArrayList<>();
@@ -90,9 +98,15 @@ class GoldenStreamTest {
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
         Path request = ROOT.resolve(name).resolve("client-request.json");
-        Map<String, Extensions.ToolForm> forms = Files.exists(request)
-                ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, forms));
+        StreamEncoder encoder;
+        try {
+            Map<String, Extensions.ToolForm> forms = Files.exists(request)
+                    ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
+            encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, PROMPT_ESTIMATE, forms,
+                    GoldenConversionTest.chatReasoning(ROOT.resolve(name))));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))

@@ -121,7 +121,8 @@ final class GeminiParts {
             }
             case ContentBlock.Thinking t -> {
                 // Reasoning cannot be replayed to Gemini without its own signature on the part.
-                dropped.add("thinking");
+                // Named by the client's path when it has one (a Chat client's reasoning_content).
+                dropped.add(where.startsWith("$") ? where : "thinking");
                 return Optional.empty();
             }
             case ContentBlock.RedactedThinking r -> {

@@ -139,7 +139,8 @@ final class ResponsesRequestEncoder {
                     input.addObject().put("type", "function_call_output").put("call_id", r.toolCallId())
                             .put("output", r.isError() ? "Error: " + r.text() : r.text());
                 }
-                case ContentBlock.Thinking t -> dropped.add("thinking");
+                // Without its item id and encrypted content, reasoning text cannot go back as a reasoning item.
+                case ContentBlock.Thinking t -> dropped.add(sources.of(t).orElse("thinking"));
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
                 case ContentBlock.EncryptedReasoning r -> {
                     content = null;

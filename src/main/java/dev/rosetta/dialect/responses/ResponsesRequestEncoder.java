@@ -85,6 +85,12 @@ final class ResponsesRequestEncoder {
         }
         boolean store = req.extensions().responses().flatMap(r -> r.store()).orElse(false);
         root.put("store", store);
+        // Only a Responses client has these; the Responses API takes them as they came.
+        req.extensions().responses().ifPresent(r -> {
+            r.previousResponseId().ifPresent(id -> root.put("previous_response_id", id));
+            r.truncation().ifPresent(t -> root.put("truncation", t));
+            r.serviceTier().ifPresent(t -> root.put("service_tier", t));
+        });
         include(req, store, root);
         if (req.stream()) {
             root.put("stream", true);

@@ -1,0 +1,109 @@
+package dev.rosetta.dialect.opaque;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Whether a request body may hold state Rosetta sealed ({@link OpaqueState}), told from its bytes alone:
+ * the body holds a JSON string that starts like a sealed value. Run on every same-dialect request, which
+ * is otherwise relayed byte for byte, so that state sealed for another provider is opened instead of
+ * sent to a provider that refuses it (a client that switched models mid-conversation).
+ *
+ * <p>A match says "maybe": a client's own text may start a string with a marker, and only opening the
+ * value tells. A miss is certain, as long as the client sends the values back as it got them (no
+ * {@code \}u-escapes in their first letters, which no JSON writer produces for ASCII letters).
+ *
+ * <p>Implementation notes: every marker holds an {@code x} or {@code X}, a letter rare in JSON, in
+ * English and in base64 (2 in 64), so the scan looks for that one letter, eight bytes at a time, and
+ * compares the markers only around each one found. Pure, allocation-free, thread-safe.
+ */
+public final class SealedMarkers {
+
+    /**
+     * The markers, each a JSON string's opening quote and the prefix only sealed values start with:
+     * a Chat tool-call id ({@value OpaqueState#ID_PREFIX}…), a carrier value ({@value OpaqueState#CARRIER_PREFIX}…
+     * in standard base64, and its URL-safe spelling, which is the same letters), a Responses reasoning
+     * item's id ({@value OpaqueState#REASONING_ID_PREFIX}…; kept by a client that dropped its encrypted content).
+     */
+    public static final List<String> ALL = markers();
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long CASE_BIT = 0x2020202020202020L;
+    private static final long LOWER_X = 0x7878787878787878L;
+
+    private static final byte[][] BYTES = ALL.stream().map(m -> m.getBytes(StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
+    /** Where each marker's {@code x} or {@code X} is. */
+    private static final int[] ANCHOR = ALL.stream().mapToInt(SealedMarkers::anchor).toArray();
+
+    private SealedMarkers() {
+    }
+
+    private static List<String> markers() {
+        String carrier = OpaqueState.CARRIER_PREFIX;
+        String urlSafe = Base64.getUrlEncoder().encodeToString(Base64.getDecoder().decode(carrier));
+        Set<String> out = new LinkedHashSet<>(List.of("\"" + OpaqueState.ID_PREFIX, "\"" + carrier, "\"" + urlSafe,
+                "\"" + OpaqueState.REASONING_ID_PREFIX));
+        return List.copyOf(out);
+    }
+
+    private static int anchor(String marker) {
+        for (int i = 0; i < marker.length(); i++) {
+            if ((marker.charAt(i) | 0x20) == 'x') {
+                return i;
+            }
+        }
+        throw new IllegalStateException("a marker without an x cannot be scanned for: " + marker);
+    }
+
+    /** Whether {@code body} holds a string starting with one of the {@linkplain #ALL markers}. */
+    public static boolean presentIn(byte[] body) {
+        int n = body.length;
+        int i = 0;
+        for (; i + Long.BYTES <= n; i += Long.BYTES) {
+            long w = ((long) LONGS.get(body, i) | CASE_BIT) ^ LOWER_X;
+            // A byte of w is zero where the body has x or X; this sets its top bit there, and only there.
+            long found = ~((((w & LOW7) + LOW7) | w) | LOW7);
+            while (found != 0) {
+                if (markerAround(body, i + (Long.numberOfTrailingZeros(found) >>> 3))) {
+                    return true;
+                }
+                found &= found - 1;
+            }
+        }
+        for (; i < n; i++) {
+            if ((body[i] | 0x20) == 'x' && markerAround(body, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a marker's {@code x} is the byte at {@code at}. */
+    private static boolean markerAround(byte[] body, int at) {
+        for (int m = 0; m < BYTES.length; m++) {
+            byte[] marker = BYTES[m];
+            int start = at - ANCHOR[m];
+            if (start >= 0 && start + marker.length <= body.length && regionIs(body, start, marker)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean regionIs(byte[] body, int start, byte[] marker) {
+        for (int k = 0; k < marker.length; k++) {
+            if (body[start + k] != marker[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

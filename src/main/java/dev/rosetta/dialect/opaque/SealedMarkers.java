@@ -20,8 +20,9 @@ import java.util.Set;
  * {@code \}u-escapes in their first letters, which no JSON writer produces for ASCII letters).
  *
  * <p>Implementation notes: every marker holds an {@code x} or {@code X}, a letter rare in JSON, in
- * English and in base64 (2 in 64), so the scan looks for that one letter, eight bytes at a time, and
- * compares the markers only around each one found. Pure, allocation-free, thread-safe.
+ * English and in base64 (2 in 64), so the scan looks for that one letter 32 bytes at a time (four
+ * words of eight tested together, branch-free), and only a block that has one is looked at byte by
+ * byte, comparing the markers around each. Pure, allocation-free, thread-safe.
  */
 public final class SealedMarkers {
 
@@ -34,7 +35,10 @@ public final class SealedMarkers {
     public static final List<String> ALL = markers();
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    /** Bytes looked at per step: four words, tested together. */
+    private static final int BLOCK = 4 * Long.BYTES;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
     private static final long CASE_BIT = 0x2020202020202020L;
     private static final long LOWER_X = 0x7878787878787878L;
 
@@ -67,20 +71,37 @@ public final class SealedMarkers {
     public static boolean presentIn(byte[] body) {
         int n = body.length;
         int i = 0;
-        for (; i + Long.BYTES <= n; i += Long.BYTES) {
-            long w = ((long) LONGS.get(body, i) | CASE_BIT) ^ LOWER_X;
-            // A byte of w is zero where the body has x or X; this sets its top bit there, and only there.
-            long found = ~((((w & LOW7) + LOW7) | w) | LOW7);
-            while (found != 0) {
-                if (markerAround(body, i + (Long.numberOfTrailingZeros(found) >>> 3))) {
-                    return true;
-                }
-                found &= found - 1;
+        for (; i + BLOCK <= n; i += BLOCK) {
+            if ((xs(body, i) | xs(body, i + 8) | xs(body, i + 16) | xs(body, i + 24)) != 0
+                    && markerInBlock(body, i)) {
+                return true;
             }
         }
         for (; i < n; i++) {
             if ((body[i] | 0x20) == 'x' && markerAround(body, i)) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Non-zero when the eight bytes at {@code i} hold an {@code x} or {@code X}: the zero-byte test of
+     * "Bit Twiddling Hacks" on the word with those letters turned to zero (it may flag bytes above a
+     * zero one too, which only costs a look).
+     */
+    private static long xs(byte[] body, int i) {
+        long w = ((long) LONGS.get(body, i) | CASE_BIT) ^ LOWER_X;
+        return (w - ONES) & ~w & HIGH;
+    }
+
+    /** Whether a marker's {@code x} is in the block at {@code i}: the rare slow path, candidate by candidate. */
+    private static boolean markerInBlock(byte[] body, int i) {
+        for (int w = i; w < i + BLOCK; w += Long.BYTES) {
+            for (long c = xs(body, w); c != 0; c &= c - 1) {
+                if (markerAround(body, w + (Long.numberOfTrailingZeros(c) >>> 3))) {
+                    return true;
+                }
             }
         }
         return false;

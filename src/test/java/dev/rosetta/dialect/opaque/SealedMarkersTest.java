@@ -34,8 +34,8 @@ class SealedMarkersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 5, 6, 7, 8, 9, 13, 15, 16, 17})
-    void findsAMarkerAtEveryOffsetOfTheWord(int pad) {
+    @ValueSource(ints = {0, 1, 2, 3, 5, 6, 7, 8, 9, 13, 15, 16, 17, 24, 25, 27, 28, 31, 32, 33, 40, 57, 63, 64})
+    void findsAMarkerAtEveryOffsetOfABlock(int pad) {
         for (String marker : SealedMarkers.ALL) {
             String body = "a".repeat(pad) + marker + "b".repeat(pad % 3);
             assertThat(SealedMarkers.presentIn(bytes(body))).as(body).isTrue();

@@ -16,14 +16,14 @@ import java.util.Set;
  * sent to a provider that refuses it (a client that switched models mid-conversation).
  *
  * <p>A match says "maybe": a client's own text may start a string with a marker, and only opening the
- * value tells. A miss is certain, as long as the client sends the values back as it got them (no
- * {@code \}u-escapes in their first letters, which no JSON writer produces for ASCII letters).
+ * value tells (a false positive costs the request its relay: it is converted, faithfully but without
+ * the fields the neutral model lacks). A miss is certain as long as the client sends the values back as
+ * it got them: no JSON writer escapes the ASCII letters they start with.
  *
- * <p>Implementation notes: every marker holds an {@code x} or {@code X} after an {@code r} or {@code R}
- * ({@code rx}, {@code RX}), the x a letter rare in JSON, in
- * English and in base64 (2 in 64), so the scan looks for that one letter 32 bytes at a time (four words
- * of eight tested together, branch-free), and only in a block that has one are the markers compared
- * around each. Pure, allocation-free, thread-safe.
+ * <p>Implementation notes: every marker has an {@code x} right after an {@code r} ({@code rx},
+ * {@code RX}); x is rare in JSON, in English and in base64 (2 in 64), so the scan looks for that one
+ * letter 32 bytes at a time (four words of eight tested together, branch-free), and only in a block
+ * that has one compares the markers around each. Pure, allocation-free, thread-safe.
  */
 public final class SealedMarkers {
 
@@ -45,7 +45,7 @@ public final class SealedMarkers {
 
     private static final byte[][] BYTES = ALL.stream().map(m -> m.getBytes(StandardCharsets.US_ASCII))
             .toArray(byte[][]::new);
-    /** Where each marker's {@code x} or {@code X} is. */
+    /** Where each marker's {@code x} (or {@code X}) after its {@code r} is. */
     private static final int[] ANCHOR = ALL.stream().mapToInt(SealedMarkers::anchor).toArray();
 
     private SealedMarkers() {

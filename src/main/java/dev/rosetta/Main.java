@@ -28,6 +28,7 @@ public final class Main {
                               ANTHROPIC_API_KEY and GEMINI_API_KEY that is set, plus the offline
                               "mock" provider (models mock-gpt, mock-claude, mock-gemini).
               --port N        listen on port N (overrides the file's port; 0 picks a free port)
+              --new-key       print a new gateway key (rk-...) for a keys: entry, and exit
               --help          this text
 
             Clients point their official SDK at Rosetta:
@@ -51,6 +52,14 @@ public final class Main {
                 - name: gpt-4o-mini       # the name clients send; "gpt-*" matches a prefix
                   provider: oai
                   upstream_model: gpt-4o-mini   # optional, defaults to name
+              auth: keys                  # none (default; loopback hosts only) | keys
+              tenants:
+                - name: search-team
+                  models: ["gpt-*"]       # optional: what its keys may use
+              keys:
+                - name: search-ci
+                  tenant: search-team
+                  key: ${SEARCH_CI_KEY}   # a key from --new-key
 
             Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for an invalid
             command line or configuration.
@@ -71,6 +80,10 @@ public final class Main {
             switch (args[i]) {
                 case "--help", "-h" -> {
                     out.print(HELP);
+                    return 0;
+                }
+                case "--new-key" -> {
+                    out.println(dev.rosetta.auth.KeySecret.generate());
                     return 0;
                 }
                 case "--config", "-c" -> {
@@ -173,6 +186,11 @@ public final class Main {
             out.println("  state_secret not set: generated one; provider state sealed into tool-call ids opens only in"
                     + " this process (replicas must share a state_secret)");
         }
+        out.println(switch (c.auth().mode()) {
+            case NONE -> "  auth: none (every caller is anonymous)";
+            case KEYS -> "  auth: keys (" + c.auth().tenants().size() + " tenant(s), " + c.auth().keys().size()
+                    + " key(s) declared)";
+        });
         out.println("Models:");
         new ModelRoutes(c).listed().forEach(r -> out.println("  " + r.clientModel() + "  ->  " + r.provider().name()
                 + " (" + r.provider().type().wireName() + ")"

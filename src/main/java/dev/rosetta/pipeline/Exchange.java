@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.auth.Principal;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.model.Usage;
@@ -26,6 +27,7 @@ public final class Exchange {
     private String outcome = "";
     private int status;
     private boolean logged;
+    private Principal principal = Principal.ANONYMOUS;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -124,6 +126,15 @@ public final class Exchange {
 
     public void outcome(String o) {
         outcome = o;
+    }
+
+    /** Who the request is from; {@link Principal#ANONYMOUS} until (or without) the admit stage. */
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal p) {
+        principal = p;
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

@@ -1,5 +1,10 @@
 package dev.rosetta.server;
 
+import dev.rosetta.auth.Admission;
+import dev.rosetta.auth.DeclaredKeys;
+import dev.rosetta.auth.FailedAuthThrottle;
+import dev.rosetta.auth.KeyRing;
+import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
@@ -9,7 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,13 +53,17 @@ public final class Gateway {
         OpaqueState opaque = new OpaqueState(config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
                 .orElseGet(() -> StateSealer.generated(new SecureRandom())));
         Lifecycle lifecycle = new Lifecycle();
+        Admission admission = config.auth().mode() == AuthConfig.Mode.KEYS
+                ? new Admission(new KeyRing(DeclaredKeys.snapshot(config.auth(), Instant.now())),
+                        new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC())
+                : null;
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle);
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle, admission);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops))

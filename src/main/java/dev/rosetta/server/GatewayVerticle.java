@@ -1,5 +1,6 @@
 package dev.rosetta.server;
 
+import dev.rosetta.auth.Admission;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
@@ -30,10 +31,14 @@ final class GatewayVerticle extends VerticleBase {
     private final OpaqueState opaque;
     private final int port;
     private final Lifecycle lifecycle;
+    private final Admission admission;
     private HttpServer server;
     private UpstreamClients clients;
 
-    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle) {
+    /** @param admission the admit stage, null with {@code auth: none} */
+    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle,
+                    Admission admission) {
+        this.admission = admission;
         this.config = config;
         this.routes = routes;
         this.opaque = opaque;
@@ -44,14 +49,18 @@ final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx, config.providers());
-        Redactor redactor = new Redactor(config.providers().stream().map(p -> p.apiKey().value()).toList());
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        config.providers().forEach(p -> secrets.add(p.apiKey().value()));
+        config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
+        config.auth().keys().forEach(k -> secrets.add(k.key().value()));
+        Redactor redactor = new Redactor(secrets);
         Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
-                vertx, config.server().requestReadTimeout());
+                vertx, config.server().requestReadTimeout(), admission);
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

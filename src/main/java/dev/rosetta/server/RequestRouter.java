@@ -1,5 +1,6 @@
 package dev.rosetta.server;
 
+import dev.rosetta.auth.Admission;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ModelListRenderer;
@@ -39,12 +40,18 @@ final class RequestRouter {
     private final Lifecycle lifecycle;
     private final io.vertx.core.Vertx vertx;
     private final java.time.Duration readTimeout;
+    /** The admit stage; null with {@code auth: none}, so it costs nothing there. */
+    private final Admission admission;
     private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
     private long counter;
 
-    /** @param readTimeout how long a request's body may take to arrive once its head has */
+    /**
+     * @param readTimeout how long a request's body may take to arrive once its head has
+     * @param admission the admit stage, or null with {@code auth: none}
+     */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle,
-                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout) {
+                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission) {
+        this.admission = admission;
         this.vertx = vertx;
         this.readTimeout = readTimeout;
         this.routes = routes;
@@ -138,15 +145,28 @@ final class RequestRouter {
             case GEMINI -> ProviderType.GEMINI;
             default -> ProviderType.OPENAI;
         };
+        admit(ex);
         if (name.isEmpty()) {
-            replies.json(ex, 200, ModelListRenderer.list(format, routes.listed()));
+            replies.json(ex, 200, ModelListRenderer.list(format, ex.principal().anonymous() ? routes.listed()
+                    : routes.listed().stream().filter(r -> ex.principal().mayUse(r.clientModel())).toList()));
             return;
         }
         String id = format == ProviderType.GEMINI && name.startsWith("models/") ? name.substring(7) : name;
+        if (!ex.principal().mayUse(id)) {
+            throw Admission.forbidden(ex.principal(), id).toException();
+        }
         routes.find(id).ifPresentOrElse(
                 r -> replies.json(ex, 200, ModelListRenderer.one(format, r)),
                 () -> replies.error(ex, GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + id + "\" is not served by this gateway")
                         .withCode("model_not_found")));
+    }
+
+    /** The admit stage: sets the request's principal or throws its refusal. */
+    private void admit(Exchange ex) {
+        if (admission != null) {
+            HttpServerRequest req = ex.request();
+            ex.principal(admission.admit(req.headers(), req.params(), req.remoteAddress().hostAddress()));
+        }
     }
 
     private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
@@ -156,6 +176,7 @@ final class RequestRouter {
             replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
             return;
         }
+        admit(ex);
         String declared = req.getHeader("content-length");
         if (declared != null) {
             long n;

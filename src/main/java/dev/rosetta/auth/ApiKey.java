@@ -1,0 +1,36 @@
+package dev.rosetta.auth;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A client key as the gateway keeps it: never the secret, only its SHA-256 {@link KeySecret#hash}
+ * and its visible prefix.
+ *
+ * @param id a stable identifier, safe to log and to use in the admin API
+ * @param prefix the secret's visible start ({@link KeySecret#visiblePrefix}), to recognise it in listings
+ * @param models narrows the tenant's models; {@link ModelPatterns#ALL} keeps them as they are
+ * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ */
+public record ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                     Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                     Instant createdAt, boolean declared) {
+
+    public ApiKey {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    public boolean expiredAt(long epochMillis) {
+        return expiresAt.isPresent() && expiresAt.get().toEpochMilli() <= epochMillis;
+    }
+}

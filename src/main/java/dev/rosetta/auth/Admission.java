@@ -68,6 +68,10 @@ public final class Admission {
         if (e.tenant().disabled()) {
             throw refuse(address, "API key " + e.key().id() + " belongs to a disabled tenant");
         }
+        if (e.retiredAt().isPresent() && e.retiredAt().get().toEpochMilli() <= clock.millis()) {
+            throw refuse(address, "API key " + e.key().id() + " was rotated; this secret stopped working at "
+                    + e.retiredAt().get());
+        }
         if (e.key().expiredAt(clock.millis())) {
             throw refuse(address, "API key " + e.key().id() + " expired at " + e.key().expiresAt().orElseThrow());
         }

@@ -13,10 +13,22 @@ import java.util.Optional;
  * @param prefix the secret's visible start ({@link KeySecret#visiblePrefix}), to recognise it in listings
  * @param models narrows the tenant's models; {@link ModelPatterns#ALL} keeps them as they are
  * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ * @param previous after a rotation with grace: the old secret's hash, which keeps working until then
  */
 public record ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
                      Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
-                     Instant createdAt, boolean declared) {
+                     Instant createdAt, boolean declared, Optional<Previous> previous) {
+
+    /** The secret a rotation replaced, valid until {@code until}. */
+    public record Previous(String hash, Instant until) {
+    }
+
+    public ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                  Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata, Instant createdAt,
+                  boolean declared) {
+        this(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared,
+                Optional.empty());
+    }
 
     public ApiKey {
         Objects.requireNonNull(id, "id");
@@ -28,6 +40,7 @@ public record ApiKey(String id, String name, String tenant, String prefix, Strin
         Objects.requireNonNull(expiresAt, "expiresAt");
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(previous, "previous");
     }
 
     public boolean expiredAt(long epochMillis) {

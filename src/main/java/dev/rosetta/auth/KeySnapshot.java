@@ -13,8 +13,12 @@ import java.util.Optional;
  */
 public final class KeySnapshot {
 
-    /** A key with its tenant and the principal it admits, resolved once when the snapshot is built. */
-    public record Entry(ApiKey key, Tenant tenant, Principal principal) {
+    /**
+     * A key with its tenant and the principal it admits, resolved once when the snapshot is built.
+     *
+     * @param retiredAt for a rotated key's previous secret: when it stops working
+     */
+    public record Entry(ApiKey key, Tenant tenant, Principal principal, Optional<java.time.Instant> retiredAt) {
     }
 
     private final Map<String, Tenant> tenants;
@@ -39,10 +43,11 @@ public final class KeySnapshot {
             if (t == null) {
                 throw new IllegalArgumentException("key " + k.id() + " names unknown tenant " + k.tenant());
             }
-            Entry e = new Entry(k, t, new Principal(t.name(), k.id(), k.name(), t.models(), k.models()));
-            if (byHash.putIfAbsent(k.hash(), e) != null) {
+            Principal p = new Principal(t.name(), k.id(), k.name(), t.models(), k.models());
+            if (byHash.putIfAbsent(k.hash(), new Entry(k, t, p, Optional.empty())) != null) {
                 throw new IllegalArgumentException("key " + k.id() + " has the same secret as another key");
             }
+            k.previous().ifPresent(prev -> byHash.putIfAbsent(prev.hash(), new Entry(k, t, p, Optional.of(prev.until()))));
         }
         return new KeySnapshot(Map.copyOf(byName), Map.copyOf(byHash), List.copyOf(keys));
     }

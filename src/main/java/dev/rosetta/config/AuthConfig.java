@@ -15,19 +15,22 @@ import java.util.Optional;
  * @param allowUnauthenticated the operator's explicit choice to serve {@code auth: none} beyond loopback
  * @param tenants tenants declared in the file (read-only at runtime)
  * @param keys keys declared in the file, secrets from the environment (read-only at runtime)
+ * @param store where runtime tenants, keys and the audit trail live ({@code auth: keys} only)
  */
 public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnauthenticated,
-                         List<TenantConfig> tenants, List<KeyConfig> keys) {
+                         List<TenantConfig> tenants, List<KeyConfig> keys, StoreLocation store) {
 
     public enum Mode { NONE, KEYS }
 
-    public static final AuthConfig NONE = new AuthConfig(Mode.NONE, Optional.empty(), false, List.of(), List.of());
+    public static final AuthConfig NONE = new AuthConfig(Mode.NONE, Optional.empty(), false, List.of(), List.of(),
+            StoreLocation.DEFAULT);
 
     public AuthConfig {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(adminKey, "adminKey");
         tenants = List.copyOf(tenants);
         keys = List.copyOf(keys);
+        Objects.requireNonNull(store, "store");
     }
 
     /**

@@ -58,6 +58,14 @@ final class AuthConfigReader {
         List<AuthConfig.TenantConfig> tenants = tenants(root.get("tenants"));
         List<AuthConfig.KeyConfig> keys = keys(root.get("keys"), tenants);
         AuthConfig.Mode m = mode.orElse(AuthConfig.Mode.NONE);
+        StoreLocation store = loader.string(root, "store", "").map(s -> {
+            java.util.function.Supplier<StoreLocation> parsed = StoreLocation.parse(s,
+                    p -> loader.problem("store: " + p));
+            if (parsed != null && m == AuthConfig.Mode.NONE) {
+                loader.problem("store: only used with auth: keys (remove it, or set auth: keys)");
+            }
+            return parsed == null ? StoreLocation.DEFAULT : parsed.get();
+        }).orElse(StoreLocation.DEFAULT);
         if (m == AuthConfig.Mode.NONE) {
             if (!tenants.isEmpty() || !keys.isEmpty()) {
                 loader.problem((tenants.isEmpty() ? "keys" : "tenants") + ": declared, but auth is none"
@@ -74,7 +82,7 @@ final class AuthConfigReader {
         adminKey.ifPresent(a -> keys.stream().filter(k -> k.key().value().equals(a.value())).findFirst()
                 .ifPresent(k -> loader.problem("admin_key: must not be a client key (it is keys \"" + k.name()
                         + "\")")));
-        return new AuthConfig(m, adminKey, allowOpen, tenants, keys);
+        return new AuthConfig(m, adminKey, allowOpen, tenants, keys, store);
     }
 
     private void refuseOpenBeyondLoopback(String host, boolean allowOpen) {

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
-            "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys");
+            "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api");

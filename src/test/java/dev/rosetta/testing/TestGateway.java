@@ -57,6 +57,7 @@ public final class TestGateway implements AutoCloseable {
     public static final String KEYS_YAML = """
             port: 0
             auth: keys
+            store: "sqlite::memory:"
             admin_key: ${ROSETTA_ADMIN_KEY}
             providers:
               - name: mock

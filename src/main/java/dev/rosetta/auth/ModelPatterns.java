@@ -68,6 +68,16 @@ public final class ModelPatterns {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelPatterns other && source.equals(other.source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
+
+    @Override
     public String toString() {
         return source.map(Object::toString).orElse("[*]");
     }

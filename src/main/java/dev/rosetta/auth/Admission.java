@@ -78,6 +78,11 @@ public final class Admission {
         return e.principal();
     }
 
+    /** The failure throttle, shared with the admin API so that guessing either key is slowed alike. */
+    public FailedAuthThrottle throttle() {
+        return throttle;
+    }
+
     /** The refusal of a model this principal may not use, for the resolve step. */
     public static GatewayError forbidden(Principal p, String model) {
         return GatewayError.of(ErrorKind.PERMISSION, "API key " + p.keyId() + " may not use model \"" + model + "\"")

@@ -68,7 +68,7 @@ public final class Gateway {
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return loaded.compose(x -> vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle, admission);
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle, admission, keys);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops)))

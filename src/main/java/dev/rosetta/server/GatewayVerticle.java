@@ -1,5 +1,6 @@
 package dev.rosetta.server;
 
+import dev.rosetta.admin.AdminApi;
 import dev.rosetta.auth.Admission;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
@@ -14,6 +15,7 @@ import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.pipeline.Upstream;
 import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.store.KeyService;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Future;
@@ -32,13 +34,15 @@ final class GatewayVerticle extends VerticleBase {
     private final int port;
     private final Lifecycle lifecycle;
     private final Admission admission;
+    private final KeyService keys;
     private HttpServer server;
     private UpstreamClients clients;
 
-    /** @param admission the admit stage, null with {@code auth: none} */
+    /** @param admission the admit stage and @param keys the key store, both null with {@code auth: none} */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle,
-                    Admission admission) {
+                    Admission admission, KeyService keys) {
         this.admission = admission;
+        this.keys = keys;
         this.config = config;
         this.routes = routes;
         this.opaque = opaque;
@@ -60,7 +64,9 @@ final class GatewayVerticle extends VerticleBase {
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
         RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
-                vertx, config.server().requestReadTimeout(), admission);
+                vertx, config.server().requestReadTimeout(), admission, keys == null ? null
+                        : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
+                                new java.security.SecureRandom(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

@@ -1,5 +1,6 @@
 package dev.rosetta.server;
 
+import dev.rosetta.admin.AdminApi;
 import dev.rosetta.auth.Admission;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
@@ -42,6 +43,8 @@ final class RequestRouter {
     private final java.time.Duration readTimeout;
     /** The admit stage; null with {@code auth: none}, so it costs nothing there. */
     private final Admission admission;
+    /** The admin API; null with {@code auth: none}. */
+    private final AdminApi admin;
     private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
     private long counter;
 
@@ -50,8 +53,9 @@ final class RequestRouter {
      * @param admission the admit stage, or null with {@code auth: none}
      */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle,
-                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission) {
+                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission, AdminApi admin) {
         this.admission = admission;
+        this.admin = admin;
         this.vertx = vertx;
         this.readTimeout = readTimeout;
         this.routes = routes;
@@ -89,6 +93,10 @@ final class RequestRouter {
             } else {
                 replies.json(ex, 200, READY);
             }
+            return;
+        }
+        if (admin != null && path.startsWith("/admin/")) {
+            readBody(ex, false, body -> admin.handle(ex, body));
             return;
         }
         if (path.startsWith("/v1beta/models") || path.startsWith("/v1/models")) {
@@ -170,13 +178,20 @@ final class RequestRouter {
     }
 
     private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
+        readBody(ex, true, then);
+    }
+
+    /** @param admitClient whether a client key is required (everything but the admin API, which checks its own) */
+    private void readBody(Exchange ex, boolean admitClient, java.util.function.Consumer<byte[]> then) {
         HttpServerRequest req = ex.request();
         if (lifecycle.draining()) {
             closeAfterResponse(ex);
             replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
             return;
         }
-        admit(ex);
+        if (admitClient) {
+            admit(ex);
+        }
         String declared = req.getHeader("content-length");
         if (declared != null) {
             long n;

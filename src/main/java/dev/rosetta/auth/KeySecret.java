@@ -58,18 +58,39 @@ public final class KeySecret {
                 return false;
             }
         }
-        return checksum(key.substring(0, LENGTH - CHECK_CHARS)).equals(key.substring(LENGTH - CHECK_CHARS));
+        long v = crc(key, LENGTH - CHECK_CHARS);
+        for (int i = LENGTH - 1; i >= LENGTH - CHECK_CHARS; i--) {
+            if (key.charAt(i) != BASE62.charAt((int) (v % 62))) {
+                return false;
+            }
+            v /= 62;
+        }
+        return v == 0;
+    }
+
+    private static long crc(String s, int length) {
+        CRC32 crc = new CRC32();
+        for (int i = 0; i < length; i++) {
+            crc.update(s.charAt(i));
+        }
+        return crc.getValue();
     }
 
     /** The lowercase hex SHA-256 of the key: what is stored and looked up, never the key. */
     public static String hash(String key) {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** One digest per thread: looking the algorithm up costs more than hashing a key (called on every request). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(digest);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
+    });
 
     /** The visible start of a key ({@code rk-AbCd1234}), enough to recognise it, far too little to use it. */
     public static String visiblePrefix(String key) {
@@ -77,9 +98,7 @@ public final class KeySecret {
     }
 
     private static String checksum(String body) {
-        CRC32 crc = new CRC32();
-        crc.update(body.getBytes(StandardCharsets.US_ASCII));
-        long v = crc.getValue();
+        long v = crc(body, body.length());
         char[] out = new char[CHECK_CHARS];
         for (int i = CHECK_CHARS - 1; i >= 0; i--) {
             out[i] = BASE62.charAt((int) (v % 62));

@@ -53,6 +53,8 @@ public final class Main {
                   provider: oai
                   upstream_model: gpt-4o-mini   # optional, defaults to name
               auth: keys                  # none (default; loopback hosts only) | keys
+              admin_key: ${ROSETTA_ADMIN_KEY}   # opens /admin/v1 (tenants, keys, audit)
+              store: sqlite:rosetta.db    # or postgresql://USER@HOST:5432/DB, shared by replicas
               tenants:
                 - name: search-team
                   models: ["gpt-*"]       # optional: what its keys may use

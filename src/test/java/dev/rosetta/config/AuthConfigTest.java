@@ -179,4 +179,26 @@ class AuthConfigTest {
                 """, env::get)).problems();
         assertThat(p).containsExactly("admin_key: must not be a client key (it is keys \"k\")");
     }
+
+    @Test
+    void theStoreIsSqliteByDefaultOrAPostgresqlUrlAndItsPasswordIsNeverShown() {
+        assertThat(parse("auth: keys\n").auth().store()).isEqualTo(StoreLocation.DEFAULT);
+        assertThat(parse("auth: keys\nstore: sqlite:/var/lib/rosetta/keys.db\n").auth().store().jdbcUrl())
+                .isEqualTo("jdbc:sqlite:/var/lib/rosetta/keys.db");
+        StoreLocation pg = parse("auth: keys\nstore: postgresql://rosetta:s3cret@db.internal:5433/gateway?schema=keys\n")
+                .auth().store();
+        assertThat(pg.kind()).isEqualTo(StoreLocation.Kind.POSTGRESQL);
+        assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5433/gateway");
+        assertThat(pg.user()).contains("rosetta");
+        assertThat(pg.password()).contains(new Secret("s3cret"));
+        assertThat(pg.schema()).contains("keys");
+        assertThat(pg.display()).doesNotContain("s3cret");
+
+        assertThat(problems("auth: keys\nstore: mysql://x/y\n"))
+                .containsExactly("store: expected sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
+        assertThat(problems("auth: keys\nstore: postgresql://u@h:5432\n"))
+                .containsExactly("store: expected postgresql://USER@HOST[:PORT]/DATABASE");
+        assertThat(problems("store: sqlite:x.db\n"))
+                .containsExactly("store: only used with auth: keys (remove it, or set auth: keys)");
+    }
 }

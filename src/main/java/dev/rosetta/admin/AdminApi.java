@@ -81,6 +81,25 @@ public final class AdminApi {
         reply.whenComplete((r, err) -> ctx.runOnContext(v -> send(ex, r, err)));
     }
 
+    /**
+     * What {@code GET /ready} adds about the keys: nothing while the store answers; when it does not, a
+     * note that the last snapshot is serving; empty-handed (no snapshot at all), the replica is not
+     * ready, since every request would get 503.
+     *
+     * @return the HTTP status and the body for {@code /ready} when the keys change the answer
+     */
+    public Optional<java.util.Map.Entry<Integer, byte[]>> readiness() {
+        if (keys.sync().healthy()) {
+            return Optional.empty();
+        }
+        boolean loaded = keys.ring().current().isPresent();
+        ObjectNode o = AdminJson.JSON.createObjectNode().put("status", loaded ? "ready" : "not_ready");
+        o.put("keys", loaded ? "the key store is unavailable; serving the last snapshot of keys"
+                : "no keys loaded yet: the key store is unavailable");
+        o.put("store_error", keys.sync().problem());
+        return Optional.of(java.util.Map.entry(loaded ? 200 : 503, AdminJson.bytes(o)));
+    }
+
     private void authorize(Exchange ex) {
         String address = ex.request().remoteAddress().hostAddress();
         long wait = throttle.waitMillis(address);

@@ -90,6 +90,9 @@ final class RequestRouter {
         if (method == HttpMethod.GET && path.equals("/ready")) {
             if (lifecycle.draining()) {
                 replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "shutting down"));
+            } else if (admin != null && admin.readiness().isPresent()) {
+                var keys = admin.readiness().get();
+                replies.json(ex, keys.getKey(), keys.getValue());
             } else {
                 replies.json(ex, 200, READY);
             }

@@ -144,4 +144,22 @@ class KeysOverHttpTest {
             assertThat(throttled.body()).contains("too many failed authentications");
         }
     }
+
+    @Test
+    void withTheStoreUnreachableFromTheStartRequestsGet503NotA401AndTheReplicaIsNotReady() throws Exception {
+        String yaml = TestGateway.KEYS_YAML.replace("store: \"sqlite::memory:\"",
+                "store: \"postgresql://nobody@127.0.0.1:9/none\"");
+        try (TestGateway cold = TestGateway.start(yaml)) {
+            HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(cold.url() + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).header("authorization", "Bearer " + GATEWAY_KEY)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(chat.statusCode()).isEqualTo(503);
+            assertThat(chat.headers().firstValue("retry-after")).contains("1");
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(cold.url() + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(json(ready).get("keys").asText()).contains("no keys loaded yet");
+            assertThat(json(ready).get("store_error").asText()).isNotEmpty();
+        }
+    }
 }

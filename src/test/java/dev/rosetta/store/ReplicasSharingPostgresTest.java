@@ -96,4 +96,24 @@ class ReplicasSharingPostgresTest {
         System.out.printf("replica propagation: create %d ms, rotate %d ms, revoke %d ms%n", createdOnB, rotatedOnA,
                 revokedOnA);
     }
+
+    @Test
+    void whenTheStoreGoesAwayTheLastSnapshotKeepsServingAndReadySaysSo() throws Exception {
+        JsonNode created = admin(a, "POST", "/admin/v1/keys", "{\"tenant\":\"team-a\",\"name\":\"survivor\"}");
+        String key = created.get("key").asText();
+        PostgresTestDatabase.drop(schema);
+        long start = System.nanoTime();
+        JsonNode ready;
+        do {
+            assertThat(System.nanoTime() - start).as("/ready reports the store within 5 s").isLessThan(5_000_000_000L);
+            Thread.sleep(50);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(a.url() + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            ready = JSON.readTree(r.body());
+        } while (!ready.has("keys"));
+        assertThat(ready.get("keys").asText()).contains("serving the last snapshot");
+        assertThat(chat(a, key)).isEqualTo(200);
+        assertThat(chat(a, "rk-" + key.substring(3, 10) + key.substring(10).replace('A', 'B'))).isEqualTo(401);
+    }
 }

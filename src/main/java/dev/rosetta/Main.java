@@ -22,6 +22,7 @@ public final class Main {
             Rosetta: one API gateway for OpenAI, Anthropic and Gemini models.
 
             Usage: java -jar target/rosetta.jar [--config FILE] [--port N]
+                   java -jar target/rosetta.jar keys|tenants ...   (the admin API of a running gateway; try keys --help)
 
               --config FILE   YAML configuration (providers, models, port). Without it Rosetta starts
                               with a built-in default: a provider for each of OPENAI_API_KEY,
@@ -76,6 +77,10 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
             throws InterruptedException {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants"))) {
+            return dev.rosetta.cli.RosettaCli.run(args, env, new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true));
+        }
         Path configFile = null;
         Integer port = null;
         for (int i = 0; i < args.length; i++) {

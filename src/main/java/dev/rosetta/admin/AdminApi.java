@@ -51,6 +51,17 @@ public final class AdminApi {
     private record Reply(int status, JsonNode body) {
     }
 
+    /** The OpenAPI 3.1 description of this API, served at {@code /admin/v1/openapi.json}. */
+    private static final JsonNode OPENAPI = openApi();
+
+    private static JsonNode openApi() {
+        try (var in = AdminApi.class.getResourceAsStream("/admin/openapi.json")) {
+            return AdminJson.JSON.readTree(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("the admin API's OpenAPI description is missing from the jar", e);
+        }
+    }
+
     private final KeyService keys;
     private final Optional<byte[]> adminKeyHash;
     private final FailedAuthThrottle throttle;
@@ -168,6 +179,11 @@ public final class AdminApi {
                 }
                 if (seg.length == 3 && seg[2].equals("rotate") && m == HttpMethod.POST) {
                     return rotateKey(seg[1], AdminJson.body(raw), actor);
+                }
+            }
+            case "openapi.json" -> {
+                if (seg.length == 1 && m == HttpMethod.GET) {
+                    return done(200, OPENAPI);
                 }
             }
             case "audit" -> {

@@ -178,4 +178,14 @@ class AdminApiTest {
                     .doesNotContain(ADMIN_KEY);
         }
     }
+
+    @Test
+    void theOpenApiDescriptionCoversEveryEndpoint() throws Exception {
+        Answer a = admin("GET", "/admin/v1/openapi.json", null);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(a.json().get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/tenants",
+                "/tenants/{name}", "/keys", "/keys/{id}", "/keys/{id}/rotate", "/audit", "/openapi.json");
+        assertThat(call("GET", "/admin/v1/openapi.json", null, null).status()).isEqualTo(401);
+    }
 }

@@ -174,7 +174,7 @@ final class AuthConfigReader {
             secret.ifPresent(s -> {
                 if (!KeySecret.wellFormed(s)) {
                     loader.problem(path + ".key: not a gateway key (expected rk-... with a valid checksum;"
-                            + " make one with: java -jar rosetta.jar --new-key)");
+                            + " make one with: ./rosetta new-key)");
                 } else {
                     String other = secrets.putIfAbsent(s, name.orElse("?"));
                     if (other != null) {

@@ -147,7 +147,7 @@ class AuthConfigTest {
                 "tenants[2].name: \"bad name\" must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                 "tenants[3].name: required",
                 "tenants[3].models: expected a list of model names or name* patterns",
-                "keys[0].key: not a gateway key (expected rk-... with a valid checksum; make one with: java -jar rosetta.jar --new-key)",
+                "keys[0].key: not a gateway key (expected rk-... with a valid checksum; make one with: ./rosetta new-key)",
                 "keys[1].tenant: unknown tenant \"nobody\"",
                 "keys[2].models[0]: \"claude-*\" is not within tenant \"a\"'s models [gpt-*] (a key can only narrow its tenant's models)",
                 "keys[2].models[3]: \"g*\" is not within tenant \"a\"'s models [gpt-*] (a key can only narrow its tenant's models)",

@@ -162,14 +162,16 @@ public final class AdminApi {
             case "keys" -> {
                 if (seg.length == 1 && m == HttpMethod.GET) {
                     String tenant = ex.request().getParam("tenant");
-                    return done(200, AdminJson.list(snapshot().keys().stream()
-                            .filter(k -> tenant == null || k.tenant().equals(tenant)).map(AdminJson::key).toList()));
+                    List<ApiKey> listed = snapshot().keys().stream()
+                            .filter(k -> tenant == null || k.tenant().equals(tenant)).toList();
+                    return withLastUse(used -> AdminJson.list(listed.stream().map(k -> keyJson(k, used)).toList()));
                 }
                 if (seg.length == 1 && m == HttpMethod.POST) {
                     return createKey(AdminJson.body(raw), actor);
                 }
                 if (seg.length == 2 && m == HttpMethod.GET) {
-                    return done(200, AdminJson.key(findKey(seg[1])));
+                    ApiKey k = findKey(seg[1]);
+                    return withLastUse(used -> keyJson(k, used));
                 }
                 if (seg.length == 2 && m == HttpMethod.PATCH) {
                     return updateKey(seg[1], AdminJson.body(raw), actor);
@@ -322,6 +324,26 @@ public final class AdminApi {
             s.updateKey(next, audit);
             return new Reply(200, withSecret(next, secret));
         });
+    }
+
+    /** Answers 200 with {@code body} given when each key was last used: the store's times, and this replica's newer ones. */
+    private CompletableFuture<Reply> withLastUse(java.util.function.Function<java.util.Map<String, Long>, JsonNode> body) {
+        return keys.thread().call(KeyStore::lastUsed).thenApply(stored -> {
+            java.util.Map<String, Long> used = new java.util.HashMap<>(stored);
+            keys.lastUse().latest().forEach((id, t) -> used.merge(id, t, Math::max));
+            return new Reply(200, body.apply(used));
+        });
+    }
+
+    private static ObjectNode keyJson(ApiKey k, java.util.Map<String, Long> used) {
+        ObjectNode o = AdminJson.key(k);
+        Long t = used.get(k.id());
+        if (t == null) {
+            o.putNull("last_used_at");
+        } else {
+            o.put("last_used_at", Instant.ofEpochMilli(t).toString());
+        }
+        return o;
     }
 
     private ApiKey findKey(String id) {

@@ -24,11 +24,17 @@ public final class Admission {
     private final KeyRing ring;
     private final FailedAuthThrottle throttle;
     private final Clock clock;
+    private final LastUse lastUse;
 
-    public Admission(KeyRing ring, FailedAuthThrottle throttle, Clock clock) {
+    public Admission(KeyRing ring, FailedAuthThrottle throttle, Clock clock, LastUse lastUse) {
         this.ring = ring;
         this.throttle = throttle;
         this.clock = clock;
+        this.lastUse = lastUse;
+    }
+
+    public Admission(KeyRing ring, FailedAuthThrottle throttle, Clock clock) {
+        this(ring, throttle, clock, new LastUse());
     }
 
     /**
@@ -72,9 +78,11 @@ public final class Admission {
             throw refuse(address, "API key " + e.key().id() + " was rotated; this secret stopped working at "
                     + e.retiredAt().get());
         }
-        if (e.key().expiredAt(clock.millis())) {
+        long now = clock.millis();
+        if (e.key().expiredAt(now)) {
             throw refuse(address, "API key " + e.key().id() + " expired at " + e.key().expiresAt().orElseThrow());
         }
+        lastUse.used(e.key().id(), now);
         return e.principal();
     }
 

@@ -59,7 +59,7 @@ public final class Gateway {
         // store cannot be reached the gateway serves anyway, answering 503 until it can.
         KeyService keys = config.auth().mode() == AuthConfig.Mode.KEYS ? KeyService.open(config.auth()) : null;
         Admission admission = keys == null ? null
-                : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC());
+                : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC(), keys.lastUse());
         Future<?> loaded = keys == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();

@@ -250,6 +250,40 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
+    public void touch(Map<String, Long> lastUsed) {
+        if (lastUsed.isEmpty()) {
+            return;
+        }
+        transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE rosetta_keys SET last_used_at = ? WHERE id = ?"
+                    + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
+                for (Map.Entry<String, Long> e : lastUsed.entrySet()) {
+                    s.setLong(1, e.getValue());
+                    s.setString(2, e.getKey());
+                    s.setLong(3, e.getValue());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<String, Long> lastUsed() {
+        return read(c -> {
+            Map<String, Long> out = new java.util.HashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT id, last_used_at FROM rosetta_keys WHERE last_used_at IS NOT NULL")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public List<AuditEvent> audit(int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT id, at, actor, action, entity_type, entity_id, detail"

@@ -19,12 +19,14 @@ public final class KeyService implements AutoCloseable {
     private final StoreThread thread;
     private final KeyRing ring = new KeyRing();
     private final SnapshotSync sync;
+    private final dev.rosetta.auth.LastUse lastUse = new dev.rosetta.auth.LastUse();
 
     private KeyService(KeyStore store, AuthConfig auth) {
         this.store = store;
         this.thread = new StoreThread(store);
         Instant loaded = Instant.now();
-        this.sync = new SnapshotSync(thread, store, ring, DeclaredKeys.tenants(auth), DeclaredKeys.keys(auth, loaded));
+        this.sync = new SnapshotSync(thread, store, ring, DeclaredKeys.tenants(auth), DeclaredKeys.keys(auth, loaded),
+                lastUse);
     }
 
     public static KeyService open(AuthConfig auth) {
@@ -48,8 +50,22 @@ public final class KeyService implements AutoCloseable {
         return thread;
     }
 
+    /** Key use times noted by the admit stage, written to the store in batches. */
+    public dev.rosetta.auth.LastUse lastUse() {
+        return lastUse;
+    }
+
+    /** Writes the last key use times, then stops the store thread. */
     @Override
     public void close() {
+        try {
+            thread.call(s -> {
+                sync.flushLastUse();
+                return null;
+            }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the store is away or slow: those use times are lost, nothing else is
+        }
         thread.close();
     }
 }

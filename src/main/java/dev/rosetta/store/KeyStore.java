@@ -60,6 +60,15 @@ public interface KeyStore extends AutoCloseable {
     /** @return false if there is no such key */
     boolean deleteKey(String id, AuditEvent audit);
 
+    /**
+     * Records when keys were last used (key id to epoch milliseconds), keeping the later time. Not a
+     * change: no audit event, no version bump. Unknown ids (declared keys) are ignored.
+     */
+    void touch(java.util.Map<String, Long> lastUsed);
+
+    /** When each stored key that has been used was last used: key id to epoch milliseconds. */
+    java.util.Map<String, Long> lastUsed();
+
     /** The newest events first, at most {@code limit}. */
     List<AuditEvent> audit(int limit);
 

@@ -34,13 +34,25 @@ public final class SnapshotSync {
     private final List<Tenant> declaredTenants;
     private final List<ApiKey> declaredKeys;
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+    private final dev.rosetta.auth.LastUse lastUse;
+    private long lastFlush;
     private boolean migrated;
     private long loadedVersion = -1;
     private volatile boolean healthy;
     private volatile String problem = "not loaded yet";
 
+    /** Key use times are written every this often, in one batch. */
+    static final long FLUSH_MILLIS = 10_000;
+
     public SnapshotSync(StoreThread thread, KeyStore store, KeyRing ring, List<Tenant> declaredTenants,
                         List<ApiKey> declaredKeys) {
+        this(thread, store, ring, declaredTenants, declaredKeys, new dev.rosetta.auth.LastUse());
+    }
+
+    /** @param lastUse the key use times the admit stage notes, flushed to the store from here */
+    public SnapshotSync(StoreThread thread, KeyStore store, KeyRing ring, List<Tenant> declaredTenants,
+                        List<ApiKey> declaredKeys, dev.rosetta.auth.LastUse lastUse) {
+        this.lastUse = lastUse;
         this.thread = thread;
         this.store = store;
         this.ring = ring;
@@ -82,6 +94,11 @@ public final class SnapshotSync {
                 ring.swap(merge(c));
                 loadedVersion = c.version();
             }
+            long now = System.currentTimeMillis();
+            if (now - lastFlush >= FLUSH_MILLIS) {
+                lastFlush = now;
+                flushLastUse();
+            }
             if (!healthy) {
                 LOG.info("key store available: {} tenant(s) and {} key(s) loaded", ring.current().map(k -> k.tenants().size())
                         .orElse(0), ring.current().map(k -> k.keys().size()).orElse(0));
@@ -95,6 +112,17 @@ public final class SnapshotSync {
             }
             problem = e.getMessage();
             healthy = false;
+        }
+    }
+
+    /** Writes the key use times noted since the last flush; on failure they are noted again for the next one. */
+    void flushLastUse() {
+        java.util.Map<String, Long> batch = lastUse.drain();
+        try {
+            store.touch(batch);
+        } catch (RuntimeException e) {
+            batch.forEach(lastUse::retry);
+            throw e;
         }
     }
 

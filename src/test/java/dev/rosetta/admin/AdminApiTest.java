@@ -111,6 +111,8 @@ class AdminApiTest {
 
         Answer shown = admin("GET", "/admin/v1/keys/" + id, null);
         assertThat(shown.json().has("key")).isFalse();
+        assertThat(shown.json().get("last_used_at").asText()).endsWith("Z");
+        assertThat(created.json().has("last_used_at")).isFalse();
         assertThat(shown.json().toString()).doesNotContain(secret).doesNotContain(KeySecret.hash(secret));
         assertThat(admin("GET", "/admin/v1/keys?tenant=team-a", null).json().get("data").findValuesAsText("id"))
                 .contains(id, "cfg_a-main");

@@ -158,6 +158,42 @@ abstract class KeyStoreContract {
     }
 
     @Test
+    void useTimesKeepTheLatestAndAreNotChanges() {
+        store.createTenant(tenant("team-a"), audit("create", "tenant", "team-a"));
+        store.createKey(key("key_1", "team-a", 1), audit("create", "key", "key_1"));
+        store.createKey(key("key_2", "team-a", 2), audit("create", "key", "key_2"));
+        long version = store.version();
+
+        store.touch(Map.of("key_1", 5_000L, "cfg_declared", 9_000L));
+        store.touch(Map.of("key_1", 4_000L));
+        assertThat(store.lastUsed()).isEqualTo(Map.of("key_1", 5_000L));
+        store.touch(Map.of("key_1", 6_000L, "key_2", 1_000L));
+        assertThat(store.lastUsed()).isEqualTo(Map.of("key_1", 6_000L, "key_2", 1_000L));
+        assertThat(store.version()).isEqualTo(version);
+        assertThat(store.audit(10)).hasSize(3);
+    }
+
+    @Test
+    void keyUseNotedByTheAdmitStageIsWrittenInOneBatch() throws Exception {
+        store.createTenant(tenant("team-a"), audit("create", "tenant", "team-a"));
+        store.createKey(key("key_1", "team-a", 1), audit("create", "key", "key_1"));
+        dev.rosetta.auth.LastUse lastUse = new dev.rosetta.auth.LastUse();
+        KeyStore other = new JdbcKeyStore(location);
+        try (StoreThread thread = new StoreThread(other)) {
+            SnapshotSync sync = new SnapshotSync(thread, other, new KeyRing(), List.of(), List.of(), lastUse);
+            lastUse.used("key_1", 7_000L);
+            lastUse.used("key_1", 7_500L); // within a second of the last: not noted again
+            thread.call(s -> {
+                sync.flushLastUse();
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+            assertThat(store.lastUsed()).isEqualTo(Map.of("key_1", 7_000L));
+            assertThat(lastUse.drain()).isEmpty();
+            assertThat(lastUse.latest()).isEqualTo(Map.of("key_1", 7_000L));
+        }
+    }
+
+    @Test
     void aTenantWithKeysCannotBeDeleted() {
         store.createTenant(tenant("team-a"), audit("create", "tenant", "team-a"));
         store.createKey(key("key_1", "team-a", 1), audit("create", "key", "key_1"));

@@ -190,7 +190,7 @@ public final class Main {
         Map<String, ProviderConfig> providers = c.providers().stream()
                 .collect(Collectors.toMap(ProviderConfig::name, p -> p));
         if (c.stateSecret().isEmpty()) {
-            out.println("  state_secret not set: generated one; provider state sealed into tool-call ids opens only in"
+            out.println("  state_secret not set: generated one; provider state sealed for clients opens only in"
                     + " this process (replicas must share a state_secret)");
         }
         out.println(switch (c.auth().mode()) {

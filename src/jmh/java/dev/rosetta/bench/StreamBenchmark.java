@@ -95,7 +95,8 @@ public class StreamBenchmark {
 
     private void convert(java.util.function.Consumer<Buffer> sink) {
         StreamDecoder decoder = StreamDecoder.of(providerDialect, context);
-        StreamEncoder encoder = StreamEncoder.of(clientDialect, StreamEncoder.Options.DEFAULT);
+        // The prompt estimate the gateway passes, which Anthropic and Gemini clients show until the upstream says.
+        StreamEncoder encoder = StreamEncoder.of(clientDialect, new StreamEncoder.Options(false, false, 1250, java.util.Map.of(), dev.rosetta.dialect.openai.ChatReasoning.NONE));
         OpaqueState.Stream seal = opaque.forStream(clientDialect);
         SseParser parser = new SseParser(8 * 1024 * 1024,
                 event -> sink.accept(frames(encoder, seal.onEvents(decoder.onEvent(event)))));

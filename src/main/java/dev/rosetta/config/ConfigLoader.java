@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -34,8 +35,9 @@ public final class ConfigLoader {
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api");
-    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough");
+    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
+            "chat_reasoning");
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -197,9 +199,13 @@ public final class ConfigLoader {
                 problems.add(path + ".ca_file: cannot read \"" + f + "\"");
             }
         });
+        Optional<Boolean> passthrough = bool(node, "passthrough", path + ".");
+        if (type.get() == ProviderType.MOCK && passthrough.orElse(false)) {
+            problems.add(path + ".passthrough: the mock provider has no API of its own to pass through");
+        }
         return new ProviderConfig(name.get(), type.get(), base, new Secret(apiKey.orElse("")), timeout,
                 connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile,
-                api(node, path + "."));
+                api(node, path + "."), passthrough.orElse(type.get() != ProviderType.MOCK));
     }
 
     private ModelConfig model(JsonNode node, String path) {
@@ -215,7 +221,15 @@ public final class ConfigLoader {
         }
         return new ModelConfig(name.get(), provider.get(),
                 string(node, "upstream_model", path + ".").orElse(name.get()),
-                integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."));
+                integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."),
+                chatReasoning(node, path + "."));
+    }
+
+    private ChatReasoning chatReasoning(JsonNode node, String prefix) {
+        return string(node, "chat_reasoning", prefix).map(s -> ChatReasoning.fromWireName(s).orElseGet(() -> {
+            problems.add(prefix + "chat_reasoning: expected reasoning_content or none, got \"" + s + "\"");
+            return ChatReasoning.NONE;
+        })).orElse(ChatReasoning.NONE);
     }
 
     private Optional<OpenAiApi> api(JsonNode node, String prefix) {

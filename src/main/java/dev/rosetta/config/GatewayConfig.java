@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The whole configuration, validated: every model names a provider that exists, names are unique.
  *
- * @param stateSecret the key that seals provider state handed to clients (tool-call ids); empty to
+ * @param stateSecret the key that seals provider state handed to clients (tool-call ids, signatures, encrypted reasoning); empty to
  *                    have one generated at start, which only works with a single replica
  * @param auth who may call the gateway
  */

@@ -1,5 +1,6 @@
 package dev.rosetta.config;
 
+import dev.rosetta.dialect.openai.ChatReasoning;
 import java.util.Optional;
 
 /**
@@ -10,11 +11,12 @@ import java.util.Optional;
  * @param upstreamModel the name the provider knows it by
  * @param maxTokens the output limit sent to providers that require one (Anthropic) when the client set none
  * @param api for OpenAI providers: the API to convert to, overriding the provider's
+ * @param chatReasoning whether Chat Completions clients of this model are shown its reasoning (when converted)
  */
 public record ModelConfig(String name, String provider, String upstreamModel, Optional<Integer> maxTokens,
-                          Optional<OpenAiApi> api) {
+                          Optional<OpenAiApi> api, ChatReasoning chatReasoning) {
 
     public ModelConfig(String name, String provider, String upstreamModel) {
-        this(name, provider, upstreamModel, Optional.empty(), Optional.empty());
+        this(name, provider, upstreamModel, Optional.empty(), Optional.empty(), ChatReasoning.NONE);
     }
 }

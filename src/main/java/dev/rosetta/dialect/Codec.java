@@ -2,6 +2,7 @@ package dev.rosetta.dialect;
 
 import dev.rosetta.dialect.anthropic.AnthropicCodec;
 import dev.rosetta.dialect.gemini.GeminiCodec;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.dialect.openai.OpenAiChatCodec;
 import dev.rosetta.dialect.responses.ResponsesCodec;
 import dev.rosetta.model.ChatRequest;
@@ -32,6 +33,14 @@ public interface Codec {
     /** A response body in this dialect for the client. */
     byte[] encodeResponse(ChatResponse response, DropLog dropped);
 
+    /**
+     * A response body in this dialect for the client that sent {@code request}: the request tells how the
+     * client declared tools other dialects know only as functions (Responses freeform and namespaced tools).
+     */
+    default byte[] encodeResponse(ChatResponse response, ChatRequest request, DropLog dropped) {
+        return encodeResponse(response, dropped);
+    }
+
     default ChatRequest decodeRequest(byte[] json) {
         return decodeRequest(json, new DropLog());
     }
@@ -46,6 +55,14 @@ public interface Codec {
 
     default byte[] encodeResponse(ChatResponse response) {
         return encodeResponse(response, new DropLog());
+    }
+
+    /**
+     * The codec for a client of {@code dialect}: as {@link #of}, except that a Chat Completions client
+     * may be shown reasoning ({@code chatReasoning}), which other dialects have fields for.
+     */
+    static Codec forClient(Dialect dialect, ChatReasoning chatReasoning) {
+        return dialect == Dialect.OPENAI_CHAT ? OpenAiChatCodec.of(chatReasoning) : of(dialect);
     }
 
     /** The codec of a dialect. */

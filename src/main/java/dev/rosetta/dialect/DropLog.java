@@ -12,9 +12,25 @@ import java.util.Set;
  */
 public final class DropLog {
     private final Set<String> paths = new LinkedHashSet<>();
+    private final Set<String> refusable = new LinkedHashSet<>();
 
     public void add(String path) {
         paths.add(path);
+        refusable.add(path);
+    }
+
+    /**
+     * Records provider state the client's history did not bring back (a thinking block, a signature):
+     * reported like any drop, but never a reason for strict mode to refuse, since the client could not
+     * have sent it.
+     */
+    public void addLost(String path) {
+        paths.add(path);
+    }
+
+    /** The drops strict mode refuses: all but {@linkplain #addLost lost state}. */
+    public List<String> refusable() {
+        return List.copyOf(refusable);
     }
 
     public List<String> paths() {

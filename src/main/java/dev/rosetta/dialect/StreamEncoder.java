@@ -2,10 +2,13 @@ package dev.rosetta.dialect;
 
 import dev.rosetta.dialect.anthropic.AnthropicStreamEncoder;
 import dev.rosetta.dialect.gemini.GeminiStreamEncoder;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.dialect.openai.ChatStreamEncoder;
 import dev.rosetta.dialect.responses.ResponsesStreamEncoder;
 import dev.rosetta.model.stream.StreamEvent;
+import dev.rosetta.model.Extensions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Renders neutral {@link StreamEvent}s as one client dialect's streamed body, one stream per
@@ -20,7 +23,7 @@ import java.util.List;
  * {@code MessageStop} without {@code Finish} are all accepted. {@link #finish()} at end of input
  * without a terminal event ends the client stream with an error frame.
  *
- * <p>What the dialect cannot carry (thinking for Chat clients, images in an answer, ...) is left out
+ * <p>What the dialect cannot carry (redacted thinking for Chat clients, images in an answer, ...) is left out
  * and counted by {@link #dropped()}. Never throws on any input order. Pure: no I/O, no clock. Not
  * thread-safe.
  */
@@ -37,17 +40,34 @@ public interface StreamEncoder {
     /**
      * @param includeUsage Chat Completions: the client asked {@code stream_options.include_usage}
      * @param jsonArray Gemini: the client did not ask {@code alt=sse}, so the body is one JSON array
+     * @param promptEstimate the gateway's estimate of the request's prompt tokens, 0 for none. Anthropic and
+     *                       Gemini streams report the prompt count from their first event; when the
+     *                       upstream has not said it by then ({@code MessageStart} with no input usage, as
+     *                       from Chat Completions and Responses), they show this instead, until the
+     *                       upstream's exact figure replaces it at the end
+     * @param toolForms Responses: how the client declared the tools the neutral request holds as functions
+     *                  ({@link dev.rosetta.dialect.responses.ResponsesCodec#toolForms})
+     * @param chatReasoning Chat Completions: whether and where the client is shown reasoning
      */
-    record Options(boolean includeUsage, boolean jsonArray) {
+    record Options(boolean includeUsage, boolean jsonArray, long promptEstimate,
+                   Map<String, Extensions.ToolForm> toolForms, ChatReasoning chatReasoning) {
         public static final Options DEFAULT = new Options(false, false);
+
+        public Options {
+            toolForms = Map.copyOf(toolForms);
+        }
+
+        public Options(boolean includeUsage, boolean jsonArray) {
+            this(includeUsage, jsonArray, 0, Map.of(), ChatReasoning.NONE);
+        }
     }
 
     static StreamEncoder of(Dialect dialect, Options options) {
         return switch (dialect) {
-            case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage());
-            case OPENAI_RESPONSES -> new ResponsesStreamEncoder();
-            case ANTHROPIC -> new AnthropicStreamEncoder();
-            case GEMINI -> new GeminiStreamEncoder(options.jsonArray());
+            case OPENAI_CHAT -> new ChatStreamEncoder(options.includeUsage(), options.chatReasoning());
+            case OPENAI_RESPONSES -> new ResponsesStreamEncoder(options.toolForms());
+            case ANTHROPIC -> new AnthropicStreamEncoder(options.promptEstimate());
+            case GEMINI -> new GeminiStreamEncoder(options.jsonArray(), options.promptEstimate());
         };
     }
 }

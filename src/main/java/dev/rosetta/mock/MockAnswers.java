@@ -13,11 +13,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The built-in offline provider's answers, in each dialect's exact wire format. Deterministic: the
  * same request always gets the same bytes (ids are derived from the request, times are fixed), so a
- * newcomer's first request works with no keys and no network, and tests can rely on it.
+ * newcomer's first request works with no keys and no network, and tests can rely on it. A request for
+ * structured output (a JSON schema, or JSON mode) is answered with the simplest JSON it allows
+ * ({@link MockSchemas#instance}) instead of the greeting. A user message with the marker
+ * {@code [[mock-tool NAME {args}]]} gets a call of that offered tool instead (see {@link MockPrompt#toolCall}),
+ * and the tool's result, once it comes back, is quoted in the answer: a client's whole tool round
+ * trip can be tested offline.
  */
 final class MockAnswers {
 
@@ -32,18 +38,27 @@ final class MockAnswers {
     private final long inputTokens;
     private final long outputTokens;
     private final String id;
+    private final Optional<MockPrompt.ToolCall> call;
 
     MockAnswers(Dialect dialect, String model, JsonNode request) {
         this.dialect = dialect;
         this.model = model;
         String said = MockPrompt.lastUserText(dialect, request);
-        String quoted = said.length() > 200 ? said.substring(0, 200) + "…" : said;
-        this.text = "Hello from Rosetta's mock model " + model + "."
-                + (quoted.isBlank() ? "" : " You said: " + quoted);
+        Optional<String> toolResult = MockPrompt.lastToolResult(dialect, request);
+        this.call = MockPrompt.toolCall(dialect, request);
+        this.text = MockSchemas.responseSchema(dialect, request)
+                .map(schema -> new String(bytes(MockSchemas.instance(schema)), StandardCharsets.UTF_8))
+                .orElseGet(() -> "Hello from Rosetta's mock model " + model + "." + toolResult
+                        .map(r -> " The tool said: " + quote(r))
+                        .orElse(said.isBlank() ? "" : " You said: " + quote(said)));
         this.pieces = split(text);
         this.inputTokens = Math.max(1, MockPrompt.allText(request).length() / 4);
-        this.outputTokens = pieces.size();
-        this.id = String.format("%08x", (model + '\n' + said).hashCode());
+        this.outputTokens = call.isPresent() ? 1 : pieces.size();
+        this.id = String.format("%08x", (model + '\n' + said + '\n' + toolResult.orElse("")).hashCode());
+    }
+
+    private static String quote(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
     Usage usage() {
@@ -56,6 +71,9 @@ final class MockAnswers {
 
     /** The whole answer as one JSON body. */
     byte[] complete() {
+        if (call.isPresent()) {
+            return bytes(toolCallAnswer(call.get()));
+        }
         ObjectNode o = switch (dialect) {
             case OPENAI_CHAT -> chatCompletion();
             case OPENAI_RESPONSES -> response("completed", true);
@@ -67,6 +85,9 @@ final class MockAnswers {
 
     /** The answer as SSE events (or, for Gemini without {@code alt=sse}, JSON-array pieces). */
     List<byte[]> stream(boolean includeUsage, boolean geminiSse) {
+        if (call.isPresent()) {
+            return toolCallStream(call.get(), includeUsage, geminiSse);
+        }
         List<byte[]> out = new ArrayList<>();
         switch (dialect) {
             case OPENAI_CHAT -> {
@@ -144,6 +165,140 @@ final class MockAnswers {
                         out.add((prefix + new String(json, StandardCharsets.UTF_8) + suffix).getBytes(StandardCharsets.UTF_8));
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    private String callId() {
+        return switch (dialect) {
+            case ANTHROPIC -> "toolu_mock" + id;
+            default -> "call_mock" + id;
+        };
+    }
+
+    private String argumentsJson(MockPrompt.ToolCall c) {
+        return new String(bytes(c.arguments()), StandardCharsets.UTF_8);
+    }
+
+    /** The answer that calls the tool, as one body. */
+    private ObjectNode toolCallAnswer(MockPrompt.ToolCall c) {
+        return switch (dialect) {
+            case OPENAI_CHAT -> {
+                ObjectNode o = chatCompletion();
+                ObjectNode choice = (ObjectNode) o.path("choices").get(0);
+                ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
+                message.putNull("refusal");
+                message.putArray("tool_calls").add(chatToolCall(c, true));
+                choice.put("finish_reason", "tool_calls");
+                yield o;
+            }
+            case OPENAI_RESPONSES -> {
+                ObjectNode o = response("completed", true);
+                o.putArray("output").add(functionCallItem(c, "completed", argumentsJson(c)));
+                yield o;
+            }
+            case ANTHROPIC -> {
+                ObjectNode o = anthropicMessage(true);
+                ArrayNode content = o.putArray("content");
+                content.addObject().put("type", "tool_use").put("id", callId()).put("name", c.name())
+                        .set("input", c.arguments());
+                o.put("stop_reason", "tool_use");
+                yield o;
+            }
+            case GEMINI -> geminiCall(c);
+        };
+    }
+
+    private ObjectNode chatToolCall(MockPrompt.ToolCall c, boolean withArguments) {
+        ObjectNode t = F.objectNode();
+        if (!withArguments) {
+            t.put("index", 0);
+        }
+        t.put("id", callId()).put("type", "function");
+        t.putObject("function").put("name", c.name()).put("arguments", withArguments ? argumentsJson(c) : "");
+        return t;
+    }
+
+    private ObjectNode functionCallItem(MockPrompt.ToolCall c, String status, String arguments) {
+        return F.objectNode().put("type", "function_call").put("id", "fc_mock" + id).put("call_id", callId())
+                .put("name", c.name()).put("arguments", arguments).put("status", status);
+    }
+
+    private ObjectNode geminiCall(MockPrompt.ToolCall c) {
+        ObjectNode o = F.objectNode();
+        ObjectNode cand = o.putArray("candidates").addObject();
+        ObjectNode content = cand.putObject("content");
+        content.putArray("parts").addObject().putObject("functionCall").put("name", c.name())
+                .set("args", c.arguments());
+        content.put("role", "model");
+        cand.put("finishReason", "STOP").put("index", 0);
+        o.putObject("usageMetadata").put("promptTokenCount", inputTokens).put("candidatesTokenCount", outputTokens)
+                .put("totalTokenCount", inputTokens + outputTokens);
+        o.put("modelVersion", model).put("responseId", "mock" + id);
+        return o;
+    }
+
+    /** The answer that calls the tool, as the dialect streams one: the arguments in one delta. */
+    private List<byte[]> toolCallStream(MockPrompt.ToolCall c, boolean includeUsage, boolean geminiSse) {
+        List<byte[]> out = new ArrayList<>();
+        switch (dialect) {
+            case OPENAI_CHAT -> {
+                ObjectNode first = chunk();
+                ObjectNode d0 = choiceDelta(first).put("role", "assistant");
+                d0.putNull("content");
+                d0.putArray("tool_calls").add(chatToolCall(c, false));
+                out.add(data(first));
+                ObjectNode args = chunk();
+                choiceDelta(args).putArray("tool_calls").addObject().put("index", 0).putObject("function")
+                        .put("arguments", argumentsJson(c));
+                out.add(data(args));
+                ObjectNode last = chunk();
+                choiceDelta(last);
+                ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", "tool_calls");
+                out.add(data(last));
+                if (includeUsage) {
+                    ObjectNode u = chunk();
+                    u.putArray("choices");
+                    u.set("usage", chatUsage());
+                    out.add(data(u));
+                }
+                out.add(SseWriter.encode(new SseEvent("", "[DONE]", "")));
+            }
+            case OPENAI_RESPONSES -> {
+                int seq = 0;
+                out.add(event("response.created", seq++, F.objectNode().set("response", response("in_progress", false))));
+                out.add(event("response.in_progress", seq++, F.objectNode().set("response", response("in_progress", false))));
+                out.add(event("response.output_item.added", seq++, F.objectNode().put("output_index", 0)
+                        .set("item", functionCallItem(c, "in_progress", ""))));
+                out.add(event("response.function_call_arguments.delta", seq++, F.objectNode().put("item_id", "fc_mock" + id)
+                        .put("output_index", 0).put("delta", argumentsJson(c))));
+                out.add(event("response.function_call_arguments.done", seq++, F.objectNode().put("item_id", "fc_mock" + id)
+                        .put("output_index", 0).put("name", c.name()).put("arguments", argumentsJson(c))));
+                out.add(event("response.output_item.done", seq++, F.objectNode().put("output_index", 0)
+                        .set("item", functionCallItem(c, "completed", argumentsJson(c)))));
+                out.add(event("response.completed", seq, F.objectNode().set("response", toolCallAnswer(c))));
+            }
+            case ANTHROPIC -> {
+                out.add(named("message_start", F.objectNode().put("type", "message_start").set("message", anthropicMessage(false))));
+                ObjectNode start = F.objectNode().put("type", "content_block_start").put("index", 0);
+                start.putObject("content_block").put("type", "tool_use").put("id", callId()).put("name", c.name())
+                        .putObject("input");
+                out.add(named("content_block_start", start));
+                ObjectNode d = F.objectNode().put("type", "content_block_delta").put("index", 0);
+                d.putObject("delta").put("type", "input_json_delta").put("partial_json", argumentsJson(c));
+                out.add(named("content_block_delta", d));
+                out.add(named("content_block_stop", F.objectNode().put("type", "content_block_stop").put("index", 0)));
+                ObjectNode md = F.objectNode().put("type", "message_delta");
+                md.putObject("delta").put("stop_reason", "tool_use").putNull("stop_sequence");
+                md.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", outputTokens);
+                out.add(named("message_delta", md));
+                out.add(named("message_stop", F.objectNode().put("type", "message_stop")));
+            }
+            case GEMINI -> {
+                String json = new String(bytes(geminiCall(c)), StandardCharsets.UTF_8);
+                out.add(geminiSse ? SseWriter.encode(new SseEvent("", json, ""))
+                        : ("[" + json + "]").getBytes(StandardCharsets.UTF_8));
             }
         }
         return out;

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * The built-in offline provider: answers every operation deterministically in the client's own
- * dialect, streamed when asked, without any network.
+ * dialect, streamed when asked, without any network. Like the real providers, an OpenAI or Anthropic
+ * request whose schemas name a type JSON Schema does not have ({@code "OBJECT"}) is refused with 400.
  */
 public final class MockProvider {
 
@@ -56,6 +57,12 @@ public final class MockProvider {
     }
 
     private void generate(Exchange ex, Route route, JsonNode request, boolean geminiSse) {
+        var badType = MockSchemas.invalidType(ex.dialect(), request);
+        if (badType.isPresent()) {
+            replies.error(ex, GatewayError.invalid("invalid schema: type must be one of string, number, integer,"
+                    + " boolean, object, array, null, as OpenAI and Anthropic require", badType.get()));
+            return;
+        }
         MockAnswers answers = new MockAnswers(ex.dialect(), route.upstreamModel(), request);
         ex.usage(answers.usage());
         if (!ex.stream()) {

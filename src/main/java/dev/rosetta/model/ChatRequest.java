@@ -61,6 +61,33 @@ public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system
                 user, metadata, stream, includeUsage, extensions, newSources);
     }
 
+    /**
+     * This request with every {@link Role#SYSTEM} turn moved, in order, to the end of the system prompt, for
+     * dialects whose conversation has no place for instructions (Gemini; Anthropic, whose mid-conversation
+     * system message is a beta only some models accept). The instructions keep their authority and their
+     * order; they lose their position. Source paths follow the blocks.
+     */
+    public ChatRequest withSystemTurnsInSystem() {
+        if (turns.stream().noneMatch(t -> t.role() == Role.SYSTEM)) {
+            return this;
+        }
+        List<ContentBlock.Text> newSystem = new ArrayList<>(system);
+        List<Turn> rest = new ArrayList<>();
+        for (Turn t : turns) {
+            if (t.role() != Role.SYSTEM) {
+                rest.add(t);
+                continue;
+            }
+            for (ContentBlock b : t.content()) {
+                if (b instanceof ContentBlock.Text text) {
+                    newSystem.add(text);
+                }
+            }
+        }
+        return new ChatRequest(model, newSystem, rest, tools, toolChoice, parallelToolCalls, generation, reasoning,
+                user, metadata, stream, includeUsage, extensions, sources);
+    }
+
     /** The system prompt as one string, blocks joined by a blank line. */
     public String systemText() {
         List<String> parts = new ArrayList<>();

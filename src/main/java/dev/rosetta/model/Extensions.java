@@ -1,6 +1,7 @@
 package dev.rosetta.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -53,10 +54,16 @@ public record Extensions(Optional<OpenAiChat> openAiChat, Optional<Responses> re
         }
     }
 
-    /** OpenAI Responses only. {@code previousResponseId} refers to state stored at OpenAI. */
+    /**
+     * OpenAI Responses only. {@code previousResponseId} refers to state stored at OpenAI.
+     *
+     * @param toolForms the Responses tools the neutral request declares as plain functions, by that function's
+     *                  name: freeform ({@code custom}) tools and tools inside a {@code namespace}, so that a call
+     *                  to one is answered as the client declared it
+     */
     public record Responses(Optional<String> previousResponseId, Optional<Boolean> store, List<String> include,
                             Optional<String> truncation, Optional<String> serviceTier,
-                            Optional<String> reasoningSummary) {
+                            Optional<String> reasoningSummary, Map<String, ToolForm> toolForms) {
         public Responses {
             Objects.requireNonNull(previousResponseId, "previousResponseId");
             Objects.requireNonNull(store, "store");
@@ -64,6 +71,30 @@ public record Extensions(Optional<OpenAiChat> openAiChat, Optional<Responses> re
             Objects.requireNonNull(truncation, "truncation");
             Objects.requireNonNull(serviceTier, "serviceTier");
             Objects.requireNonNull(reasoningSummary, "reasoningSummary");
+            toolForms = Map.copyOf(toolForms);
+        }
+
+        public Responses(Optional<String> previousResponseId, Optional<Boolean> store, List<String> include,
+                         Optional<String> truncation, Optional<String> serviceTier,
+                         Optional<String> reasoningSummary) {
+            this(previousResponseId, store, include, truncation, serviceTier, reasoningSummary, Map.of());
+        }
+    }
+
+    /**
+     * How a Responses client declared a tool that reaches other providers as a function. A freeform tool is a
+     * function of one string argument, {@link #FREEFORM_ARGUMENT}; a namespaced one is named by its bare name,
+     * or {@code namespace__name} when the bare name is taken.
+     *
+     * @param name the tool's name inside its namespace
+     * @param freeform a {@code custom} tool: its call carries raw {@code input}, not JSON arguments
+     */
+    public record ToolForm(String name, Optional<String> namespace, boolean freeform) {
+        public static final String FREEFORM_ARGUMENT = "input";
+
+        public ToolForm {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(namespace, "namespace");
         }
     }
 

@@ -7,5 +7,12 @@ package dev.rosetta.model;
  */
 public enum Role {
     USER,
-    ASSISTANT
+    ASSISTANT,
+    /**
+     * Instructions given inside the conversation, after it began (an OpenAI system or developer message
+     * between turns, an Anthropic mid-conversation {@code system} message); text blocks only. Dialects that
+     * keep such messages in place (Chat, Responses) encode them where they stand; the others fold them into
+     * the system prompt ({@link ChatRequest#withSystemTurnsInSystem()}).
+     */
+    SYSTEM
 }

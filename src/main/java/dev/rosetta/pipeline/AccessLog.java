@@ -52,6 +52,9 @@ public final class AccessLog {
                 .append(",\"tokens_out\":").append(u.output())
                 .append(",\"tokens_cached\":").append(u.cacheRead())
                 .append(",\"tokens_reasoning\":").append(u.reasoning());
+        if (ex.bytesIn() >= 0) {
+            sb.append(",\"bytes_in\":").append(ex.bytesIn()).append(",\"bytes_out\":").append(Math.max(0, ex.bytesOut()));
+        }
         if (!ex.outcome().isEmpty()) {
             sb.append(",\"outcome\":");
             JsonStrings.append(sb, redactor.redact(ex.outcome()));

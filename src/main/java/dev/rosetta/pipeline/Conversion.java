@@ -10,6 +10,8 @@ import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.responses.ResponsesCodec;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
@@ -18,6 +20,7 @@ import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.ProviderRequests;
+import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.util.List;
@@ -27,7 +30,7 @@ import java.util.Optional;
  * Cross-dialect calls: the client's request is decoded into the neutral model, encoded in the
  * provider's dialect, and the provider's answer converted back the same way. Fields one side cannot
  * express are reported in {@code x-rosetta-dropped}. Provider state the client's dialect has no field
- * for travels sealed in tool-call ids ({@link OpaqueState}): sealed into the answer, opened from the
+ * for travels sealed in the field the client echoes ({@link OpaqueState}): sealed into the answer, opened from the
  * next request.
  */
 public final class Conversion {
@@ -44,7 +47,7 @@ public final class Conversion {
 
     /**
      * @param strict refuse (400) any conversion that would drop a request field
-     * @param opaque seals provider state the client's dialect cannot carry into tool-call ids, and opens it
+     * @param opaque seals provider state the client's dialect cannot carry where its clients echo it, and opens it
      * @param fetcher inlines media the provider cannot fetch by URL itself
      */
     public Conversion(Upstream upstream, Replies replies, OpaqueState opaque, boolean strict, MediaFetcher fetcher,
@@ -71,7 +74,8 @@ public final class Conversion {
     /** @param geminiSse for Gemini clients: whether they asked {@code alt=sse} (else a JSON-array stream) */
     public void generate(Exchange ex, Route route, byte[] body, boolean geminiSse) {
         Dialect target = upstreamDialect(route, ex.dialect());
-        Codec in = Codec.of(ex.dialect());
+        ChatReasoning shown = chatReasoning(ex, route);
+        Codec in = Codec.forClient(ex.dialect(), shown);
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
         ChatRequest parsed = opaque.unseal(in.decodeRequest(body, dropped));
@@ -84,25 +88,42 @@ public final class Conversion {
                 return;
             }
             try {
-                send(ex, route, target, in, out, ar.result(), dropped, geminiSse);
+                send(ex, route, target, in, out, ar.result(), dropped, geminiSse, shown);
             } catch (GatewayException e) {
                 replies.error(ex, e.error());
             }
         });
     }
 
+    /**
+     * Whether a Chat Completions client is shown the model's reasoning: its {@value ChatReasoning#HEADER}
+     * header if it sent one, else the model's {@code chat_reasoning}. A header naming no choice is refused
+     * rather than ignored, so a typo does not silently hide the reasoning asked for.
+     */
+    static ChatReasoning chatReasoning(Exchange ex, Route route) {
+        String header = ex.request().getHeader(ChatReasoning.HEADER);
+        if (header == null || ex.dialect() != Dialect.OPENAI_CHAT) {
+            return route.model().chatReasoning();
+        }
+        return ChatReasoning.fromWireName(header.strip()).orElseThrow(() -> new GatewayError(
+                ErrorKind.INVALID_REQUEST, "header " + ChatReasoning.HEADER + ": expected reasoning_content or none, got \""
+                + (header.length() > 40 ? header.substring(0, 40) + "…" : header) + "\"",
+                Optional.of(ChatReasoning.HEADER), Optional.empty(), Optional.empty()).toException());
+    }
+
     private void send(Exchange ex, Route route, Dialect target, Codec in, Codec out, ChatRequest fetched,
-                      DropLog dropped, boolean geminiSse) {
+                      DropLog dropped, boolean geminiSse, ChatReasoning shown) {
         ChatRequest request = fetched;
         if (target == Dialect.ANTHROPIC && request.generation().maxTokens().isEmpty()
                 && route.model().maxTokens().isPresent()) {
             request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));
         }
         byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
-        if (strict && !dropped.isEmpty()) {
+        if (strict && !dropped.refusable().isEmpty()) {
             throw new GatewayError(ErrorKind.INVALID_REQUEST, "strict mode: converting for a "
-                    + route.provider().type().wireName() + " provider would drop " + String.join(", ", dropped.paths()),
-                    Optional.of(dropped.paths().get(0)), Optional.empty(), Optional.empty()).toException();
+                    + route.provider().type().wireName() + " provider would drop "
+                    + String.join(", ", dropped.refusable()),
+                    Optional.of(dropped.refusable().get(0)), Optional.empty(), Optional.empty()).toException();
         }
         boolean stream = request.stream();
         Endpoint endpoint = switch (target) {
@@ -116,7 +137,8 @@ public final class Conversion {
         if (stream) {
             ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);
             StreamEncoder.Options options = new StreamEncoder.Options(request.includeUsage(),
-                    ex.dialect() == Dialect.GEMINI && !geminiSse);
+                    ex.dialect() == Dialect.GEMINI && !geminiSse, promptEstimate(ex.dialect(), request),
+                    ResponsesCodec.toolForms(request), shown);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
                     new StreamConversion(call, streamConfig, target, context, options, droppedFields,
@@ -124,11 +146,22 @@ public final class Conversion {
                     .watchFirstByte(streamConfig.firstByteTimeout());
             return;
         }
-        upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, dropped, turnIndex));
+        ChatRequest sent = request;
+        upstream.call(ex, route, url, upstreamBody, (call, resp) -> collect(call, resp, in, out, sent, dropped,
+                turnIndex));
     }
 
-    private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, DropLog dropped,
-                         int turnIndex) {
+    /**
+     * What an Anthropic or Gemini client is shown as its prompt count at the start of the stream until
+     * the upstream says (Chat Completions and Responses report usage only at the end). The other clients'
+     * streams report no usage at their start, so nothing is estimated for them.
+     */
+    private static long promptEstimate(Dialect client, ChatRequest request) {
+        return client == Dialect.ANTHROPIC || client == Dialect.GEMINI ? TokenEstimate.of(request) : 0;
+    }
+
+    private void collect(UpstreamCall call, HttpClientResponse resp, Codec client, Codec provider, ChatRequest request,
+                         DropLog dropped, int turnIndex) {
         Buffer body = Buffer.buffer();
         resp.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_RESPONSE_BYTES) {
@@ -155,7 +188,7 @@ public final class Conversion {
                         ex.requestId(), turnIndex);
                 ChatResponse answer = provider.decodeResponse(body.getBytes(), context, dropped);
                 ex.usage(answer.usage());
-                converted = client.encodeResponse(opaque.seal(answer, client.dialect()), dropped);
+                converted = client.encodeResponse(opaque.seal(answer, client.dialect()), request, dropped);
             } catch (dev.rosetta.error.GatewayException e) {
                 call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()
                         + " sent an answer Rosetta could not read: " + e.error().message()));

@@ -28,6 +28,8 @@ public final class Exchange {
     private int status;
     private boolean logged;
     private Principal principal = Principal.ANONYMOUS;
+    private long bytesIn = -1;
+    private long bytesOut = -1;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -135,6 +137,21 @@ public final class Exchange {
 
     public void principal(Principal p) {
         principal = p;
+    }
+
+    /** Request body bytes relayed upstream; counted for passed-through API requests only, else -1. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Response body bytes relayed to the client; counted for passed-through API requests only, else -1. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public void bytes(long in, long out) {
+        bytesIn = in;
+        bytesOut = out;
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

@@ -7,15 +7,12 @@ import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.route.Route;
-import dev.rosetta.sse.SseEvent;
-import dev.rosetta.sse.SseWriter;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.JsonUsageTap;
 import dev.rosetta.usage.SseUsageTap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,10 +73,17 @@ public final class Passthrough {
         }
     }
 
-    /** A JSON (or Gemini JSON-array) body: chunks are written as they come. */
-    private static void relayBody(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
+    /**
+     * A JSON (or Gemini JSON-array) body: chunks are written as they come. A JSON-array stream has no
+     * frame the gateway could add after a half-sent element, so a break cuts the client connection:
+     * the array stays unterminated, which every JSON reader raises on.
+     */
+    private void relayBody(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
         Exchange ex = call.exchange();
         JsonUsageTap tap = new JsonUsageTap(call.route().provider().type());
+        if (ex.stream()) {
+            call.watchIdle(streams.idleTimeout(), "between chunks");
+        }
         call.onBroken(error -> {
             ex.outcome(error.message());
             ex.usage(tap.finish());
@@ -114,7 +118,7 @@ public final class Passthrough {
      */
     private void relayEvents(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
         Exchange ex = call.exchange();
-        SseUsageTap tap = new SseUsageTap(call.route().provider().type());
+        SseUsageTap tap = new SseUsageTap(call.route().provider().type(), ex.dialect() == Dialect.OPENAI_RESPONSES);
         call.watchIdle(streams.idleTimeout(), "between events");
         long[] written = {0};
         Buffer[] pending = {Buffer.buffer()};
@@ -192,17 +196,24 @@ public final class Passthrough {
     }
 
     /**
-     * Ends a relayed stream the upstream broke off: the half event it was sending is dropped and an
-     * error event in the client's dialect follows the last complete one, so the SDK raises that error.
+     * Ends a relayed stream the upstream broke off: the half event it was sending is dropped and the
+     * client dialect's own error frame follows the last complete event, so the SDK raises that error
+     * (for Responses, the stream's {@code error} event, numbered after the last event relayed).
      */
     private static void endBroken(Exchange ex, HttpServerResponse out, SseUsageTap tap, GatewayError error) {
-        ex.outcome(error.message());
         ex.usage(tap.finish());
+        if (tap.complete()) {
+            // Closed after the stream's own last event: the answer is whole, and an error frame after it
+            // would make the client's SDK throw away a complete answer.
+            if (!out.ended()) {
+                out.end();
+            }
+            return;
+        }
+        ex.outcome(error.message());
         if (out.ended()) {
             return;
         }
-        String data = new String(ErrorRenderer.render(ex.dialect(), error), StandardCharsets.UTF_8);
-        out.end(SseWriter.encode(new SseEvent(ex.dialect() == Dialect.ANTHROPIC ? "error" : "", data, ""),
-                Buffer.buffer()));
+        out.end(Buffer.buffer(ErrorRenderer.streamFrame(ex.dialect(), error, tap.nextSequence())));
     }
 }

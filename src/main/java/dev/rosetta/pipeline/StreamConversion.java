@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * A streamed answer converted live: upstream bytes → SSE parser → the provider dialect's
- * {@link StreamDecoder} → neutral events → provider state sealed into call ids
+ * {@link StreamDecoder} → neutral events → provider state sealed where the client echoes it
  * ({@link OpaqueState.Stream}) → the client dialect's {@link StreamEncoder} → client
  * frames, written as they come with backpressure (the upstream is paused while the client's write
  * queue is full). Memory per stream is the parser's one event buffer and the encoder's state.

@@ -4,8 +4,10 @@ import dev.rosetta.route.Route;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
 
 /** Starts {@link UpstreamCall}s on this event loop's pooled clients. */
 public final class Upstream {
@@ -28,6 +30,19 @@ public final class Upstream {
                 .setConnectTimeout(route.provider().connectTimeout().toMillis());
         UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
         call.send(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
+        return call;
+    }
+
+    /**
+     * A request of any method with the caller's options (URL, headers), its body written by
+     * {@code body} once the upstream request is open.
+     */
+    public UpstreamCall stream(Exchange ex, Route route, RequestOptions options,
+                               Consumer<HttpClientRequest> body,
+                               UpstreamCall.Handler handler) {
+        options.setConnectTimeout(route.provider().connectTimeout().toMillis());
+        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
+        call.stream(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
         return call;
     }
 }

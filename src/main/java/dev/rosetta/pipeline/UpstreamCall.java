@@ -4,6 +4,7 @@ import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.route.Route;
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,6 +14,7 @@ import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One request to a provider on behalf of one client request, with what every call needs whatever is
@@ -82,6 +84,22 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
+        start(client, options, req -> req.send(Buffers.wrap(body)), handler);
+    }
+
+    /**
+     * As {@link #send}, with the body written by {@code body} once the upstream request is open: it
+     * writes (honouring the request's write queue) and ends it, while the response may already arrive.
+     */
+    void stream(HttpClientAgent client, RequestOptions options, Consumer<HttpClientRequest> body, Handler handler) {
+        start(client, options, req -> {
+            body.accept(req);
+            return req.response();
+        }, handler);
+    }
+
+    private void start(HttpClientAgent client, RequestOptions options,
+                       Function<HttpClientRequest, Future<HttpClientResponse>> exchange, Handler handler) {
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
         ex.response().closeHandler(v -> clientGone());
         client.request(options)
@@ -90,7 +108,7 @@ public final class UpstreamCall {
                     if (done) {
                         req.reset();
                     }
-                    return req.send(Buffers.wrap(body));
+                    return exchange.apply(req);
                 })
                 .onSuccess(resp -> {
                     if (done) {

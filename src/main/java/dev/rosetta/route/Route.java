@@ -14,6 +14,11 @@ import java.util.Optional;
  */
 public record Route(String clientModel, ProviderConfig provider, String upstreamModel, ModelConfig model) {
 
+    /** A call to the provider for no model in particular (the rest of its API, passed through). */
+    public static Route toProvider(ProviderConfig provider) {
+        return new Route("", provider, "", new ModelConfig("", provider.name(), ""));
+    }
+
     /** The OpenAI API configured for this model or its provider, if any. */
     public Optional<OpenAiApi> api() {
         return model.api().or(provider::api);

@@ -6,6 +6,7 @@ import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
+import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.store.KeyService;
 import io.vertx.core.DeploymentOptions;
@@ -55,6 +56,7 @@ public final class Gateway {
         OpaqueState opaque = new OpaqueState(config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
                 .orElseGet(() -> StateSealer.generated(new SecureRandom())));
         Lifecycle lifecycle = new Lifecycle();
+        TokenCounters counters = new TokenCounters(config.providers());
         // auth: keys loads its keys (store migrated, declared and stored keys merged) before serving; if the
         // store cannot be reached the gateway serves anyway, answering 503 until it can.
         KeyService keys = config.auth().mode() == AuthConfig.Mode.KEYS ? KeyService.open(config.auth()) : null;
@@ -68,7 +70,8 @@ public final class Gateway {
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return loaded.compose(x -> vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, requested, lifecycle, admission, keys);
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
+                            admission, keys);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops)))

@@ -7,13 +7,16 @@ import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
+import dev.rosetta.pipeline.ApiPassthrough;
 import dev.rosetta.pipeline.Conversion;
 import dev.rosetta.pipeline.CountTokens;
 import dev.rosetta.pipeline.Embeddings;
 import dev.rosetta.pipeline.Passthrough;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
+import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.pipeline.Upstream;
+import dev.rosetta.route.ApiProviders;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.store.KeyService;
 import dev.rosetta.upstream.MediaFetcher;
@@ -31,6 +34,7 @@ final class GatewayVerticle extends VerticleBase {
     private final GatewayConfig config;
     private final ModelRoutes routes;
     private final OpaqueState opaque;
+    private final TokenCounters counters;
     private final int port;
     private final Lifecycle lifecycle;
     private final Admission admission;
@@ -38,14 +42,18 @@ final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
     private UpstreamClients clients;
 
-    /** @param admission the admit stage and @param keys the key store, both null with {@code auth: none} */
-    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, int port, Lifecycle lifecycle,
-                    Admission admission, KeyService keys) {
+    /**
+     * @param counters shared by every verticle: what one event loop learns about a provider, all use
+     * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
+     */
+    GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
+                    Lifecycle lifecycle, Admission admission, KeyService keys) {
         this.admission = admission;
         this.keys = keys;
         this.config = config;
         this.routes = routes;
         this.opaque = opaque;
+        this.counters = counters;
         this.port = port;
         this.lifecycle = lifecycle;
     }
@@ -62,9 +70,11 @@ final class GatewayVerticle extends VerticleBase {
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
-                new CountTokens(upstream, replies), new Embeddings(upstream, replies), new MockProvider(replies));
-        RequestRouter router = new RequestRouter(routes, pipeline, replies, config.server().maxBodyBytes(), lifecycle,
-                vertx, config.server().requestReadTimeout(), admission, keys == null ? null
+                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies));
+        ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
+                config.server().requestReadTimeout());
+        RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
+                lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
                                 new java.security.SecureRandom(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());

@@ -9,10 +9,12 @@ import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.GatewayException;
+import dev.rosetta.pipeline.ApiPassthrough;
 import dev.rosetta.pipeline.Buffers;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.Pipeline;
 import dev.rosetta.pipeline.Replies;
+import dev.rosetta.route.ApiPaths;
 import dev.rosetta.route.ModelRoutes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front: picks the endpoint (and so the client's dialect) from the path, reads the body
- * within the size limit, and hands the request to the pipeline. Runs on one event loop.
+ * within the size limit, and hands the request to the pipeline; the rest of each provider's API
+ * ({@link ApiPaths}) goes to {@link ApiPassthrough}. Runs on one event loop.
  */
 final class RequestRouter {
 
@@ -36,6 +39,7 @@ final class RequestRouter {
 
     private final ModelRoutes routes;
     private final Pipeline pipeline;
+    private final ApiPassthrough passthrough;
     private final Replies replies;
     private final long maxBodyBytes;
     private final Lifecycle lifecycle;
@@ -51,9 +55,12 @@ final class RequestRouter {
     /**
      * @param readTimeout how long a request's body may take to arrive once its head has
      * @param admission the admit stage, or null with {@code auth: none}
+     * @param admin the admin API, or null with {@code auth: none}
      */
-    RequestRouter(ModelRoutes routes, Pipeline pipeline, Replies replies, long maxBodyBytes, Lifecycle lifecycle,
-                  io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission, AdminApi admin) {
+    RequestRouter(ModelRoutes routes, Pipeline pipeline, ApiPassthrough passthrough, Replies replies, long maxBodyBytes,
+                  Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission,
+                  AdminApi admin) {
+        this.passthrough = passthrough;
         this.admission = admission;
         this.admin = admin;
         this.vertx = vertx;
@@ -115,7 +122,8 @@ final class RequestRouter {
             default -> null;
         };
         if (endpoint == null) {
-            notFound(ex);
+            ApiPaths.match(path, ex.dialect() == Dialect.ANTHROPIC).ifPresentOrElse(api -> passThrough(ex, api),
+                    () -> notFound(ex));
             return;
         }
         ex.endpoint(endpoint);
@@ -138,7 +146,8 @@ final class RequestRouter {
             Optional<Endpoint> endpoint = Endpoint.geminiMethod(name.substring(colon + 1));
             ex.dialect(Dialect.GEMINI);
             if (endpoint.isEmpty()) {
-                notFound(ex);
+                ApiPaths.geminiModelMethod(version, name.substring(0, colon), name.substring(colon + 1))
+                        .ifPresentOrElse(api -> passThrough(ex, api), () -> notFound(ex));
                 return;
             }
             ex.endpoint(endpoint.get());
@@ -166,6 +175,11 @@ final class RequestRouter {
         if (!ex.principal().mayUse(id)) {
             throw Admission.forbidden(ex.principal(), id).toException();
         }
+        if (format == ProviderType.ANTHROPIC && routes.find(id)
+                .filter(r -> r.provider().type() == ProviderType.ANTHROPIC && r.provider().passthrough()).isPresent()) {
+            passThrough(ex, ApiPaths.anthropicModel(id));
+            return;
+        }
         routes.find(id).ifPresentOrElse(
                 r -> replies.json(ex, 200, ModelListRenderer.one(format, r)),
                 () -> replies.error(ex, GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + id + "\" is not served by this gateway")
@@ -180,6 +194,23 @@ final class RequestRouter {
         }
     }
 
+    private void passThrough(Exchange ex, ApiPaths.ApiPath api) {
+        if (!refusedWhileDraining(ex)) {
+            // Admitted here, not in readBody: most of these requests stream their body instead of reading it.
+            admit(ex);
+            passthrough.handle(ex, api, (e, then) -> readBody(e, false, then));
+        }
+    }
+
+    private boolean refusedWhileDraining(Exchange ex) {
+        if (!lifecycle.draining()) {
+            return false;
+        }
+        closeAfterResponse(ex);
+        replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
+        return true;
+    }
+
     private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
         readBody(ex, true, then);
     }
@@ -187,9 +218,7 @@ final class RequestRouter {
     /** @param admitClient whether a client key is required (everything but the admin API, which checks its own) */
     private void readBody(Exchange ex, boolean admitClient, java.util.function.Consumer<byte[]> then) {
         HttpServerRequest req = ex.request();
-        if (lifecycle.draining()) {
-            closeAfterResponse(ex);
-            replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down").withRetryAfter(1));
+        if (refusedWhileDraining(ex)) {
             return;
         }
         if (admitClient) {

@@ -2,6 +2,7 @@ package dev.rosetta.upstream;
 
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Endpoint;
+import dev.rosetta.dialect.ProviderType;
 import io.vertx.core.MultiMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,18 @@ public final class ProviderRequests {
         out.set("accept", accept == null ? "application/json" : accept);
         String ua = client.get("user-agent");
         out.set("user-agent", ua == null || ua.isBlank() ? USER_AGENT : ua + " " + USER_AGENT);
+        authenticate(provider, out, client);
+        if (provider.type() == ProviderType.ANTHROPIC) {
+            client.getAll("anthropic-beta").forEach(b -> out.add("anthropic-beta", b));
+        }
+        return out;
+    }
+
+    /**
+     * Sets the provider's own credentials (and, for Anthropic, the API version the client asked for
+     * or the default) on upstream headers from which the client's have been removed.
+     */
+    public static void authenticate(ProviderConfig provider, MultiMap out, MultiMap client) {
         switch (provider.type()) {
             case OPENAI -> {
                 out.set("authorization", "Bearer " + provider.apiKey().value());
@@ -53,13 +66,11 @@ public final class ProviderRequests {
                 out.set("x-api-key", provider.apiKey().value());
                 String version = client.get("anthropic-version");
                 out.set("anthropic-version", version == null ? DEFAULT_ANTHROPIC_VERSION : version);
-                client.getAll("anthropic-beta").forEach(b -> out.add("anthropic-beta", b));
             }
             case GEMINI -> out.set("x-goog-api-key", provider.apiKey().value());
             case MOCK -> {
             }
         }
-        return out;
     }
 
     /** Whether an upstream response header is relayed to the client. */

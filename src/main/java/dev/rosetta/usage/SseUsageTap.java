@@ -12,21 +12,53 @@ import java.io.IOException;
 
 /**
  * Usage from an SSE stream: events are parsed as they pass and only those that can carry usage
- * ({@code usage} / {@code usageMetadata}) are read as JSON.
+ * ({@code usage} / {@code usageMetadata}) are read as JSON. For a Responses stream it also notes the
+ * last {@code sequence_number}, so that an error event the gateway adds after a cut can continue the
+ * stream's numbering: the tap is what already sees each complete event, so this costs one search of
+ * the event's text, not a second parse.
  */
 public final class SseUsageTap implements UsageTap {
 
     /** Events larger than this are passed on but not read for usage. */
     private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+    private static final String SEQUENCE_KEY = "\"sequence_number\"";
 
     private final ProviderType format;
+    private final boolean sequenced;
     private final UsageScanner scanner = new UsageScanner();
     private final SseParser parser = new SseParser(MAX_EVENT_BYTES, this::onEvent);
     private SseParser.Status status = SseParser.Status.OK;
     private long fed;
+    private long lastSequence = -1;
+    private boolean finalSeen;
 
     public SseUsageTap(ProviderType format) {
+        this(format, false);
+    }
+
+    /** @param sequenced whether the stream is a Responses stream, whose events are numbered */
+    public SseUsageTap(ProviderType format, boolean sequenced) {
         this.format = format;
+        this.sequenced = sequenced;
+    }
+
+    /**
+     * The {@code sequence_number} the next event of a Responses stream takes: one past the last
+     * complete event's; an event without one counts one past the one before. 0 when none has passed,
+     * or when the stream is not a sequenced one. After an event too large to read the tap stops
+     * reading, and the number is the one after the last event it read.
+     */
+    public long nextSequence() {
+        return sequenced ? lastSequence + 1 : 0;
+    }
+
+    /**
+     * Whether the stream's own last event has passed: {@code data: [DONE]}, a Responses
+     * {@code response.completed|incomplete|failed}, Anthropic's {@code message_stop}, or a Gemini chunk with
+     * a {@code finishReason}. The answer is then whole, and a connection closed after it loses nothing.
+     */
+    public boolean complete() {
+        return finalSeen;
     }
 
     @Override
@@ -60,6 +92,12 @@ public final class SseUsageTap implements UsageTap {
      */
     private void onEvent(SseEvent event) {
         String data = event.data();
+        if (!finalSeen) {
+            finalSeen = isFinal(event.event(), data);
+        }
+        if (sequenced) {
+            lastSequence = sequenceOf(data, lastSequence + 1);
+        }
         int from = data.indexOf("\"usage");
         if (from < 0) {
             return;
@@ -84,6 +122,41 @@ public final class SseUsageTap implements UsageTap {
             }
             from = end < 0 ? -1 : data.indexOf("\"usage", end);
         }
+    }
+
+    private boolean isFinal(String name, String data) {
+        return switch (format) {
+            case OPENAI -> data.equals("[DONE]") || name.equals("response.completed") || name.equals("response.incomplete")
+                    || name.equals("response.failed");
+            case ANTHROPIC -> name.equals("message_stop");
+            case GEMINI -> data.contains("\"finishReason\"");
+            case MOCK -> false;
+        };
+    }
+
+    /**
+     * The event's {@code sequence_number}, or {@code otherwise}. Searched from the end, where the
+     * OpenAI API usually writes it, so most events cost a few bytes of search; where a server writes
+     * it first, the search costs what the usage search does. As there, the key found can only be a
+     * key: a quote inside a string value is escaped.
+     */
+    private static long sequenceOf(String data, long otherwise) {
+        int at = data.lastIndexOf(SEQUENCE_KEY);
+        if (at < 0) {
+            return otherwise;
+        }
+        int i = skipWhitespace(data, at + SEQUENCE_KEY.length());
+        if (i >= data.length() || data.charAt(i) != ':') {
+            return otherwise;
+        }
+        i = skipWhitespace(data, i + 1);
+        long n = 0;
+        int digits = 0;
+        while (i < data.length() && data.charAt(i) >= '0' && data.charAt(i) <= '9' && digits < 18) {
+            n = n * 10 + (data.charAt(i++) - '0');
+            digits++;
+        }
+        return digits == 0 ? otherwise : n;
     }
 
     /**

@@ -106,6 +106,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void chatReasoningIsPerModelDefaultsToNoneAndIsCheckedAtItsKey() {
+        GatewayConfig config = parse("""
+                providers:
+                  - name: p
+                    type: mock
+                models:
+                  - name: a
+                    provider: p
+                    chat_reasoning: reasoning_content
+                  - name: b
+                    provider: p
+                    chat_reasoning: none
+                  - name: c
+                    provider: p
+                """);
+        assertThat(config.models()).extracting(m -> m.chatReasoning()).containsExactly(
+                dev.rosetta.dialect.openai.ChatReasoning.REASONING_CONTENT, dev.rosetta.dialect.openai.ChatReasoning.NONE,
+                dev.rosetta.dialect.openai.ChatReasoning.NONE);
+
+        assertThat(problems("""
+                providers:
+                  - name: p
+                    type: mock
+                models:
+                  - name: a
+                    provider: p
+                  - name: b
+                    provider: p
+                    chat_reasoning: reasoning
+                """)).containsExactly("models[1].chat_reasoning: expected reasoning_content or none, got \"reasoning\"");
+    }
+
+    @Test
     void anUnsetVariableWithoutDefaultIsAProblemAtItsKey() {
         assertThat(problems("""
                 providers:
@@ -188,8 +221,8 @@ class ConfigLoaderTest {
                     upstream: x
                 """)).containsExactlyInAnyOrder(
                 "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, max_body_size, models, port, providers, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
-                "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, name, organization, project, timeout, type])",
-                "models[0].upstream: unknown key (expected one of [api, max_tokens, name, provider, upstream_model])");
+                "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, name, organization, passthrough, project, timeout, type])",
+                "models[0].upstream: unknown key (expected one of [api, chat_reasoning, max_tokens, name, provider, upstream_model])");
     }
 
     @Test
@@ -279,5 +312,34 @@ class ConfigLoaderTest {
     void aFileIsLoaded(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("rosetta.yaml"), "port: 1234\nproviders:\n  - name: m\n    type: mock\n");
         assertThat(ConfigLoader.load(file, ENV::get).server().port()).isEqualTo(1234);
+    }
+
+    @Test
+    void passthroughIsOnByDefaultForRealProvidersAndValidatedLikeAnyKey() {
+        GatewayConfig config = parse("""
+                providers:
+                  - name: oai
+                    type: openai
+                    api_key: sk-1
+                  - name: gem
+                    type: gemini
+                    api_key: AIza
+                    passthrough: false
+                  - name: mock
+                    type: mock
+                """);
+        assertThat(config.providers()).extracting(ProviderConfig::passthrough).containsExactly(true, false, false);
+
+        assertThat(problems("""
+                providers:
+                  - name: oai
+                    type: openai
+                    api_key: sk-1
+                    passthrough: sometimes
+                  - name: mock
+                    type: mock
+                    passthrough: true
+                """)).containsExactly("providers[0].passthrough: expected true or false, got \"sometimes\"",
+                "providers[1].passthrough: the mock provider has no API of its own to pass through");
     }
 }

@@ -41,6 +41,26 @@ class CodecErrorsTest {
         assertInvalidAt(() -> Codec.of(d).decodeResponse(json("{} x"), new ResponseContext(0, "r", 0)), "$");
     }
 
+    /**
+     * Claude Code decides its fallback (resend without mid-conversation system messages) by matching Anthropic's
+     * wording: a 400 that says a role "system" message is not supported. Unknown roles are worded as Anthropic does.
+     */
+    @Test
+    void anthropicRoleRefusalsAreWordedAsAnthropicWordsThem() {
+        Codec anthropic = Codec.of(Dialect.ANTHROPIC);
+        GatewayException image = failure(() -> anthropic.decodeRequest(json("{'model':'c','max_tokens':5,'messages':["
+                + "{'role':'user','content':'a'},{'role':'system','content':[{'type':'text','text':'t'},"
+                + "{'type':'image','source':{'type':'url','url':'https://x/y.png'}}]}]}")));
+        assertThat(image.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+        assertThat(image.error().message())
+                .isEqualTo("messages.1.content.1: role \"system\" messages are not supported with non-text content");
+        assertThat(image.error().param()).contains("$.messages[1].content[1]");
+        GatewayException tool = failure(() -> anthropic.decodeRequest(json("{'model':'c','max_tokens':5,'messages':["
+                + "{'role':'tool','content':'a'}]}")));
+        assertThat(tool.error().message())
+                .isEqualTo("messages.0: Unexpected role \"tool\". Allowed roles are \"user\", \"assistant\" or \"system\"");
+    }
+
     /** What the target cannot express is named where the client wrote it, not by its place in the neutral model. */
     @Test
     void refusalsNameThePathInTheClientRequest() {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
+import dev.rosetta.dialect.openai.ChatReasoning;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
 import java.io.IOException;
@@ -31,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * spelling ignored). Opaque provider state is sealed and unsealed around the codecs as a
  * cross-dialect call does ({@link OpaqueState}), so a case may echo a sealed id from an earlier
  * case's client response. A missing expected file fails and writes what was produced under
- * {@code target/golden-actual/} for review.
+ * {@code target/golden-actual/} for review. A case may hold {@code options.json}, the client's options
+ * ({@code {"chat_reasoning": "reasoning_content"}}), and {@code dropped.json}, the paths the conversion
+ * must report as dropped, in order.
  */
 class GoldenConversionTest {
     private static final Path ROOT = Path.of("src/test/resources/golden");
@@ -61,7 +64,7 @@ class GoldenConversionTest {
         String[] pair = name.substring(0, name.indexOf('/')).split("-to-");
         Dialect client = clientDialect(pair[0]);
         Dialect upstream = upstreamDialect(client, pair[1]);
-        Codec clientCodec = Codec.of(client);
+        Codec clientCodec = Codec.forClient(client, chatReasoning(dir));
         Codec upstreamCodec = Codec.of(upstream);
 
         DropLog dropped = new DropLog();
@@ -76,10 +79,23 @@ class GoldenConversionTest {
                 request.mergedTurns().size());
         ChatResponse response = upstreamCodec.decodeResponse(read(dir.resolve("upstream-response.json")), context,
                 dropped);
-        byte[] clientBody = clientCodec.encodeResponse(OPAQUE.seal(response, client), dropped);
+        byte[] clientBody = clientCodec.encodeResponse(OPAQUE.seal(response, client), request, dropped);
         String clientOk = check(name, "client-response.json", readTree(dir.resolve("client-response.json")), clientBody);
         assertThat(upstreamOk).as("%s upstream request", name).isEmpty();
         assertThat(clientOk).as("%s client response", name).isEmpty();
+        JsonNode expectedDrops = readTree(dir.resolve("dropped.json"));
+        if (expectedDrops != null) {
+            List<String> want = new ArrayList<>();
+            expectedDrops.forEach(p -> want.add(p.asText()));
+            assertThat(dropped.paths()).as("%s dropped", name).isEqualTo(want);
+        }
+    }
+
+    /** The case's {@code chat_reasoning} option, {@code none} unless its {@code options.json} says. */
+    static ChatReasoning chatReasoning(Path dir) throws IOException {
+        JsonNode options = readTree(dir.resolve("options.json"));
+        return options == null ? ChatReasoning.NONE
+                : ChatReasoning.fromWireName(options.path("chat_reasoning").asText("none")).orElseThrow();
     }
 
     private static String defaultModel(String provider) {

@@ -3,6 +3,8 @@ package dev.rosetta.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rosetta.dialect.opaque.OpaqueState;
+import dev.rosetta.dialect.responses.ResponsesCodec;
+import dev.rosetta.model.Extensions;
 import dev.rosetta.sse.SseParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,13 +26,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  * An OpenAI provider streams Chat Completions, except to Responses clients. Each case is also replayed
  * byte by byte, at seeded random split points, and with CR and CRLF line endings: the output must not
  * change. A missing {@code client.sse} fails and writes what was produced under
- * {@code target/golden-stream-actual/} for review.
+ * {@code target/golden-stream-actual/} for review. A case may hold the client's {@code client-request.json}
+ * when the answer depends on how the client declared its tools (Responses freeform and namespaced tools),
+ * and {@code options.json}, the client's options ({@code {"chat_reasoning": "reasoning_content"}}).
  */
 class GoldenStreamTest {
     private static final Path ROOT = Path.of("src/test/resources/golden-stream");
     private static final Path ACTUAL = Path.of("target/golden-stream-actual");
     /** Chunks carry no time (Anthropic, Gemini); the conversation has one user turn before the answer. */
     static final ResponseContext CONTEXT = new ResponseContext(1_750_000_000L, "resp_golden", 1);
+    /**
+     * The gateway's estimate of the request's prompt tokens (the pipeline takes it from
+     * {@code TokenEstimate}): Anthropic and Gemini clients see it at the start of streams whose
+     * upstream reports the prompt only at the end. Unlike every upstream's own count (9 and up), so a
+     * golden shows which figure went where.
+     */
+    static final long PROMPT_ESTIMATE = 21;
 
     static Stream<String> cases() throws IOException {
         List<String> out = new ArrayList<>();
@@ -85,7 +97,16 @@ class GoldenStreamTest {
         Dialect client = GoldenConversionTest.clientDialect(pair[0]);
         Dialect provider = GoldenConversionTest.upstreamDialect(client, pair[1]);
         StreamDecoder decoder = StreamDecoder.of(provider, CONTEXT);
-        StreamEncoder encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false));
+        Path request = ROOT.resolve(name).resolve("client-request.json");
+        StreamEncoder encoder;
+        try {
+            Map<String, Extensions.ToolForm> forms = Files.exists(request)
+                    ? ResponsesCodec.toolForms(Codec.of(client).decodeRequest(read(request))) : Map.of();
+            encoder = StreamEncoder.of(client, new StreamEncoder.Options(true, false, PROMPT_ESTIMATE, forms,
+                    GoldenConversionTest.chatReasoning(ROOT.resolve(name))));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         OpaqueState.Stream seal = GoldenConversionTest.OPAQUE.forStream(client);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SseParser parser = new SseParser(1 << 20, event -> seal.onEvents(decoder.onEvent(event))
@@ -99,6 +120,14 @@ class GoldenStreamTest {
         seal.onEvents(decoder.finish()).forEach(e -> encoder.onEvent(e).forEach(out::writeBytes));
         encoder.finish().forEach(out::writeBytes);
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<Integer> everyByte(int length) {

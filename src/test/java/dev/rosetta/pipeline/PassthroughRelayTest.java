@@ -151,6 +151,36 @@ class PassthroughRelayTest {
                 + "\"upstream provider ant closed the connection mid-response\"}}\n\n");
     }
 
+    static List<org.junit.jupiter.params.provider.Arguments> wholeStreams() {
+        return List.of(
+                org.junit.jupiter.params.provider.Arguments.of("/v1/chat/completions",
+                        "{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[]}",
+                        "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n"),
+                org.junit.jupiter.params.provider.Arguments.of("/v1/responses",
+                        "{\"model\":\"gpt-test\",\"stream\":true,\"input\":\"x\"}",
+                        "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":0}\n\n"
+                                + "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1}\n\n"),
+                org.junit.jupiter.params.provider.Arguments.of("/v1/messages",
+                        "{\"model\":\"claude-test\",\"stream\":true,\"max_tokens\":5,\"messages\":[]}",
+                        "event: message_start\ndata: {\"type\":\"message_start\"}\n\n"
+                                + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"),
+                org.junit.jupiter.params.provider.Arguments.of("/v1beta/models/gemini-test:streamGenerateContent?alt=sse",
+                        "{\"contents\":[]}",
+                        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("wholeStreams")
+    void aConnectionClosedAfterTheStreamsLastEventEndsTheAnswerCleanly(String path, String body, String stream)
+            throws Exception {
+        upstream.answer(Reply.stream("text/event-stream", List.of(Step.write(stream), new Step.Pause(50), new Step.Cut()),
+                false));
+        HttpResponse<String> resp = post(path, body, Map.of());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        // No error frame after a whole answer: the client's SDK would throw the complete answer away.
+        assertThat(resp.body()).isEqualTo(stream);
+    }
+
     @Test
     void usageIsReadFromPassingStreamsForTheAccessLog() throws Exception {
         try (AccessLogCapture log = new AccessLogCapture()) {

@@ -19,6 +19,7 @@ import com.anthropic.models.messages.FileImageSource;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.SystemMessageParam;
 import com.anthropic.models.messages.TextBlockParam;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
@@ -41,6 +42,35 @@ class AnthropicCrossDialectSdkTest extends SdkAgainstGateway<AnthropicClient> {
 
     AnthropicCrossDialectSdkTest() {
         super(SdkAgainstGateway::anthropic, AnthropicClient::close);
+    }
+
+    /**
+     * Claude Code (and the Agent SDK) send a {@code role: "system"} message inside {@code messages}: kept in place
+     * for OpenAI, folded into the system instruction for Gemini, which has no such message.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = {"OPENAI", "GEMINI"})
+    void systemMessageMidConversationIsConverted(Upstream up) {
+        up.answer(fake, up.textAnswer());
+
+        Message m = client.messages().create(MessageCreateParams.builder().model(up.model).maxTokens(100)
+                .system("You are Claude Code.").addUserMessage("Run the tests.")
+                .addMessage(SystemMessageParam.builder().content("Plan mode is off.").build())
+                .build());
+
+        assertThat(text(m)).isEqualTo("Hello!");
+        JsonNode sent = up.take(fake);
+        if (up == Upstream.OPENAI) {
+            JsonNode messages = sent.get("messages");
+            assertThat(messages.get(0).get("role").asText()).isEqualTo("system");
+            assertThat(messages.get(1).get("content").asText()).isEqualTo("Run the tests.");
+            assertThat(messages.get(2).get("role").asText()).isEqualTo("system");
+            assertThat(messages.get(2).get("content").asText()).isEqualTo("Plan mode is off.");
+        } else {
+            assertThat(sent.at("/systemInstruction/parts/0/text").asText())
+                    .isEqualTo("You are Claude Code.\n\nPlan mode is off.");
+            assertThat(sent.get("contents")).hasSize(1);
+        }
     }
 
     @ParameterizedTest

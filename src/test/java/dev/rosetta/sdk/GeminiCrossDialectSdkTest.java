@@ -39,6 +39,30 @@ class GeminiCrossDialectSdkTest extends SdkAgainstGateway<Client> {
         super(SdkAgainstGateway::gemini, Client::close);
     }
 
+    /** Gemini CLI's routing call: a responseJsonSchema typed with @google/genai's upper-case Type names. */
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = {"OPENAI", "ANTHROPIC"})
+    void upperCaseTypesInResponseJsonSchemaReachTheProviderLowerCased(Upstream up) {
+        up.answer(fake, up.textAnswer());
+        Map<String, Object> schema = Map.of("type", "OBJECT", "properties", Map.of(
+                "reasoning", Map.of("type", "STRING"),
+                "model_choice", Map.of("type", "STRING", "enum", List.of("flash", "pro"))),
+                "required", List.of("reasoning", "model_choice"));
+
+        GenerateContentResponse r = client.models.generateContent(up.model, "Route this request.",
+                GenerateContentConfig.builder().maxOutputTokens(100).responseMimeType("application/json")
+                        .responseJsonSchema(schema).build());
+
+        assertThat(r.text()).isEqualTo("Hello!");
+        JsonNode sent = up.take(fake);
+        JsonNode sentSchema = up == Upstream.OPENAI ? sent.at("/response_format/json_schema/schema")
+                : sent.at("/output_config/format/schema");
+        assertThat(sentSchema.get("type").asText()).isEqualTo("object");
+        assertThat(sentSchema.at("/properties/reasoning/type").asText()).isEqualTo("string");
+        assertThat(sentSchema.at("/properties/model_choice/type").asText()).isEqualTo("string");
+        assertThat(sentSchema.at("/properties/model_choice/enum/1").asText()).isEqualTo("pro");
+    }
+
     @ParameterizedTest
     @EnumSource(value = Upstream.class, names = {"OPENAI", "ANTHROPIC"})
     void plainTextReadsTextFinishReasonUsageIdAndModel(Upstream up) {

@@ -3,6 +3,8 @@ package dev.rosetta.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
@@ -12,20 +14,28 @@ import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.ChatModel;
+import com.openai.models.CustomToolInputFormat;
 import com.openai.models.ResponsesModel;
+import com.openai.models.responses.CustomTool;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseCustomToolCall;
 import com.openai.models.responses.ResponseErrorEvent;
 import com.openai.models.responses.ResponseOutputText;
 import com.openai.models.responses.ResponseReasoningItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
+import com.openai.models.responses.Tool;
 import dev.rosetta.sdk.StreamGoldens.Call;
 import dev.rosetta.sdk.StreamGoldens.Case;
 import dev.rosetta.sdk.StreamGoldens.Client;
 import dev.rosetta.testing.FakeUpstream.Reply;
+import dev.rosetta.testing.FakeUpstream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -109,6 +120,36 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
         StreamGoldens.takeStreamRequest(fake, CLIENT, up);
     }
 
+    /**
+     * Codex's apply_patch is a freeform (custom) tool: an Anthropic-served model gets a function with one
+     * string argument and the grammar in its description, and its call streams back as a custom_tool_call.
+     */
+    @Test
+    void customToolCallFromAnAnthropicModelIsParsedAsACustomToolCall() throws IOException {
+        byte[] sse = Files.readAllBytes(Path.of(
+                "src/test/resources/golden-stream/openai_responses-from-anthropic/codex_apply_patch/upstream.sse"));
+        fake.answer(Reply.stream("text/event-stream", List.of(new FakeUpstream.Step.Write(sse)), true));
+        CustomTool applyPatch = CustomTool.builder().name("apply_patch").description("Edit files with a patch.")
+                .format(CustomToolInputFormat.ofGrammar(CustomToolInputFormat.Grammar.builder()
+                        .syntax(CustomToolInputFormat.Grammar.Syntax.LARK)
+                        .definition("start: begin_patch hunk+ end_patch").build()))
+                .build();
+
+        Response r = assemble(ResponseCreateParams.builder().model(Upstream.ANTHROPIC.model)
+                .input("Add b.py printing hi.").addTool(Tool.ofCustom(applyPatch)).build());
+
+        ResponseCustomToolCall call = r.output().stream().flatMap(o -> o.customToolCall().stream()).findFirst()
+                .orElseThrow();
+        assertThat(call.name()).isEqualTo("apply_patch");
+        assertThat(call.callId()).isEqualTo("toolu_ap2");
+        assertThat(call.input()).isEqualTo("*** Begin Patch\n*** Add File: b.py\n+print('hi')\n*** End Patch\n");
+        assertThat(outputText(r)).isEqualTo("Adding b.py.");
+        JsonNode tool = new ObjectMapper().readTree(fake.take().bodyText()).at("/tools/0");
+        assertThat(tool.get("name").asText()).isEqualTo("apply_patch");
+        assertThat(tool.at("/input_schema/properties/input/type").asText()).isEqualTo("string");
+        assertThat(tool.get("description").asText()).contains("start: begin_patch hunk+ end_patch");
+    }
+
     @ParameterizedTest
     @EnumSource(Upstream.class)
     void thinkingArrivesAsAReasoningItemBeforeTheText(Upstream up) {
@@ -141,14 +182,27 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
     }
 
     /*
-     * The Responses dialect reports a failed stream with an "error" event, which the SDK yields as a
-     * ResponseErrorEvent rather than throwing; its accumulator then refuses to make a response of
-     * the stream. Either way the caller cannot take the truncated answer for a complete one.
+     * The gateway ends a failed stream with the Responses "error" event carrying the error object
+     * nested as the OpenAI API sends it, on which the SDK throws while iterating. A relayed stream's
+     * own error event is the provider's: the golden's is the flat documented shape, which the SDK
+     * yields as a ResponseErrorEvent, and its accumulator then refuses to make a response of it.
      */
 
     @ParameterizedTest
-    @EnumSource(Upstream.class)
-    void errorMidStreamIsAnErrorEventAfterTheTextBeforeIt(Upstream up) {
+    @EnumSource(value = Upstream.class, names = {"ANTHROPIC", "GEMINI"})
+    void errorMidStreamRaisesAfterTheTextBeforeIt(Upstream up) {
+        fake.answer(StreamGoldens.reply(CLIENT, up, Case.ERROR_MID_STREAM));
+        StringBuilder seen = new StringBuilder();
+
+        assertThatThrownBy(() -> stream(hello(up).build(), seen)).isInstanceOf(SseException.class)
+                .hasMessageContaining(StreamGoldens.errorMessage(CLIENT, up));
+        assertThat(seen).hasToString("Hello");
+        StreamGoldens.takeStreamRequest(fake, CLIENT, up);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = "OPENAI")
+    void relayedErrorMidStreamIsTheProvidersErrorEvent(Upstream up) {
         fake.answer(StreamGoldens.reply(CLIENT, up, Case.ERROR_MID_STREAM));
         StringBuilder seen = new StringBuilder();
 
@@ -169,15 +223,9 @@ class OpenAiResponsesStreamingSdkTest extends SdkAgainstGateway<OpenAIClient> {
         fake.answer(StreamGoldens.reply(CLIENT, up, Case.CUT_CONNECTION));
         StringBuilder seen = new StringBuilder();
 
-        if (up == Upstream.OPENAI) {
-            // a relay closes the half event and adds an error frame the SDK throws on
-            assertThatThrownBy(() -> stream(hello(up).build(), seen))
-                    .isInstanceOf(SseException.class).hasMessageContaining("closed the connection");
-        } else {
-            Streamed s = stream(hello(up).build(), seen);
-            assertThat(s.errors()).singleElement().satisfies(e -> assertThat(e.message()).isNotBlank());
-            assertThat(s.failure()).isInstanceOf(IllegalStateException.class);
-        }
+        // Relayed or converted, the stream ends with the gateway's error event, which the SDK throws on.
+        assertThatThrownBy(() -> stream(hello(up).build(), seen))
+                .isInstanceOf(SseException.class).hasMessageContaining("closed the connection mid-response");
         assertThat(seen).hasToString("Hello th");
         StreamGoldens.takeStreamRequest(fake, CLIENT, up);
     }

@@ -54,10 +54,15 @@ abstract class SdkAgainstGateway<C> {
                 .apiVersion("v1beta").retryOptions(HttpRetryOptions.builder().attempts(1).build()).build()).build();
     }
 
+    /** The gateway in front of {@code fake}; by default one provider of each type ({@link TestGateway#withProviders}). */
+    protected TestGateway gatewayFor(FakeUpstream fake) {
+        return TestGateway.withProviders(fake);
+    }
+
     @BeforeAll
     final void startGateway() {
         fake = new FakeUpstream();
-        gateway = TestGateway.withProviders(fake);
+        gateway = gatewayFor(fake);
         client = connect.apply(gateway.url());
     }
 

@@ -155,7 +155,8 @@ public final class DialectClient {
 
     /**
      * A 200 stream whose last frame is the dialect's error frame (what each SDK raises on): an
-     * {@code error} event for Anthropic and Responses, a {@code data} object with {@code error} otherwise.
+     * {@code error} event for Anthropic and Responses (for Responses the stream's own
+     * {@code "type":"error"} event, not a Chat chunk), a {@code data} object with {@code error} otherwise.
      */
     public static void assertStreamEndsInError(Dialect d, Result r) {
         assertThat(r.status()).as("status of %s", r).isEqualTo(200);
@@ -166,8 +167,11 @@ public final class DialectClient {
             last = frames[frames.length - 2];
         }
         assertThat(last).as("last frame of %s", r).contains("\"error\"");
-        if (d == Dialect.ANTHROPIC) {
-            assertThat(last).as("last frame of %s", r).startsWith("event: error");
+        switch (d) {
+            case ANTHROPIC -> assertThat(last).as("last frame of %s", r).startsWith("event: error");
+            case OPENAI_RESPONSES -> assertThat(last).as("last frame of %s", r)
+                    .startsWith("event: error\ndata: {\"type\":\"error\",\"sequence_number\":");
+            case OPENAI_CHAT, GEMINI -> assertThat(last).as("last frame of %s", r).startsWith("data: {\"error\":");
         }
     }
 }

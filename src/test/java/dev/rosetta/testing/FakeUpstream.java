@@ -88,6 +88,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final LinkedBlockingQueue<Recorded> received = new LinkedBlockingQueue<>();
     private volatile Function<Recorded, Reply> script = r -> Reply.json(500, "{\"error\":\"no script\"}");
     private volatile CompletableFuture<Void> connectionClosed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
 
     public FakeUpstream() {
         server = vertx.createHttpServer().requestHandler(this::handle);
@@ -106,6 +107,7 @@ public final class FakeUpstream implements AutoCloseable {
         this.script = script;
         this.received.clear();
         this.connectionClosed = new CompletableFuture<>();
+        this.bodyBytes.set(0);
         return this;
     }
 
@@ -136,8 +138,21 @@ public final class FakeUpstream implements AutoCloseable {
         return connectionClosed;
     }
 
+    /**
+     * Request body bytes received since the last {@link #answer}, counted as they arrive (before a
+     * request is complete), so a test can tell a streamed body from one sent only once whole.
+     */
+    public long bodyBytesReceived() {
+        return bodyBytes.get();
+    }
+
     private void handle(HttpServerRequest req) {
-        req.body().onSuccess(body -> {
+        Buffer body = Buffer.buffer();
+        req.handler(chunk -> {
+            bodyBytes.addAndGet(chunk.length());
+            body.appendBuffer(chunk);
+        });
+        req.endHandler(end -> {
             Recorded rec = new Recorded(req.method().name(), req.path(), req.query() == null ? "" : req.query(),
                     MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body.getBytes());
             received.add(rec);

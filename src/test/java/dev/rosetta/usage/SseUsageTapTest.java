@@ -164,4 +164,29 @@ class SseUsageTapTest {
             default -> sb.append(SCALARS[r.nextInt(SCALARS.length)]);
         }
     }
+
+    @Test
+    void notesTheSequenceNumberOfTheLastCompleteResponsesEvent() {
+        SseUsageTap tap = new SseUsageTap(ProviderType.OPENAI, true);
+        assertThat(tap.nextSequence()).isZero();
+
+        // As the OpenAI API writes it (keys in order, the number last), and as other servers do (first).
+        tap.feed(Buffer.buffer("event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0}\n\n"
+                + "data: {\"content_index\":0,\"delta\":\"x\",\"sequence_number\" : 1}\n\n"
+                + "data: {\"sequence_number\":2,\"delta\":\"say \\\"sequence_number\\\":99\"}\n\n"));
+        assertThat(tap.nextSequence()).as("a key quoted inside a string is no key").isEqualTo(3);
+
+        // An event without a number counts one past the last; half an event does not count yet.
+        tap.feed(Buffer.buffer("data: {\"type\":\"keepalive\"}\n\ndata: {\"type\":\"x\",\"sequence_number\":7"));
+        assertThat(tap.nextSequence()).isEqualTo(4);
+        tap.feed(Buffer.buffer("}\n\n"));
+        assertThat(tap.nextSequence()).isEqualTo(8);
+    }
+
+    @Test
+    void aStreamOtherThanResponsesIsNotNumbered() {
+        SseUsageTap tap = new SseUsageTap(ProviderType.OPENAI);
+        tap.feed(Buffer.buffer("data: {\"sequence_number\":4}\n\n"));
+        assertThat(tap.nextSequence()).isZero();
+    }
 }

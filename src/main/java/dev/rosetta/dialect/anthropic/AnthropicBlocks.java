@@ -128,7 +128,8 @@ final class AnthropicBlocks {
             case ContentBlock.Thinking t -> {
                 if (t.signature().isEmpty()) {
                     // Reasoning from another provider cannot be replayed without an Anthropic signature.
-                    dropped.add("thinking");
+                    // Named by the client's path when it has one (a Chat client's reasoning_content).
+                    dropped.add(where.startsWith("$") ? where : "thinking");
                     return Optional.empty();
                 }
                 out.put("type", "thinking").put("thinking", t.text()).put("signature", t.signature().get());

@@ -2,6 +2,9 @@ package dev.rosetta.dialect.anthropic;
 
 import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.internal.JsonIn;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.error.GatewayException;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.Effort;
@@ -45,14 +48,23 @@ final class AnthropicRequestDecoder {
         });
         List<Turn> turns = new ArrayList<>();
         SourcePaths.Builder paths = SourcePaths.builder();
-        for (JsonIn m : root.require("messages").array()) {
+        List<JsonIn> messages = root.require("messages").array();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonIn m = messages.get(i);
             JsonIn role = m.require("role");
             Role r = switch (role.text()) {
                 case "user" -> Role.USER;
                 case "assistant" -> Role.ASSISTANT;
-                default -> throw role.error("unsupported role '" + role.text() + "'");
+                case "system" -> Role.SYSTEM;
+                default -> throw anthropicError("messages." + i + ": Unexpected role \"" + role.text()
+                        + "\". Allowed roles are \"user\", \"assistant\" or \"system\"", role.path());
             };
-            turns.add(new Turn(r, AnthropicBlocks.decodeContent(m.require("content"), dropped, paths)));
+            List<ContentBlock> content = AnthropicBlocks.decodeContent(m.require("content"), dropped, paths);
+            if (r == Role.SYSTEM) {
+                systemMessage(i, m, content, system, turns, dropped);
+            } else {
+                turns.add(new Turn(r, content));
+            }
         }
         List<ToolDefinition> tools = new ArrayList<>();
         for (JsonIn t : root.optArray("tools")) {
@@ -101,6 +113,39 @@ final class AnthropicRequestDecoder {
                 .orElse(Extensions.none());
         return new ChatRequest(root.optString("model"), system, turns, tools, choice, parallel, gen,
                 reasoning(root, effort), user, Map.of(), root.optBool("stream").orElse(false), true, ext, paths.build());
+    }
+
+    /**
+     * A mid-conversation {@code system} message (Claude Code and the Agent SDK send them). Before any turn it can
+     * only be more system prompt; after, it is an instruction at that point of the
+     * conversation. Its blocks must be text. The directive-only form (empty content, the instruction in other
+     * fields such as {@code output_config}) has nothing another provider can act on and is dropped.
+     */
+    private static void systemMessage(int index, JsonIn m, List<ContentBlock> content, List<ContentBlock.Text> system,
+                                      List<Turn> turns, DropLog dropped) {
+        List<ContentBlock.Text> text = new ArrayList<>();
+        for (int j = 0; j < content.size(); j++) {
+            if (!(content.get(j) instanceof ContentBlock.Text t)) {
+                // Worded as Anthropic words it: Claude Code falls back to user/assistant-only messages on
+                // a 400 saying that a role "system" message is not supported.
+                throw anthropicError("messages." + index + ".content." + j + ": role \"system\" messages are "
+                        + "not supported with non-text content", m.path() + ".content[" + j + "]");
+            }
+            text.add(t);
+        }
+        if (text.isEmpty()) {
+            dropped.add(m.path());
+        } else if (turns.isEmpty()) {
+            system.addAll(text);
+        } else {
+            turns.add(new Turn(Role.SYSTEM, List.copyOf(text)));
+        }
+    }
+
+    /** An invalid_request_error whose message is Anthropic's own wording, not ours with a path appended. */
+    private static GatewayException anthropicError(String message, String path) {
+        return new GatewayError(ErrorKind.INVALID_REQUEST, message, Optional.of(path), Optional.empty(),
+                Optional.empty()).toException();
     }
 
     private static Optional<Reasoning> reasoning(JsonIn root, Optional<Effort> effort) {

@@ -39,14 +39,22 @@ final class AnthropicRequestEncoder {
     }
 
     static byte[] encode(ChatRequest request, String model, DropLog dropped) {
-        return JsonTrees.write(new AnthropicRequestEncoder(dropped).encode(request, model));
+        return JsonTrees.write(new AnthropicRequestEncoder(dropped).encode(request.withSystemTurnsInSystem(), model));
     }
 
     private ObjectNode encode(ChatRequest req, String model) {
         ObjectNode root = JsonTrees.object();
         root.put("model", model);
         GenerationSettings g = req.generation();
-        Optional<Integer> budget = thinkingBudget(req.reasoning());
+        Optional<Integer> asked = thinkingBudget(req.reasoning());
+        boolean lost = asked.isPresent() && lostThinking(req.mergedTurns());
+        Optional<Integer> budget = lost ? Optional.empty() : asked;
+        if (lost) {
+            // The client dropped the thinking its last tool calls were made with, so Anthropic would refuse
+            // the request with thinking on (400 "Expected `thinking` ... but found `tool_use`"); this
+            // request goes without it and says so.
+            dropped.addLost("thinking");
+        }
         int max = g.maxTokens().orElse(DEFAULT_MAX_TOKENS);
         if (budget.isPresent() && max <= budget.get()) {
             // Anthropic requires max_tokens > budget_tokens; keep the client's limit for the answer itself.
@@ -61,7 +69,7 @@ final class AnthropicRequestEncoder {
         }
         toolChoice(req, budget.isPresent(), root);
         generation(g, budget.isPresent(), req.sources(), root);
-        req.reasoning().ifPresent(r -> {
+        req.reasoning().filter(r -> !lost).ifPresent(r -> {
             ObjectNode thinking = root.putObject("thinking");
             if (budget.isPresent()) {
                 thinking.put("type", "enabled").put("budget_tokens", budget.get());
@@ -78,6 +86,44 @@ final class AnthropicRequestEncoder {
         }
         extensions(req.extensions(), root);
         return root;
+    }
+
+    /**
+     * Whether the assistant turn whose tool calls are being answered lacks the signed thinking Anthropic
+     * requires at its start while thinking is on.
+     */
+    static boolean lostThinking(List<Turn> turns) {
+        for (int i = turns.size() - 1; i >= 0; i--) {
+            Turn t = turns.get(i);
+            if (t.role() != Role.ASSISTANT) {
+                continue;
+            }
+            boolean answered = i == turns.size() - 1 || turns.subList(i + 1, turns.size()).stream()
+                    .flatMap(u -> u.content().stream()).anyMatch(b -> b instanceof ContentBlock.ToolResult);
+            if (!answered || t.content().stream().noneMatch(b -> b instanceof ContentBlock.ToolCall)) {
+                return false;
+            }
+            for (ContentBlock b : t.content()) {
+                switch (b) {
+                    case ContentBlock.Thinking k when k.signature().isPresent() -> {
+                        return false;
+                    }
+                    case ContentBlock.RedactedThinking r -> {
+                        return false;
+                    }
+                    // Not sent to Anthropic: they do not count as the turn's first block.
+                    case ContentBlock.Thinking k -> {
+                    }
+                    case ContentBlock.EncryptedReasoning r -> {
+                    }
+                    default -> {
+                        return true;
+                    }
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** The thinking budget to send, or empty when thinking is off (not asked for, none or minimal). */

@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Neutral events to an Anthropic Messages stream: {@code message_start} (with the input usage known so
- * far, 0 if none), blocks numbered from 0 with one open at a time and every one stopped,
+ * Neutral events to an Anthropic Messages stream: {@code message_start} (with the upstream's exact input
+ * usage, or the gateway's estimate of the prompt when the upstream has not said it yet), blocks numbered from 0 with one open at a time and every one stopped,
  * {@code message_delta} with the stop reason and usage, {@code message_stop}. The stop reason and
- * usage are held until the end, since usage may follow the finish. An error ends the stream with
+ * usage are held until the end, since usage may follow the finish; the final usage repeats the input
+ * counts, so accumulators (which take them from {@code message_delta} when present) end with the
+ * upstream's exact figures rather than the estimate. An error ends the stream with
  * {@code event: error} and no {@code message_stop}. Tool ids are sanitized as the non-streaming codec
  * does; reasoning from other providers is shown as a thinking block without signature.
  */
@@ -42,9 +44,19 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     private int openIndex = -1;
     private int blocks;
     private boolean toolCalls;
-    private Usage usage = Usage.ZERO;
+    /** Until the upstream reports usage: the estimate, as uncached input. */
+    private Usage usage;
     private Optional<StreamEvent.Finish> finish = Optional.empty();
     private long dropped;
+
+    public AnthropicStreamEncoder() {
+        this(0);
+    }
+
+    /** @param promptEstimate shown as the input tokens of {@code message_start} when the upstream gives none; 0 for none */
+    public AnthropicStreamEncoder(long promptEstimate) {
+        this.usage = new Usage(promptEstimate, 0, 0, 0, 0);
+    }
 
     @Override
     public long dropped() {
@@ -106,13 +118,15 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     }
 
     private void begin(StreamEvent.MessageStart m, List<byte[]> out) {
-        usage = m.usage();
+        if (m.usage().inputTotal() > 0) {
+            usage = m.usage();
+        }
         ObjectNode msg = JsonTrees.object().put("id", m.id()).put("type", "message").put("role", "assistant")
                 .put("model", m.model());
         msg.putArray("content");
         msg.putNull("stop_reason");
         msg.putNull("stop_sequence");
-        msg.set("usage", AnthropicResponses.usage(m.usage()));
+        msg.set("usage", AnthropicResponses.usage(usage));
         ObjectNode e = JsonTrees.object().put("type", "message_start");
         e.set("message", msg);
         out.add(StreamSupport.sse("message_start", e));

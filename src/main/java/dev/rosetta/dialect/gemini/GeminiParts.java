@@ -6,6 +6,7 @@ import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.internal.JsonIn;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.dialect.internal.ToolArgs;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.MediaSource;
 import java.util.List;
@@ -25,7 +26,7 @@ final class GeminiParts {
         if (p.has("text")) {
             String text = p.string("text");
             if (p.optBool("thought").orElse(false)) {
-                return Optional.of(new ContentBlock.Thinking(text, Optional.empty()));
+                return Optional.of(new ContentBlock.Thinking(text, carried(p)));
             }
             return text.isEmpty() ? Optional.empty() : Optional.of(ContentBlock.Text.of(text));
         }
@@ -58,6 +59,22 @@ final class GeminiParts {
         }
         dropped.add(p.path());
         return Optional.empty();
+    }
+
+    /**
+     * State Rosetta sealed into the {@code thoughtSignature} of a text part (an answer without a call),
+     * as the carrier block {@link OpaqueState} opens; a genuine Gemini signature on a text part has no
+     * place in another provider's request and is not kept.
+     */
+    static Optional<ContentBlock> textCarrier(JsonIn p) {
+        if (!p.has("text") || p.optBool("thought").orElse(false)) {
+            return Optional.empty();
+        }
+        return carried(p).map(s -> new ContentBlock.Thinking("", Optional.of(s)));
+    }
+
+    private static Optional<String> carried(JsonIn p) {
+        return p.optString("thoughtSignature").filter(OpaqueState::isCarrier);
     }
 
     private static String audioFormat(String mime) {
@@ -104,7 +121,8 @@ final class GeminiParts {
             }
             case ContentBlock.Thinking t -> {
                 // Reasoning cannot be replayed to Gemini without its own signature on the part.
-                dropped.add("thinking");
+                // Named by the client's path when it has one (a Chat client's reasoning_content).
+                dropped.add(where.startsWith("$") ? where : "thinking");
                 return Optional.empty();
             }
             case ContentBlock.RedactedThinking r -> {

@@ -109,6 +109,7 @@ final class GeminiRequestDecoder {
                         calls.add(call);
                     }
                 });
+                GeminiParts.textCarrier(p).ifPresent(b -> blocks.add(paths.at(p.path(), b)));
             }
             lastCalls = r == Role.ASSISTANT ? calls : List.of();
             turns.add(new Turn(r, blocks));
@@ -127,7 +128,7 @@ final class GeminiRequestDecoder {
     }
 
     private static ToolDefinition declaration(JsonIn d) {
-        Optional<dev.rosetta.model.Json> params = d.opt("parametersJsonSchema").map(JsonIn::toJson)
+        Optional<dev.rosetta.model.Json> params = d.opt("parametersJsonSchema").map(p -> GeminiSchemas.lowerTypes(p.toJson()))
                 .or(() -> d.opt("parameters").map(p -> GeminiSchemas.toJsonSchema(p.toJson())));
         return new ToolDefinition(d.string("name"), d.optString("description"), params, Optional.empty(),
                 Optional.empty());
@@ -159,7 +160,7 @@ final class GeminiRequestDecoder {
         g.optArray("stopSequences").forEach(s -> stops.add(s.text()));
         Optional<ResponseFormat> format = g.optString("responseMimeType")
                 .filter(m -> m.equals("application/json"))
-                .map(m -> g.opt("responseJsonSchema").map(JsonIn::toJson)
+                .map(m -> g.opt("responseJsonSchema").map(s -> GeminiSchemas.lowerTypes(s.toJson()))
                         .or(() -> g.opt("responseSchema").map(s -> GeminiSchemas.toJsonSchema(s.toJson())))
                         .<ResponseFormat>map(s -> new ResponseFormat.JsonSchema("response", Optional.empty(), s,
                                 Optional.empty()))

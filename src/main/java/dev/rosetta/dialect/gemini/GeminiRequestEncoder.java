@@ -33,7 +33,7 @@ final class GeminiRequestEncoder {
     }
 
     static byte[] encode(ChatRequest request, DropLog dropped) {
-        return JsonTrees.write(new GeminiRequestEncoder(request, dropped).encode());
+        return JsonTrees.write(new GeminiRequestEncoder(request.withSystemTurnsInSystem(), dropped).encode());
     }
 
     private ObjectNode encode() {
@@ -86,6 +86,8 @@ final class GeminiRequestEncoder {
                 }
                 if (b instanceof ContentBlock.ToolCall c) {
                     if (calls.isEmpty() && c.thoughtSignature().isEmpty()) {
+                        // Lost, or never had one (another model's call): Gemini 3 refuses the call without it.
+                        dropped.addLost("thoughtSignature");
                         b = new ContentBlock.ToolCall(c.id(), c.name(), c.arguments(),
                                 java.util.Optional.of(SKIP_SIGNATURE), c.cacheControl());
                     }

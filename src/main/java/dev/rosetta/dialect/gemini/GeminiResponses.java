@@ -6,6 +6,7 @@ import dev.rosetta.dialect.DropLog;
 import dev.rosetta.dialect.ResponseContext;
 import dev.rosetta.dialect.internal.JsonIn;
 import dev.rosetta.dialect.internal.JsonTrees;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.model.ChatResponse;
 import dev.rosetta.model.ContentBlock;
 import dev.rosetta.model.StopReason;
@@ -61,7 +62,13 @@ final class GeminiResponses {
         ObjectNode cand = root.putArray("candidates").addObject();
         ObjectNode content = cand.putObject("content").put("role", "model");
         ArrayNode parts = content.putArray("parts");
+        Optional<String> carried = Optional.empty();
         for (ContentBlock b : resp.content()) {
+            if (b instanceof ContentBlock.Thinking t && t.signature().filter(OpaqueState::isCarrier).isPresent()) {
+                // Sealed state of an answer: on the signature of the text part that follows.
+                carried = t.signature();
+                continue;
+            }
             if (b instanceof ContentBlock.Thinking t) {
                 parts.addObject().put("text", t.text()).put("thought", true);
                 continue;
@@ -73,8 +80,14 @@ final class GeminiResponses {
                 c.thoughtSignature().ifPresent(s -> part.put("thoughtSignature", s));
                 continue;
             }
-            GeminiParts.encode(b, "content", dropped).ifPresent(parts::add);
+            Optional<ObjectNode> part = GeminiParts.encode(b, "content", dropped);
+            if (part.isPresent() && carried.isPresent() && part.get().has("text")) {
+                part.get().put("thoughtSignature", carried.get());
+                carried = Optional.empty();
+            }
+            part.ifPresent(parts::add);
         }
+        carried.ifPresent(s -> parts.addObject().put("text", "").put("thoughtSignature", s));
         cand.put("finishReason", resp.stopReason().gemini());
         cand.put("index", 0);
         Usage u = resp.usage();

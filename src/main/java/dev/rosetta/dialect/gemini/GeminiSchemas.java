@@ -280,6 +280,45 @@ public final class GeminiSchemas {
         return new Json.Obj(out);
     }
 
+    /**
+     * A {@code responseJsonSchema} or {@code parametersJsonSchema} with Gemini's upper-case type names
+     * ({@code OBJECT}, {@code STRING}) lowered. Google accepts them there and Google's own clients send them
+     * (the {@code Type} enum of {@code @google/genai}); standard JSON Schema validators, OpenAI's and
+     * Anthropic's among them, do not. Only schema positions are rewritten: a property named {@code type}, or
+     * a value in {@code enum}, {@code const} or {@code default}, is left as it is.
+     */
+    public static Json lowerTypes(Json schema) {
+        if (!(schema instanceof Json.Obj o)) {
+            return schema;
+        }
+        Map<String, Json> out = new LinkedHashMap<>();
+        o.fields().forEach((k, v) -> out.put(k, switch (k) {
+            case "type" -> lowerTypeName(v);
+            case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas" ->
+                    v instanceof Json.Obj m ? schemaMap(m) : v;
+            case "items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+                 "unevaluatedItems", "unevaluatedProperties", "additionalItems" -> lowerTypes(v);
+            case "anyOf", "oneOf", "allOf", "prefixItems" -> v instanceof Json.Arr a
+                    ? new Json.Arr(a.items().stream().map(GeminiSchemas::lowerTypes).toList()) : v;
+            default -> v;
+        }));
+        return new Json.Obj(out);
+    }
+
+    private static Json schemaMap(Json.Obj schemas) {
+        Map<String, Json> out = new LinkedHashMap<>();
+        schemas.fields().forEach((name, s) -> out.put(name, lowerTypes(s)));
+        return new Json.Obj(out);
+    }
+
+    private static Json lowerTypeName(Json type) {
+        return switch (type) {
+            case Json.Str s -> Json.of(s.value().toLowerCase(Locale.ROOT));
+            case Json.Arr a -> new Json.Arr(a.items().stream().map(GeminiSchemas::lowerTypeName).toList());
+            default -> type;
+        };
+    }
+
     static boolean isEmptyObject(Json schema) {
         return schema instanceof Json.Obj o && (o.fields().isEmpty()
                 || (o.get("properties").flatMap(Json::asObject).map(p -> p.fields().isEmpty()).orElse(true)

@@ -6,6 +6,7 @@ import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.dialect.internal.StreamSupport;
 import dev.rosetta.dialect.internal.ToolArgs;
+import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ContentBlock;
@@ -19,13 +20,17 @@ import java.util.List;
  * Neutral events to a Gemini stream: one {@code GenerateContentResponse} chunk per text or thought
  * delta, a tool call as one whole {@code functionCall} part once its block stops (Gemini clients
  * never see partial arguments), and a last chunk with {@code finishReason} and the full
- * {@code usageMetadata}. Framed as SSE ({@code alt=sse}) or, for clients that did not ask for it, as
+ * {@code usageMetadata}. As in Gemini's own streams, every chunk before the last carries the prompt
+ * count ({@code promptTokenCount}, {@code totalTokenCount} the same): the upstream's exact figure when
+ * its first event had one, else the gateway's estimate of the request. Framed as SSE ({@code alt=sse}) or, for clients that did not ask for it, as
  * the elements of one JSON array ({@code [}, {@code ,\r\n}, {@code ]}). An error ends the stream with
  * an {@code {"error":{code,message,status}}} element.
  *
  * <p>Implementation notes: the arguments of the one open call are the only thing buffered.
  * Anthropic thinking signatures are dropped (they are not Gemini thought signatures); a call's own
- * {@code thoughtSignature} is kept on its part.
+ * {@code thoughtSignature} is kept on its part. State Rosetta sealed for the client (a thinking block
+ * whose signature {@link OpaqueState#isCarrier}) rides on the {@code thoughtSignature} of the next text
+ * part, or of the last chunk's empty text part.
  */
 public final class GeminiStreamEncoder implements StreamEncoder {
 
@@ -50,13 +55,28 @@ public final class GeminiStreamEncoder implements StreamEncoder {
     private String model = "";
     private ContentBlock.ToolCall call = ContentBlock.ToolCall.of("", "", "");
     private final StringBuilder arguments = new StringBuilder();
-    private Usage usage = Usage.ZERO;
+    /** Until the upstream reports usage: the estimate, as uncached input. */
+    private Usage usage;
     private StopReason stop = StopReason.END_TURN;
     private long dropped;
+    /** Sealed state waiting for a text part to ride on; empty when none. */
+    private String carried = "";
+    private ObjectNode promptUsage = JsonTrees.object();
+    /** The usage {@link #promptUsage} was built from. */
+    private Usage promptUsageOf = Usage.ZERO;
 
     /** @param jsonArray frame the stream as one JSON array instead of SSE (the client did not ask {@code alt=sse}) */
     public GeminiStreamEncoder(boolean jsonArray) {
+        this(jsonArray, 0);
+    }
+
+    /**
+     * @param jsonArray frame the stream as one JSON array instead of SSE (the client did not ask {@code alt=sse})
+     * @param promptEstimate the prompt count shown when the upstream gives none at its start; 0 for none
+     */
+    public GeminiStreamEncoder(boolean jsonArray, long promptEstimate) {
         this.jsonArray = jsonArray;
+        this.usage = new Usage(promptEstimate, 0, 0, 0, 0);
     }
 
     @Override
@@ -94,7 +114,9 @@ public final class GeminiStreamEncoder implements StreamEncoder {
                 if (state == State.START) {
                     id = m.id();
                     model = m.model();
-                    usage = m.usage();
+                    if (m.usage().inputTotal() > 0) {
+                        usage = m.usage();
+                    }
                     state = State.STREAMING;
                 }
             }
@@ -149,6 +171,11 @@ public final class GeminiStreamEncoder implements StreamEncoder {
                 open = Open.TEXT;
                 text(r.text(), false, out);
             }
+            case ContentBlock.Thinking t when t.signature().filter(OpaqueState::isCarrier).isPresent() -> {
+                // Sealed state of the answer: on the signature of the next text part, or of the last chunk's.
+                carried = t.signature().get();
+                open = Open.DROPPED;
+            }
             case ContentBlock.Thinking t -> {
                 open = Open.THINKING;
                 text(t.text(), true, out);
@@ -179,6 +206,9 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ObjectNode part = JsonTrees.object().put("text", text);
         if (thought) {
             part.put("thought", true);
+        } else if (!carried.isEmpty()) {
+            part.put("thoughtSignature", carried);
+            carried = "";
         }
         out.add(frame(chunk(part)));
     }
@@ -202,7 +232,10 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ObjectNode chunk = JsonTrees.object();
         ObjectNode cand = chunk.putArray("candidates").addObject();
         ObjectNode content = cand.putObject("content").put("role", "model");
-        content.putArray("parts").addObject().put("text", "");
+        ObjectNode last = content.putArray("parts").addObject().put("text", "");
+        if (!carried.isEmpty()) {
+            last.put("thoughtSignature", carried);
+        }
         cand.put("finishReason", stop.gemini());
         cand.put("index", 0);
         ObjectNode u = chunk.putObject("usageMetadata");
@@ -238,8 +271,25 @@ public final class GeminiStreamEncoder implements StreamEncoder {
         ArrayNode parts = cand.putObject("content").put("role", "model").putArray("parts");
         parts.add(part);
         cand.put("index", 0);
+        if (usage.geminiPromptTokens() > 0) {
+            chunk.set("usageMetadata", promptUsage());
+        }
         chunk.put("modelVersion", model).put("responseId", id);
         return chunk;
+    }
+
+    /** The usage of a chunk before the last: built once per usage figure, shared by the chunks (only read). */
+    private ObjectNode promptUsage() {
+        if (promptUsageOf != usage) {
+            long prompt = usage.geminiPromptTokens();
+            promptUsage = JsonTrees.object().put("promptTokenCount", prompt);
+            if (usage.cacheRead() > 0) {
+                promptUsage.put("cachedContentTokenCount", usage.cacheRead());
+            }
+            promptUsage.put("totalTokenCount", prompt);
+            promptUsageOf = usage;
+        }
+        return promptUsage;
     }
 
     private byte[] frame(ObjectNode json) {

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What one sealed tool-call id carries: the call's own id and Gemini signature, and the opaque
+ * What one sealed value (a tool-call id, a call's thought signature) carries: the call's own id and Gemini signature, and the opaque
  * blocks (signed thinking, redacted thinking) that stood before it since the previous call, or after
  * it when it was the turn's last call.
  *
@@ -24,9 +24,15 @@ import java.util.Optional;
  * blob data; 3 encrypted reasoning: str id, blob encrypted content, varint count and str per summary
  * part). Blob mode 2 is URL-safe base64 stored decoded (OpenAI's encrypted content). Kind 3 and mode
  * 2 were added within version 1: every earlier payload still reads the same.
+ *
+ * <p>A bundle, the state of a whole answer carried in one field (a thinking block's signature, a
+ * reasoning item's encrypted content, a Gemini text part's signature), is {@code u8 2, varint count}
+ * then that many payloads of version 1 without their version byte. An entry with an empty id belongs
+ * to no call: its {@code before} blocks open the turn, its {@code after} blocks close it.
  */
 record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> before, List<ContentBlock> after) {
     private static final int VERSION = 1;
+    private static final int BUNDLE = 2;
     private static final int THINKING = 1;
     private static final int REDACTED = 2;
     private static final int ENCRYPTED_REASONING = 3;
@@ -51,11 +57,54 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
     byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(VERSION);
+        write(out);
+        return out.toByteArray();
+    }
+
+    private void write(ByteArrayOutputStream out) {
         str(out, id);
         opt(out, thoughtSignature);
         blocks(out, before);
         blocks(out, after);
+    }
+
+    static byte[] bundleBytes(List<Carried> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(BUNDLE);
+        varint(out, entries.size());
+        entries.forEach(e -> e.write(out));
         return out.toByteArray();
+    }
+
+    /** The entries of a bundle, or the one payload of version 1; empty when the bytes are neither. */
+    static Optional<List<Carried>> entriesFromBytes(byte[] bytes) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            int version = in.readUnsignedByte();
+            int n = switch (version) {
+                case VERSION -> 1;
+                case BUNDLE -> varint(in);
+                default -> -1;
+            };
+            if (n < 0 || n > in.available()) {
+                return Optional.empty();
+            }
+            List<Carried> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(read(in));
+            }
+            return in.available() == 0 ? Optional.of(out) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Carried read(DataInputStream in) throws IOException {
+        String id = str(in);
+        Optional<String> sig = opt(in);
+        List<ContentBlock> before = blocks(in);
+        List<ContentBlock> after = blocks(in);
+        return new Carried(id, sig, before, after);
     }
 
     /** Empty when the bytes are not a version-1 payload. */
@@ -65,11 +114,8 @@ record Carried(String id, Optional<String> thoughtSignature, List<ContentBlock> 
             if (in.readUnsignedByte() != VERSION) {
                 return Optional.empty();
             }
-            String id = str(in);
-            Optional<String> sig = opt(in);
-            List<ContentBlock> before = blocks(in);
-            List<ContentBlock> after = blocks(in);
-            return in.available() == 0 ? Optional.of(new Carried(id, sig, before, after)) : Optional.empty();
+            Carried c = read(in);
+            return in.available() == 0 ? Optional.of(c) : Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }

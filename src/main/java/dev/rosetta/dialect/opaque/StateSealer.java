@@ -57,6 +57,11 @@ public final class StateSealer {
 
     /** The token for {@code body}. */
     public String seal(byte[] body) {
+        return ENCODER.encodeToString(sealBytes(body));
+    }
+
+    /** The token for {@code body} before its base64 step, for carriers that encode it their own way. */
+    byte[] sealBytes(byte[] body) {
         byte[] packed = deflate(body);
         byte flags = 0;
         if (packed.length < body.length) {
@@ -67,7 +72,7 @@ public final class StateSealer {
         out[0] = flags;
         System.arraycopy(body, 0, out, 1, body.length);
         System.arraycopy(mac(out, 1 + body.length), 0, out, 1 + body.length, MAC_BYTES);
-        return ENCODER.encodeToString(out);
+        return out;
     }
 
     /** The body sealed in {@code token}, or empty when it is not a token of this key or was altered. */
@@ -78,6 +83,11 @@ public final class StateSealer {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+        return openBytes(raw);
+    }
+
+    /** {@link #open} for a token already decoded from its base64. */
+    Optional<byte[]> openBytes(byte[] raw) {
         if (raw.length < 1 + MAC_BYTES || (raw[0] & ~DEFLATED) != 0) {
             return Optional.empty();
         }

@@ -33,16 +33,19 @@ final class ChatRequestDecoder {
             "prompt_cache_key", "safety_identifier");
 
     private final DropLog dropped;
+    private final ChatReasoning shown;
     private final List<ContentBlock.Text> system = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
     private final SourcePaths.Builder paths = SourcePaths.builder();
 
-    private ChatRequestDecoder(DropLog dropped) {
+    private ChatRequestDecoder(DropLog dropped, ChatReasoning shown) {
         this.dropped = dropped;
+        this.shown = shown;
     }
 
-    static ChatRequest decode(byte[] json, DropLog dropped) {
-        return new ChatRequestDecoder(dropped).decode(JsonIn.parse(json));
+    /** @param shown whether the client is shown reasoning: then a request that reasons asks for the thoughts */
+    static ChatRequest decode(byte[] json, DropLog dropped, ChatReasoning shown) {
+        return new ChatRequestDecoder(dropped, shown).decode(JsonIn.parse(json));
     }
 
     private ChatRequest decode(JsonIn root) {
@@ -57,9 +60,12 @@ final class ChatRequestDecoder {
         Optional<ToolChoice> choice = root.opt("tool_choice").map(c -> toolChoice(c, tools));
         boolean stream = root.optBool("stream").orElse(false);
         boolean includeUsage = root.opt("stream_options").flatMap(o -> o.optBool("include_usage")).orElse(false);
-        Optional<Reasoning> reasoning = root.opt("reasoning_effort").map(e -> new Reasoning(
-                Optional.of(Effort.fromWireName(e.text()).orElseThrow(() -> e.error("unknown reasoning effort"))),
-                Optional.empty(), Optional.empty()));
+        Optional<Reasoning> reasoning = root.opt("reasoning_effort").map(e -> {
+            Effort effort = Effort.fromWireName(e.text()).orElseThrow(() -> e.error("unknown reasoning effort"));
+            boolean thoughts = shown != ChatReasoning.NONE && effort != Effort.NONE;
+            return new Reasoning(Optional.of(effort), Optional.empty(),
+                    thoughts ? Optional.of(true) : Optional.empty());
+        });
         Extensions ext = Extensions.none();
         Extensions.OpenAiChat chat = new Extensions.OpenAiChat(root.optBool("logprobs"), root.optInt("top_logprobs"),
                 root.opt("logit_bias").map(JsonIn::toJson), root.optString("service_tier"), root.optBool("store"),
@@ -116,7 +122,15 @@ final class ChatRequestDecoder {
             dropped.add(m.path() + ".name");
         }
         switch (role) {
-            case "system", "developer" -> system.addAll(textParts(m.require("content")));
+            case "system", "developer" -> {
+                List<ContentBlock.Text> text = textParts(m.require("content"));
+                if (turns.isEmpty()) {
+                    system.addAll(text);
+                } else {
+                    // After the conversation began: an instruction at that point, kept there where the target can.
+                    turns.add(new Turn(Role.SYSTEM, List.copyOf(text)));
+                }
+            }
             case "user" -> turns.add(new Turn(Role.USER, userContent(m.require("content"))));
             case "assistant" -> turns.add(new Turn(Role.ASSISTANT, assistantContent(m)));
             case "tool" -> turns.add(Turn.of(Role.USER, paths.at(m.path(), new ContentBlock.ToolResult(
@@ -180,7 +194,9 @@ final class ChatRequestDecoder {
 
     private List<ContentBlock> assistantContent(JsonIn m) {
         List<ContentBlock> out = new ArrayList<>();
-        m.optString("reasoning_content").ifPresent(r -> out.add(new ContentBlock.Thinking(r, Optional.empty())));
+        // Unsigned: a target that cannot take reasoning without its own signature drops it, naming this path.
+        m.optString("reasoning_content").filter(r -> !r.isEmpty()).ifPresent(r -> out.add(
+                paths.at(m.path() + ".reasoning_content", new ContentBlock.Thinking(r, Optional.empty()))));
         JsonIn content = m.get("content");
         if (content.isPresent()) {
             if (content.isString()) {

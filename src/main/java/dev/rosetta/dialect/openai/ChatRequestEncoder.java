@@ -46,10 +46,11 @@ final class ChatRequestEncoder {
         }
         for (int i = 0; i < req.turns().size(); i++) {
             Turn turn = req.turns().get(i);
-            if (turn.role() == Role.USER) {
-                userTurn(turn, i, messages);
-            } else {
-                assistantTurn(turn, messages);
+            switch (turn.role()) {
+                case USER -> userTurn(turn, i, messages);
+                case ASSISTANT -> assistantTurn(turn, messages);
+                // Chat takes system messages anywhere in the conversation: kept where it stands.
+                case SYSTEM -> messages.addObject().put("role", "system").put("content", textOf(turn));
             }
         }
         generation(req.generation(), root);
@@ -106,6 +107,16 @@ final class ChatRequestEncoder {
             }
         }
         return out;
+    }
+
+    private static String textOf(Turn turn) {
+        List<String> parts = new ArrayList<>();
+        for (ContentBlock b : turn.content()) {
+            if (b instanceof ContentBlock.Text t) {
+                parts.add(t.text());
+            }
+        }
+        return String.join("\n\n", parts);
     }
 
     private void userTurn(Turn turn, int index, ArrayNode messages) {

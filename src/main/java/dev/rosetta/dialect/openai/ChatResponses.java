@@ -16,6 +16,9 @@ import java.util.Optional;
 
 /** Chat Completions response bodies, both ways. */
 final class ChatResponses {
+    /** Between two thinking blocks of one answer in {@code reasoning_content}, streamed or not. */
+    static final String BETWEEN_THOUGHTS = "\n\n";
+
     private ChatResponses() {
     }
 
@@ -58,7 +61,8 @@ final class ChatResponses {
                 completion.longOr("reasoning_tokens", 0));
     }
 
-    static byte[] encode(ChatResponse resp, DropLog dropped) {
+    /** @param shown whether thinking text goes in {@code message.reasoning_content}, or is left out */
+    static byte[] encode(ChatResponse resp, DropLog dropped, ChatReasoning shown) {
         ObjectNode root = JsonTrees.object();
         root.put("id", resp.id()).put("object", "chat.completion").put("created", resp.created())
                 .put("model", resp.model());
@@ -66,6 +70,7 @@ final class ChatResponses {
         ObjectNode msg = choice.putObject("message").put("role", "assistant");
         StringBuilder text = new StringBuilder();
         StringBuilder refusal = new StringBuilder();
+        StringBuilder reasoning = new StringBuilder();
         ArrayNode calls = JsonTrees.array();
         for (ContentBlock b : resp.content()) {
             switch (b) {
@@ -75,7 +80,16 @@ final class ChatResponses {
                     ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
                     call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
                 }
-                case ContentBlock.Thinking t -> dropped.add("thinking");
+                case ContentBlock.Thinking t -> {
+                    switch (shown) {
+                        case NONE -> dropped.add("thinking");
+                        case REASONING_CONTENT -> {
+                            if (!t.text().isEmpty()) {
+                                reasoning.append(reasoning.isEmpty() ? "" : BETWEEN_THOUGHTS).append(t.text());
+                            }
+                        }
+                    }
+                }
                 case ContentBlock.RedactedThinking r -> dropped.add("redacted_thinking");
                 case ContentBlock.EncryptedReasoning r -> dropped.add("reasoning.encrypted_content");
                 default -> dropped.add("content." + b.getClass().getSimpleName().toLowerCase());
@@ -85,6 +99,9 @@ final class ChatResponses {
             msg.putNull("content");
         } else {
             msg.put("content", text.toString());
+        }
+        if (!reasoning.isEmpty()) {
+            msg.put("reasoning_content", reasoning.toString());
         }
         if (refusal.isEmpty()) {
             msg.putNull("refusal");

@@ -17,8 +17,10 @@ import java.util.List;
  * and tool-call chunks (tool-call {@code index} counts calls from 0; a call's first fragment has its
  * id, type and name), one {@code finish_reason} chunk, the usage chunk ({@code choices: []}) when the
  * client asked for it, then {@code data: [DONE]}. An error ends the stream with
- * {@code data: {"error":{...}}} and nothing after it. Reasoning, redacted reasoning and media are
- * dropped: Chat Completions has no field for them.
+ * {@code data: {"error":{...}}} and nothing after it. Redacted reasoning and media are dropped: Chat
+ * Completions has no field for them. Reasoning text is dropped too, unless the client is shown it
+ * ({@link ChatReasoning#REASONING_CONTENT}): then it streams as {@code delta.reasoning_content}, thinking
+ * blocks after the first opened by a blank line as in the non-streamed answer.
  */
 public final class ChatStreamEncoder implements StreamEncoder {
 
@@ -32,9 +34,13 @@ public final class ChatStreamEncoder implements StreamEncoder {
         DONE
     }
 
-    private enum Open { NONE, TEXT, REFUSAL, TOOL, DROPPED }
+    private enum Open { NONE, TEXT, REFUSAL, TOOL, THINKING, DROPPED }
 
     private final boolean includeUsage;
+    private final ChatReasoning shown;
+    private boolean reasoningSent;
+    /** The open thinking block follows another: its first text goes out after a blank line. */
+    private boolean separate;
     private State state = State.START;
     private Open open = Open.NONE;
     private int openIndex = -1;
@@ -45,9 +51,17 @@ public final class ChatStreamEncoder implements StreamEncoder {
     private Usage usage = Usage.ZERO;
     private long dropped;
 
-    /** @param includeUsage the client asked {@code stream_options.include_usage} */
-    public ChatStreamEncoder(boolean includeUsage) {
+    /**
+     * @param includeUsage the client asked {@code stream_options.include_usage}
+     * @param shown whether reasoning streams as {@code reasoning_content}, or is dropped
+     */
+    public ChatStreamEncoder(boolean includeUsage, ChatReasoning shown) {
         this.includeUsage = includeUsage;
+        this.shown = shown;
+    }
+
+    public ChatStreamEncoder(boolean includeUsage) {
+        this(includeUsage, ChatReasoning.NONE);
     }
 
     @Override
@@ -108,8 +122,19 @@ public final class ChatStreamEncoder implements StreamEncoder {
                     strayDelta(d.index());
                 }
             }
-            case StreamEvent.ThinkingDelta d -> strayDelta(d.index());
-            case StreamEvent.SignatureDelta d -> strayDelta(d.index());
+            case StreamEvent.ThinkingDelta d -> {
+                if (d.index() == openIndex && open == Open.THINKING) {
+                    reasoning(d.text(), out);
+                } else {
+                    strayDelta(d.index());
+                }
+            }
+            case StreamEvent.SignatureDelta d -> {
+                // A signature is provider state, not reasoning to show: it travels sealed in the call id.
+                if (d.index() != openIndex || open != Open.THINKING) {
+                    strayDelta(d.index());
+                }
+            }
             case StreamEvent.BlockStop s -> {
                 if (s.index() == openIndex) {
                     open = Open.NONE;
@@ -164,6 +189,11 @@ public final class ChatStreamEncoder implements StreamEncoder {
                     out.add(chunk(delta().put("refusal", r.text()), null));
                 }
             }
+            case ContentBlock.Thinking t when shown == ChatReasoning.REASONING_CONTENT -> {
+                open = Open.THINKING;
+                separate = reasoningSent;
+                reasoning(t.text(), out);
+            }
             case ContentBlock.ToolCall c -> {
                 open = Open.TOOL;
                 ObjectNode delta = delta();
@@ -176,6 +206,14 @@ public final class ChatStreamEncoder implements StreamEncoder {
                 open = Open.DROPPED;
                 dropped++;
             }
+        }
+    }
+
+    private void reasoning(String text, List<byte[]> out) {
+        if (!text.isEmpty()) {
+            out.add(chunk(delta().put("reasoning_content", separate ? ChatResponses.BETWEEN_THOUGHTS + text : text), null));
+            reasoningSent = true;
+            separate = false;
         }
     }
 

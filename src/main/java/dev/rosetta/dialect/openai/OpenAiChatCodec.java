@@ -14,11 +14,29 @@ import dev.rosetta.model.ChatResponse;
  * <p>Implementation notes: the system prompt becomes one leading {@code system} message; tool results
  * (in user turns in the model) become one {@code tool} message each, ahead of any other user content
  * of the turn; thinking cannot be sent to OpenAI and is dropped. Streams always ask for usage.
+ *
+ * <p>Reasoning in answers is left out unless the codec is made for {@link ChatReasoning#REASONING_CONTENT}:
+ * then an answer's thinking text goes in {@code message.reasoning_content}, and a request that asks
+ * for reasoning also asks the provider for its thoughts (Gemini {@code includeThoughts}, a Responses
+ * reasoning summary). {@code reasoning_content} on an assistant message of the history is read either
+ * way, as unsigned thinking.
  */
 public final class OpenAiChatCodec implements Codec {
-    public static final OpenAiChatCodec INSTANCE = new OpenAiChatCodec();
+    public static final OpenAiChatCodec INSTANCE = new OpenAiChatCodec(ChatReasoning.NONE);
+    private static final OpenAiChatCodec REASONING_CONTENT = new OpenAiChatCodec(ChatReasoning.REASONING_CONTENT);
 
-    private OpenAiChatCodec() {
+    private final ChatReasoning reasoning;
+
+    private OpenAiChatCodec(ChatReasoning reasoning) {
+        this.reasoning = reasoning;
+    }
+
+    /** The codec for clients that are shown reasoning as {@code reasoning}. */
+    public static OpenAiChatCodec of(ChatReasoning reasoning) {
+        return switch (reasoning) {
+            case NONE -> INSTANCE;
+            case REASONING_CONTENT -> REASONING_CONTENT;
+        };
     }
 
     @Override
@@ -28,7 +46,7 @@ public final class OpenAiChatCodec implements Codec {
 
     @Override
     public ChatRequest decodeRequest(byte[] json, DropLog dropped) {
-        return Guard.decoding(() -> ChatRequestDecoder.decode(json, dropped));
+        return Guard.decoding(() -> ChatRequestDecoder.decode(json, dropped, reasoning));
     }
 
     @Override
@@ -43,6 +61,6 @@ public final class OpenAiChatCodec implements Codec {
 
     @Override
     public byte[] encodeResponse(ChatResponse response, DropLog dropped) {
-        return Guard.encoding(() -> ChatResponses.encode(response, dropped));
+        return Guard.encoding(() -> ChatResponses.encode(response, dropped, reasoning));
     }
 }

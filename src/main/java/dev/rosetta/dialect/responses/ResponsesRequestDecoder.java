@@ -34,6 +34,7 @@ final class ResponsesRequestDecoder {
     private final List<ContentBlock.Text> system = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
     private final SourcePaths.Builder paths = SourcePaths.builder();
+    private ResponsesTools tools;
 
     private ResponsesRequestDecoder(DropLog dropped) {
         this.dropped = dropped;
@@ -47,19 +48,18 @@ final class ResponsesRequestDecoder {
         root.dropUnknown(KNOWN, dropped);
         root.optString("instructions").ifPresent(i -> system.add(ContentBlock.Text.of(i)));
         JsonIn input = root.require("input");
+        List<List<JsonIn>> declared = new ArrayList<>();
+        declared.add(root.optArray("tools"));
+        if (input.isArray()) {
+            // Codex declares its tools in an additional_tools input item, not in tools.
+            input.array().stream().filter(i -> i.optString("type").filter("additional_tools"::equals).isPresent())
+                    .forEach(i -> declared.add(i.optArray("tools")));
+        }
+        tools = ResponsesTools.decode(declared, dropped);
         if (input.isString()) {
             turns.add(Turn.of(Role.USER, paths.at(input.path(), ContentBlock.Text.of(input.text()))));
         } else {
             input.array().forEach(this::item);
-        }
-        List<ToolDefinition> tools = new ArrayList<>();
-        for (JsonIn t : root.optArray("tools")) {
-            if (!t.string("type").equals("function")) {
-                dropped.add(t.path());
-                continue;
-            }
-            tools.add(new ToolDefinition(t.string("name"), t.optString("description"),
-                    t.opt("parameters").map(JsonIn::toJson), t.optBool("strict"), Optional.empty()));
         }
         Optional<JsonIn> reasoningNode = root.opt("reasoning");
         Optional<String> summary = reasoningNode.flatMap(r -> r.optString("summary"));
@@ -75,11 +75,12 @@ final class ResponsesRequestDecoder {
         List<String> include = new ArrayList<>();
         root.optArray("include").forEach(i -> include.add(i.text()));
         Extensions.Responses ext = new Extensions.Responses(root.optString("previous_response_id"),
-                root.optBool("store"), include, root.optString("truncation"), root.optString("service_tier"), summary);
+                root.optBool("store"), include, root.optString("truncation"), root.optString("service_tier"), summary,
+                tools.forms());
         Map<String, String> metadata = new LinkedHashMap<>();
         root.opt("metadata").ifPresent(m -> m.fields().forEach((k, v) -> metadata.put(k, v.text())));
-        return new ChatRequest(root.optString("model"), system, turns, tools,
-                root.opt("tool_choice").map(ResponsesRequestDecoder::toolChoice), root.optBool("parallel_tool_calls"),
+        return new ChatRequest(root.optString("model"), system, turns, tools.definitions(),
+                root.opt("tool_choice").map(this::toolChoice), root.optBool("parallel_tool_calls"),
                 gen, reasoning, root.optString("user").or(() -> root.optString("safety_identifier")), metadata,
                 root.optBool("stream").orElse(false), true, Extensions.none().withResponses(ext), paths.build());
     }
@@ -95,7 +96,7 @@ final class ResponsesRequestDecoder {
         };
     }
 
-    private static ToolChoice toolChoice(JsonIn c) {
+    private ToolChoice toolChoice(JsonIn c) {
         if (c.isString()) {
             return switch (c.text()) {
                 case "auto" -> new ToolChoice.Auto();
@@ -105,10 +106,10 @@ final class ResponsesRequestDecoder {
             };
         }
         JsonIn type = c.require("type");
-        if (!type.text().equals("function")) {
+        if (!type.text().equals("function") && !type.text().equals("custom")) {
             throw type.error("unsupported tool_choice type '" + type.text() + "'");
         }
-        return new ToolChoice.Tool(c.string("name"));
+        return new ToolChoice.Tool(tools.neutralName(c.optString("namespace"), c.string("name")));
     }
 
     private void item(JsonIn item) {
@@ -116,8 +117,13 @@ final class ResponsesRequestDecoder {
         switch (type) {
             case "message" -> message(item);
             case "function_call" -> add(Role.ASSISTANT, paths.at(item.path(), ContentBlock.ToolCall.of(
-                    item.string("call_id"), item.string("name"), item.optString("arguments").orElse("{}"))));
-            case "function_call_output" -> {
+                    item.string("call_id"), tools.neutralName(item.optString("namespace"), item.string("name")),
+                    item.optString("arguments").orElse("{}"))));
+            case "custom_tool_call" -> add(Role.ASSISTANT, paths.at(item.path(), ContentBlock.ToolCall.of(
+                    item.string("call_id"), tools.neutralName(item.optString("namespace"), item.string("name")),
+                    ResponsesTools.freeformArguments(item.string("input")))));
+            case "additional_tools" -> { }
+            case "function_call_output", "custom_tool_call_output" -> {
                 JsonIn output = item.require("output");
                 List<ContentBlock> content = output.isString() ? List.of(ContentBlock.Text.of(output.text()))
                         : parts(output);
@@ -158,10 +164,13 @@ final class ResponsesRequestDecoder {
                 ? List.of(paths.at(content.path(), ContentBlock.Text.of(content.text()))) : parts(content);
         switch (roleNode.text()) {
             case "system", "developer" -> blocks.forEach(b -> {
-                if (b instanceof ContentBlock.Text t) {
+                if (!(b instanceof ContentBlock.Text t)) {
+                    dropped.add(m.path() + ".content");
+                } else if (turns.isEmpty()) {
                     system.add(t);
                 } else {
-                    dropped.add(m.path() + ".content");
+                    // After the conversation began: an instruction at that point, kept there where the target can.
+                    add(Role.SYSTEM, t);
                 }
             });
             case "user" -> blocks.forEach(b -> add(Role.USER, b));

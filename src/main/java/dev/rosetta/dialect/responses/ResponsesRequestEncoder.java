@@ -139,7 +139,8 @@ final class ResponsesRequestEncoder {
                     input.addObject().put("type", "function_call_output").put("call_id", r.toolCallId())
                             .put("output", r.isError() ? "Error: " + r.text() : r.text());
                 }
-                case ContentBlock.Thinking t -> dropped.add("thinking");
+                // Without its item id and encrypted content, reasoning text cannot go back as a reasoning item.
+                case ContentBlock.Thinking t -> dropped.add(sources.of(t).orElse("thinking"));
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");
                 case ContentBlock.EncryptedReasoning r -> {
                     content = null;
@@ -148,7 +149,12 @@ final class ResponsesRequestEncoder {
                 default -> {
                     if (content == null) {
                         content = input.addObject().put("type", "message")
-                                .put("role", turn.role() == Role.USER ? "user" : "assistant").putArray("content");
+                                .put("role", switch (turn.role()) {
+                                    case USER -> "user";
+                                    case ASSISTANT -> "assistant";
+                                    // Kept where it stands: Responses takes system messages anywhere in input.
+                                    case SYSTEM -> "system";
+                                }).putArray("content");
                     }
                     content.add(part(b, turn.role(), sources.of(b, where)));
                 }
@@ -159,7 +165,7 @@ final class ResponsesRequestEncoder {
     private static ObjectNode part(ContentBlock b, Role role, String where) {
         ObjectNode p = JsonTrees.object();
         switch (b) {
-            case ContentBlock.Text t -> p.put("type", role == Role.USER ? "input_text" : "output_text")
+            case ContentBlock.Text t -> p.put("type", role == Role.ASSISTANT ? "output_text" : "input_text")
                     .put("text", t.text());
             case ContentBlock.Refusal r -> p.put("type", "refusal").put("refusal", r.text());
             case ContentBlock.Image i -> {

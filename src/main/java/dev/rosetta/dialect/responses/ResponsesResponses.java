@@ -8,10 +8,12 @@ import dev.rosetta.dialect.internal.JsonIn;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.model.ChatResponse;
 import dev.rosetta.model.ContentBlock;
+import dev.rosetta.model.Extensions;
 import dev.rosetta.model.StopReason;
 import dev.rosetta.model.Usage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Responses API response objects, both ways. Output item ids are derived from the response id. */
@@ -94,7 +96,7 @@ final class ResponsesResponses {
         return covered;
     }
 
-    static byte[] encode(ChatResponse resp, DropLog dropped) {
+    static byte[] encode(ChatResponse resp, Map<String, Extensions.ToolForm> toolForms, DropLog dropped) {
         ObjectNode root = JsonTrees.object();
         root.put("id", resp.id()).put("object", "response").put("created_at", resp.created());
         root.put("status", resp.stopReason().responsesStatus()).put("model", resp.model());
@@ -115,8 +117,8 @@ final class ResponsesResponses {
                         .add(JsonTrees.object().put("type", "refusal").put("refusal", r.text()));
                 case ContentBlock.ToolCall c -> {
                     message = null;
-                    output.addObject().put("type", "function_call").put("id", "fc_" + c.id()).put("call_id", c.id())
-                            .put("name", c.name()).put("arguments", c.arguments()).put("status", "completed");
+                    output.add(ResponsesTools.callItem(c, toolForms, ResponsesTools.freeformInput(c.arguments()),
+                            "completed"));
                 }
                 case ContentBlock.Thinking t -> {
                     message = null;

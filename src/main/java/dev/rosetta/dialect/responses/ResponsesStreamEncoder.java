@@ -2,16 +2,19 @@ package dev.rosetta.dialect.responses;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.dialect.StreamEncoder;
 import dev.rosetta.dialect.internal.JsonTrees;
 import dev.rosetta.dialect.internal.StreamSupport;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ContentBlock;
+import dev.rosetta.model.Extensions;
 import dev.rosetta.model.StopReason;
 import dev.rosetta.model.Usage;
 import dev.rosetta.model.stream.StreamEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +23,8 @@ import java.util.Optional;
  * {@code response.completed} (or {@code response.incomplete}) with the whole response and usage;
  * {@code sequence_number} counts every event from 0. Consecutive text blocks share one message item
  * (one content part each); reasoning becomes a reasoning item with one summary part. An error ends
- * the stream with an {@code error} event.
+ * the stream with an {@code error} event ({@link ErrorRenderer#responsesErrorEvent}, which says why
+ * not {@code response.failed}).
  *
  * <p>Implementation notes: unlike the other encoders this one keeps the answer so far, because the
  * protocol repeats it: each {@code *.done} event carries its whole text or arguments, and the
@@ -63,6 +67,21 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     private StopReason stop = StopReason.END_TURN;
     private boolean finished;
     private long dropped;
+    private final Map<String, Extensions.ToolForm> toolForms;
+    /**
+     * The open call is to a freeform tool: the provider streams JSON arguments around its raw input, so they
+     * are held and the input is sent whole, unwrapped, when the call ends.
+     */
+    private boolean freeform;
+
+    /** @param toolForms how the client declared the tools the neutral request holds as functions */
+    public ResponsesStreamEncoder(Map<String, Extensions.ToolForm> toolForms) {
+        this.toolForms = Map.copyOf(toolForms);
+    }
+
+    public ResponsesStreamEncoder() {
+        this(Map.of());
+    }
 
     @Override
     public long dropped() {
@@ -166,8 +185,11 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             case ContentBlock.Refusal r -> openPart(b.index(), true, r.text(), out);
             case ContentBlock.ToolCall c -> {
                 closeItem(out);
-                item = JsonTrees.object().put("type", "function_call").put("id", "fc_" + c.id()).put("call_id", c.id())
-                        .put("name", c.name()).put("arguments", "").put("status", "in_progress");
+                freeform = ResponsesTools.isFreeform(c, toolForms);
+                item = ResponsesTools.callItem(c, toolForms, "", "in_progress");
+                if (!freeform) {
+                    item.put("arguments", "");
+                }
                 addItem(out);
                 state = State.CALL;
                 openIndex = b.index();
@@ -255,7 +277,9 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             return;
         }
         text.append(delta);
-        out.add(frame(itemEvent("response.function_call_arguments.delta").put("delta", delta)));
+        if (!freeform) {
+            out.add(frame(itemEvent("response.function_call_arguments.delta").put("delta", delta)));
+        }
     }
 
     private void summaryDelta(String delta, List<byte[]> out) {
@@ -293,9 +317,18 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
         switch (state) {
             case MESSAGE -> { }
             case CALL -> {
-                out.add(frame(itemEvent("response.function_call_arguments.done").put("name", item.get("name").asText())
-                        .put("arguments", done)));
-                item.put("arguments", done);
+                if (freeform) {
+                    String input = ResponsesTools.freeformInput(done);
+                    if (!input.isEmpty()) {
+                        out.add(frame(itemEvent("response.custom_tool_call_input.delta").put("delta", input)));
+                    }
+                    out.add(frame(itemEvent("response.custom_tool_call_input.done").put("input", input)));
+                    item.put("input", input);
+                } else {
+                    out.add(frame(itemEvent("response.function_call_arguments.done")
+                            .put("name", item.get("name").asText()).put("arguments", done)));
+                    item.put("arguments", done);
+                }
             }
             case REASONING -> {
                 out.add(frame(itemEvent("response.reasoning_summary_text.done").put("summary_index", 0)
@@ -330,7 +363,8 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
         closeItem(out);
         boolean calls = false;
         for (var o : output) {
-            calls |= o.path("type").asText().equals("function_call");
+            calls |= o.path("type").asText().equals("function_call")
+                    || o.path("type").asText().equals("custom_tool_call");
         }
         StopReason reason = calls && stop.overridableByToolCalls() ? StopReason.TOOL_USE : stop;
         for (var o : output) {
@@ -364,14 +398,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
             // The SDKs' stream helpers insist on response.created coming first, even before an error.
             begin("", "", 0, out);
         }
-        ObjectNode e = event("error").put("code", error.code().orElse(error.kind().openAiType()))
-                .put("message", error.message());
-        if (error.param().isPresent()) {
-            e.put("param", error.param().get());
-        } else {
-            e.putNull("param");
-        }
-        out.add(frame(e));
+        out.add(ErrorRenderer.responsesErrorEvent(error, sequence++));
         state = State.DONE;
     }
 

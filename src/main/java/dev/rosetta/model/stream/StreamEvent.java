@@ -15,6 +15,11 @@ import java.util.Optional;
  */
 public sealed interface StreamEvent {
 
+    /**
+     * The answer begins. {@code usage} is what the upstream reported with its first event: the exact
+     * prompt count where its dialect has one there (Anthropic {@code message_start}, Gemini's
+     * {@code usageMetadata}), {@link Usage#ZERO} where it has none yet (Chat Completions, Responses).
+     */
     record MessageStart(String id, String model, long created, Usage usage) implements StreamEvent {
         public MessageStart {
             Objects.requireNonNull(id, "id");

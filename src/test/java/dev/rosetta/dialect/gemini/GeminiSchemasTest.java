@@ -98,6 +98,19 @@ class GeminiSchemasTest {
     }
 
     @Test
+    void upperCaseTypesInJsonSchemaAreLoweredAtSchemaPositionsOnly() {
+        // Gemini CLI's routing schema uses @google/genai's Type enum inside responseJsonSchema.
+        assertThat(JsonTrees.writeString(GeminiSchemas.lowerTypes(json("{'type':'OBJECT','properties':{"
+                + "'type':{'type':'STRING','enum':['OBJECT']},'list':{'type':['ARRAY','NULL'],'items':{'type':'INTEGER'}},"
+                + "'either':{'anyOf':[{'type':'BOOLEAN'},{'$ref':'#/$defs/D'}],'default':{'type':'OBJECT'}}},"
+                + "'$defs':{'D':{'type':'NUMBER'}},'additionalProperties':{'type':'STRING'}}"))))
+                .isEqualTo(JsonTrees.writeString(json("{'type':'object','properties':{"
+                        + "'type':{'type':'string','enum':['OBJECT']},'list':{'type':['array','null'],'items':{'type':'integer'}},"
+                        + "'either':{'anyOf':[{'type':'boolean'},{'$ref':'#/$defs/D'}],'default':{'type':'OBJECT'}}},"
+                        + "'$defs':{'D':{'type':'number'}},'additionalProperties':{'type':'string'}}")));
+    }
+
+    @Test
     void synthesizedIdsAreStableAndRecognized() {
         String id = GeminiIds.synthesize(3, 1, "get_weather");
         assertThat(id).isEqualTo(GeminiIds.synthesize(3, 1, "get_weather"))

@@ -24,6 +24,15 @@ class CarriedProperties {
         assertThat(SEALER.open(token).flatMap(Carried::fromBytes)).contains(c);
     }
 
+    /** A bundle (the state of a whole answer in one signature or encrypted content) comes back entry by entry. */
+    @Property(tries = 100)
+    void aBundleOpensToItsEntries(@ForAll("carried") Carried a, @ForAll("carried") Carried b) {
+        byte[] token = SEALER.sealBytes(Carried.bundleBytes(List.of(a, b)));
+        assertThat(SEALER.openBytes(token).flatMap(Carried::entriesFromBytes)).contains(List.of(a, b));
+        assertThat(SEALER.openBytes(SEALER.sealBytes(a.toBytes())).flatMap(Carried::entriesFromBytes))
+                .as("one version-1 payload reads as one entry").contains(List.of(a));
+    }
+
     @Property(tries = 200)
     void arbitraryBytesNeverOpenAndNeverThrow(@ForAll("tokens") String token) {
         assertThat(SEALER.open(token)).isEmpty();

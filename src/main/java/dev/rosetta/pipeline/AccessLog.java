@@ -36,7 +36,15 @@ public final class AccessLog {
                 .append("\",\"method\":\"").append(ex.request().method().name()).append("\",\"path\":");
         JsonStrings.append(sb, ex.request().path()).append(",\"model\":");
         JsonStrings.append(sb, ex.model()).append(",\"provider\":");
-        JsonStrings.append(sb, ex.provider()).append(",\"status\":").append(ex.status())
+        JsonStrings.append(sb, ex.provider());
+        if (!ex.principal().anonymous()) {
+            // The key by id and name, never its secret.
+            sb.append(",\"tenant\":");
+            JsonStrings.append(sb, ex.principal().tenant()).append(",\"key_id\":");
+            JsonStrings.append(sb, ex.principal().keyId()).append(",\"key_name\":");
+            JsonStrings.append(sb, ex.principal().keyName());
+        }
+        sb.append(",\"status\":").append(ex.status())
                 .append(",\"stream\":").append(ex.stream())
                 .append(",\"latency_ms\":").append(millis(now - ex.startNanos()))
                 .append(",\"ttfb_ms\":").append(ex.firstByteNanos() == 0 ? "null" : millis(ex.firstByteNanos() - ex.startNanos()))

@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.auth.Principal;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.model.Usage;
@@ -26,6 +27,7 @@ public final class Exchange {
     private String outcome = "";
     private int status;
     private boolean logged;
+    private Principal principal = Principal.ANONYMOUS;
     private long bytesIn = -1;
     private long bytesOut = -1;
 
@@ -126,6 +128,15 @@ public final class Exchange {
 
     public void outcome(String o) {
         outcome = o;
+    }
+
+    /** Who the request is from; {@link Principal#ANONYMOUS} until (or without) the admit stage. */
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal p) {
+        principal = p;
     }
 
     /** Request body bytes relayed upstream; counted for passed-through API requests only, else -1. */

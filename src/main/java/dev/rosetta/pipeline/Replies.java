@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.Redactor;
@@ -54,7 +55,8 @@ public final class Replies {
             return;
         }
         error.retryAfterSeconds().ifPresent(s -> r.putHeader("retry-after", Long.toString(s)));
-        json(ex, error.status(), ErrorRenderer.render(ex.dialect(), error));
+        json(ex, ex.dialect() == Dialect.GEMINI ? error.kind().geminiHttpStatus() : error.status(),
+                ErrorRenderer.render(ex.dialect(), error));
     }
 
     /** Marks the request complete: logged once, counted out of the in-flight requests. */

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * One JSON line per request on the {@code rosetta.access} logger: no bodies, no credentials, only
  * what the gateway decided and measured.
  */
-public final class AccessLog {
+public final class AccessLog implements CompletionListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("rosetta.access");
 
@@ -20,6 +20,11 @@ public final class AccessLog {
     public AccessLog(boolean enabled, Redactor redactor) {
         this.enabled = enabled && LOG.isInfoEnabled();
         this.redactor = redactor;
+    }
+
+    @Override
+    public void completed(Exchange ex) {
+        record(ex);
     }
 
     public void record(Exchange ex) {

@@ -30,6 +30,7 @@ public final class Exchange {
     private Principal principal = Principal.ANONYMOUS;
     private long bytesIn = -1;
     private long bytesOut = -1;
+    private java.util.List<CompletionListener> hooks;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -152,6 +153,25 @@ public final class Exchange {
     public void bytes(long in, long out) {
         bytesIn = in;
         bytesOut = out;
+    }
+
+    /**
+     * Adds what a stage must settle when this request ends (a reservation to release, say): run once,
+     * before the gateway-wide listeners, on this event loop. Costs nothing for a request without any.
+     */
+    public void whenComplete(CompletionListener hook) {
+        if (hooks == null) {
+            hooks = new java.util.ArrayList<>(2);
+        }
+        hooks.add(hook);
+    }
+
+    void runCompletionHooks() {
+        if (hooks != null) {
+            for (CompletionListener h : hooks) {
+                Replies.tell(h, this);
+            }
+        }
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

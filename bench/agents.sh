@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coding agents and the AI SDK through Rosetta, against every provider type (GitHub issue 10).
+# Coding agents and the AI SDK through Rosetta, against every provider type.
 # See docs/agents.md for what it runs, the versions and the latest result.
 #
 #   bench/agents.sh [-a "AGENTS"] [-p "PROVIDERS"] [-t SECONDS] [--jar target/rosetta.jar]
@@ -180,24 +180,27 @@ EOF
 # marker [[mock-tool NAME {args}]] makes it first call the agent's own file-reading tool NAME (when
 # the request offers it); the agent runs the tool and sends its result, which the mock quotes
 # ("The tool said: ..."). The token of note.txt in the final answer proves the whole tool round trip
-# through both gateways. With its default model Codex offers no plain function tool to call (its
-# tools are namespaced, in an `additional_tools` input item, behind a JavaScript `exec` custom tool):
-# that run checks the text. With a model it has no metadata for (codex-fn-tools: gpt-5-codex) it
+# through both gateways. With its default model Codex offers its tools in an `additional_tools` input
+# item: a namespace holding a freeform (`custom`) `exec` tool that runs JavaScript, which calls the
+# other tools (`tools.exec_command`). Converted, that is a function with one string argument, and the
+# mock calls it with a script that runs `cat note.txt`. The mock itself, answering in the Responses
+# dialect, does not call namespaced or freeform tools, so the relayed pairing (openai-responses)
+# checks the text only. With a model it has no metadata for (codex-fn-tools: gpt-5-codex) Codex
 # offers plain function tools, and its exec_command runs `cat note.txt`.
 TOKEN=rosetta-tool-ok-7f3a
 EXPECT="Hello from Rosetta's mock model"
 prompt_for() { # AGENT WORKDIR
   case "$1" in
     claude-code) printf '[[mock-tool Read {"file_path":"%s/note.txt"}]] Read note.txt.' "$2" ;;
-    codex) printf 'Say hello to Rosetta.' ;;
+    codex) printf '%s' "[[mock-tool exec {\"input\":\"const r = await tools.exec_command({cmd: 'cat note.txt'}); text(r.output);\"}]] Read note.txt." ;;
     codex-fn-tools) printf '[[mock-tool exec_command {"cmd":"cat note.txt"}]] Read note.txt.' ;;
     gemini-cli) printf '[[mock-tool read_file {"file_path":"note.txt"}]] Read note.txt.' ;;
     ai-sdk-*) printf '[[mock-tool read_note {"name":"todo"}]] Read my todo note.' ;;
   esac
 }
-expected_token() { # AGENT: what the final answer must carry besides the mock's greeting
-  case "$1" in
-    codex) echo "$EXPECT" ;;
+expected_token() { # AGENT PROVIDER: what the final answer must carry besides the mock's greeting
+  case "$1/$2" in
+    codex/openai-responses) echo "$EXPECT" ;;
     ai-sdk-*) echo "rosetta-ai-sdk-tool-ok" ;;
     *) echo "$TOKEN" ;;
   esac
@@ -302,7 +305,7 @@ for provider in $PROVIDERS; do
       grep -E 'sa_family=AF_INET6?' "$dir/connects" | grep -v "htons($PORT)" >"$dir/outbound" || true
       [ -s "$dir/outbound" ] && [ -z "$error" ] && error="connects elsewhere: $(head -1 "$dir/outbound" | grep -oE 'sin6?_port=htons\([0-9]+\), .*addr[^)]*\)' | head -1)"
     fi
-    if [ "$rc" = 0 ] && [ -z "$error" ] && grep -qF "$EXPECT" "$dir/stdout" && grep -qF "$(expected_token "$agent")" "$dir/stdout"; then
+    if [ "$rc" = 0 ] && [ -z "$error" ] && grep -qF "$EXPECT" "$dir/stdout" && grep -qF "$(expected_token "$agent" "$provider")" "$dir/stdout"; then
       RESULT[$agent/$provider]=pass; PASSED=$((PASSED + 1)); echo pass
     else
       if [[ $error == connects* ]]; then

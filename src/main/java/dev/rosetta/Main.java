@@ -22,12 +22,14 @@ public final class Main {
             Rosetta: one API gateway for OpenAI, Anthropic and Gemini models.
 
             Usage: java -jar target/rosetta.jar [--config FILE] [--port N]
+                   java -jar target/rosetta.jar keys|tenants ...   (the admin API of a running gateway; try keys --help)
 
               --config FILE   YAML configuration (providers, models, port). Without it Rosetta starts
                               with a built-in default: a provider for each of OPENAI_API_KEY,
                               ANTHROPIC_API_KEY and GEMINI_API_KEY that is set, plus the offline
                               "mock" provider (models mock-gpt, mock-claude, mock-gemini).
               --port N        listen on port N (overrides the file's port; 0 picks a free port)
+              --new-key       print a new gateway key (rk-...) for a keys: entry, and exit
               --help          this text
 
             Clients point their official SDK at Rosetta:
@@ -51,6 +53,16 @@ public final class Main {
                 - name: gpt-4o-mini       # the name clients send; "gpt-*" matches a prefix
                   provider: oai
                   upstream_model: gpt-4o-mini   # optional, defaults to name
+              auth: keys                  # none (default; loopback hosts only) | keys
+              admin_key: ${ROSETTA_ADMIN_KEY}   # opens /admin/v1 (tenants, keys, audit)
+              store: sqlite:rosetta.db    # or postgresql://USER@HOST:5432/DB, shared by replicas
+              tenants:
+                - name: search-team
+                  models: ["gpt-*"]       # optional: what its keys may use
+              keys:
+                - name: search-ci
+                  tenant: search-team
+                  key: ${SEARCH_CI_KEY}   # a key from --new-key
 
             Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for an invalid
             command line or configuration.
@@ -65,12 +77,20 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
             throws InterruptedException {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants"))) {
+            return dev.rosetta.cli.RosettaCli.run(args, env, new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true));
+        }
         Path configFile = null;
         Integer port = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
                     out.print(HELP);
+                    return 0;
+                }
+                case "--new-key" -> {
+                    out.println(dev.rosetta.auth.KeySecret.generate());
                     return 0;
                 }
                 case "--config", "-c" -> {
@@ -173,6 +193,11 @@ public final class Main {
             out.println("  state_secret not set: generated one; provider state sealed for clients opens only in"
                     + " this process (replicas must share a state_secret)");
         }
+        out.println(switch (c.auth().mode()) {
+            case NONE -> "  auth: none (every caller is anonymous)";
+            case KEYS -> "  auth: keys (" + c.auth().tenants().size() + " tenant(s), " + c.auth().keys().size()
+                    + " key(s) declared)";
+        });
         out.println("Models:");
         new ModelRoutes(c).listed().forEach(r -> out.println("  " + r.clientModel() + "  ->  " + r.provider().name()
                 + " (" + r.provider().type().wireName() + ")"

@@ -33,7 +33,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
-            "models");
+            "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api", "passthrough");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
@@ -150,7 +150,12 @@ public final class ConfigLoader {
                         + " characters (use a long random value, e.g. openssl rand -base64 32)");
             }
         });
-        return new GatewayConfig(server, providers, models, stateSecret);
+        AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
+        return new GatewayConfig(server, providers, models, stateSecret, auth);
+    }
+
+    void problem(String problem) {
+        problems.add(problem);
     }
 
     private ProviderConfig provider(JsonNode node, String path) {
@@ -237,7 +242,7 @@ public final class ConfigLoader {
         });
     }
 
-    private void unknownKeys(JsonNode node, String prefix, Set<String> known) {
+    void unknownKeys(JsonNode node, String prefix, Set<String> known) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!known.contains(key)) {
@@ -246,7 +251,7 @@ public final class ConfigLoader {
         }
     }
 
-    private Optional<String> required(JsonNode node, String key, String path) {
+    Optional<String> required(JsonNode node, String key, String path) {
         Optional<String> v = string(node, key, path + ".");
         if (v.isEmpty() && node.get(key) == null) {
             problems.add(path + "." + key + ": required");
@@ -257,7 +262,7 @@ public final class ConfigLoader {
         return v;
     }
 
-    private Optional<String> string(JsonNode node, String key, String prefix) {
+    Optional<String> string(JsonNode node, String key, String prefix) {
         JsonNode v = node.get(key);
         if (v == null || v.isNull()) {
             return Optional.empty();
@@ -285,7 +290,7 @@ public final class ConfigLoader {
         });
     }
 
-    private Optional<Boolean> bool(JsonNode node, String key, String prefix) {
+    Optional<Boolean> bool(JsonNode node, String key, String prefix) {
         return string(node, key, prefix).flatMap(s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> Optional.of(true);
             case "false", "no", "off" -> Optional.of(false);

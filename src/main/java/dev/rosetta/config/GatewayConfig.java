@@ -9,9 +9,10 @@ import java.util.Optional;
  *
  * @param stateSecret the key that seals provider state handed to clients (tool-call ids, signatures, encrypted reasoning); empty to
  *                    have one generated at start, which only works with a single replica
+ * @param auth who may call the gateway
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret) {
+                            Optional<Secret> stateSecret, AuthConfig auth) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -20,9 +21,16 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         providers = List.copyOf(providers);
         models = List.copyOf(models);
         Objects.requireNonNull(stateSecret, "stateSecret");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** Without client authentication ({@code auth: none}). */
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret) {
+        this(server, providers, models, stateSecret, AuthConfig.NONE);
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth);
     }
 }

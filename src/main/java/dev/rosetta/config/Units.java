@@ -5,13 +5,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** Parses the human units used in the configuration: durations and byte sizes. */
-final class Units {
+public final class Units {
 
     private Units() {
     }
 
     /** {@code 30s}, {@code 1500ms}, {@code 10m}, {@code 1h}, or a bare number of seconds. */
-    static Optional<Duration> parseDuration(String text) {
+    public static Optional<Duration> parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (s.endsWith("ms")) {

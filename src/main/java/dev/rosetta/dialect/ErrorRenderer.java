@@ -2,6 +2,7 @@ package dev.rosetta.dialect;
 
 import static dev.rosetta.pipeline.JsonStrings.append;
 
+import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.sse.SseEvent;
 import dev.rosetta.sse.SseWriter;
@@ -29,9 +30,16 @@ public final class ErrorRenderer {
                 append(sb, error.message()).append("}}");
             }
             case GEMINI -> {
-                sb.append("{\"error\":{\"code\":").append(error.status()).append(",\"message\":");
+                sb.append("{\"error\":{\"code\":").append(error.kind().geminiHttpStatus()).append(",\"message\":");
                 append(sb, error.message()).append(",\"status\":");
-                append(sb, error.kind().geminiStatus()).append("}}");
+                append(sb, error.kind().geminiStatus());
+                if (error.kind() == ErrorKind.UNAUTHENTICATED) {
+                    // As Google reports a bad key: google-genai and Google's own tooling look for this reason.
+                    sb.append(",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
+                            + "\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\","
+                            + "\"metadata\":{\"service\":\"generativelanguage.googleapis.com\"}}]");
+                }
+                sb.append("}}");
             }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -7,6 +7,13 @@ package dev.rosetta.error;
 public enum ErrorKind {
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT"),
     AUTHENTICATION(401, "authentication_error", "authentication_error", "UNAUTHENTICATED"),
+    /**
+     * The client's own key is missing or not accepted by this gateway. Each dialect sees it as its
+     * provider reports a bad key: OpenAI 401 {@code invalid_request_error} (code {@code invalid_api_key}),
+     * Anthropic 401 {@code authentication_error}, Gemini 400 {@code INVALID_ARGUMENT} with reason
+     * {@code API_KEY_INVALID}, which is what Google answers for a bad key.
+     */
+    UNAUTHENTICATED(401, "invalid_request_error", "authentication_error", "INVALID_ARGUMENT", 400),
     PERMISSION(403, "permission_error", "permission_error", "PERMISSION_DENIED"),
     NOT_FOUND(404, "not_found_error", "not_found_error", "NOT_FOUND"),
     /** The client did not send its request in time. */
@@ -23,12 +30,18 @@ public enum ErrorKind {
     private final String openAiType;
     private final String anthropicType;
     private final String geminiStatus;
+    private final int geminiHttpStatus;
 
     ErrorKind(int status, String openAiType, String anthropicType, String geminiStatus) {
+        this(status, openAiType, anthropicType, geminiStatus, status);
+    }
+
+    ErrorKind(int status, String openAiType, String anthropicType, String geminiStatus, int geminiHttpStatus) {
         this.status = status;
         this.openAiType = openAiType;
         this.anthropicType = anthropicType;
         this.geminiStatus = geminiStatus;
+        this.geminiHttpStatus = geminiHttpStatus;
     }
 
     public int status() {
@@ -48,6 +61,11 @@ public enum ErrorKind {
     /** The {@code error.status} a Gemini client sees (google.rpc.Code name). */
     public String geminiStatus() {
         return geminiStatus;
+    }
+
+    /** The HTTP status a Gemini client gets (and sees as {@code error.code}), where Google's differs. */
+    public int geminiHttpStatus() {
+        return geminiHttpStatus;
     }
 
     /** The kind that best describes an upstream HTTP status, whatever the upstream dialect. */

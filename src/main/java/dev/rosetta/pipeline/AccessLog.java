@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * One JSON line per request on the {@code rosetta.access} logger: no bodies, no credentials, only
  * what the gateway decided and measured.
  */
-public final class AccessLog {
+public final class AccessLog implements CompletionListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("rosetta.access");
 
@@ -20,6 +20,11 @@ public final class AccessLog {
     public AccessLog(boolean enabled, Redactor redactor) {
         this.enabled = enabled && LOG.isInfoEnabled();
         this.redactor = redactor;
+    }
+
+    @Override
+    public void completed(Exchange ex) {
+        record(ex);
     }
 
     public void record(Exchange ex) {
@@ -36,7 +41,15 @@ public final class AccessLog {
                 .append("\",\"method\":\"").append(ex.request().method().name()).append("\",\"path\":");
         JsonStrings.append(sb, ex.request().path()).append(",\"model\":");
         JsonStrings.append(sb, ex.model()).append(",\"provider\":");
-        JsonStrings.append(sb, ex.provider()).append(",\"status\":").append(ex.status())
+        JsonStrings.append(sb, ex.provider());
+        if (!ex.principal().anonymous()) {
+            // The key by id and name, never its secret.
+            sb.append(",\"tenant\":");
+            JsonStrings.append(sb, ex.principal().tenant()).append(",\"key_id\":");
+            JsonStrings.append(sb, ex.principal().keyId()).append(",\"key_name\":");
+            JsonStrings.append(sb, ex.principal().keyName());
+        }
+        sb.append(",\"status\":").append(ex.status())
                 .append(",\"stream\":").append(ex.stream())
                 .append(",\"latency_ms\":").append(millis(now - ex.startNanos()))
                 .append(",\"ttfb_ms\":").append(ex.firstByteNanos() == 0 ? "null" : millis(ex.firstByteNanos() - ex.startNanos()))

@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.auth.Admission;
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ProviderType;
@@ -189,7 +190,12 @@ public final class ApiPassthrough {
         HttpServerRequest req = ex.request();
         Optional<String> named = Optional.ofNullable(req.getHeader(ApiProviders.HEADER))
                 .or(() -> Optional.ofNullable(req.getParam(PROVIDER_PARAM))).map(String::trim).filter(s -> !s.isEmpty());
-        path.model().or(() -> bodyModel).ifPresent(ex::model);
+        Optional<String> model = path.model().or(() -> bodyModel);
+        model.ifPresent(ex::model);
+        // The admit stage has run (RequestRouter); a request that names a model may only name the key's.
+        if (model.isPresent() && !ex.principal().mayUse(model.get())) {
+            throw Admission.forbidden(ex.principal(), model.get()).toException();
+        }
         Target target = providers.choose(path, bodyModel, named);
         ex.provider(target.provider().name());
         return target;

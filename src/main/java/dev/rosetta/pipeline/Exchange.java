@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.auth.Principal;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.model.Usage;
@@ -26,8 +27,10 @@ public final class Exchange {
     private String outcome = "";
     private int status;
     private boolean logged;
+    private Principal principal = Principal.ANONYMOUS;
     private long bytesIn = -1;
     private long bytesOut = -1;
+    private java.util.List<CompletionListener> hooks;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -128,6 +131,15 @@ public final class Exchange {
         outcome = o;
     }
 
+    /** Who the request is from; {@link Principal#ANONYMOUS} until (or without) the admit stage. */
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal p) {
+        principal = p;
+    }
+
     /** Request body bytes relayed upstream; counted for passed-through API requests only, else -1. */
     public long bytesIn() {
         return bytesIn;
@@ -141,6 +153,25 @@ public final class Exchange {
     public void bytes(long in, long out) {
         bytesIn = in;
         bytesOut = out;
+    }
+
+    /**
+     * Adds what a stage must settle when this request ends (a reservation to release, say): run once,
+     * before the gateway-wide listeners, on this event loop. Costs nothing for a request without any.
+     */
+    public void whenComplete(CompletionListener hook) {
+        if (hooks == null) {
+            hooks = new java.util.ArrayList<>(2);
+        }
+        hooks.add(hook);
+    }
+
+    void runCompletionHooks() {
+        if (hooks != null) {
+            for (CompletionListener h : hooks) {
+                Replies.tell(h, this);
+            }
+        }
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

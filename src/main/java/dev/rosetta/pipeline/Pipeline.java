@@ -1,5 +1,6 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.auth.Admission;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
@@ -16,8 +17,9 @@ import java.util.Optional;
  * call it: the mock answers locally, the provider's own dialect is relayed byte for byte, anything
  * else is converted (generation, token counting, embeddings). A same-dialect generation request that
  * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
- * is opened. Later stages (auth, limits, cache)
- * slot in here, in this one place.
+ * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
+ * read); here the principal's models are enforced. Later stages (limits, cache) slot in here, in this
+ * one place.
  */
 public final class Pipeline {
 
@@ -49,6 +51,9 @@ public final class Pipeline {
                 new GatewayError(ErrorKind.INVALID_REQUEST, "you must provide a model parameter",
                         Optional.of("model"), Optional.empty(), Optional.empty()).toException());
         ex.model(model);
+        if (!ex.principal().mayUse(model)) {
+            throw Admission.forbidden(ex.principal(), model).toException();
+        }
         ex.stream(ex.dialect() == Dialect.GEMINI ? ex.endpoint() == Endpoint.GEMINI_STREAM : peek.stream());
         Route route = routes.find(model).orElseThrow(() ->
                 GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + model + "\" is not served by this gateway")

@@ -1,26 +1,37 @@
 package dev.rosetta.pipeline;
 
+import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.Redactor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Complete answers the gateway writes itself: JSON bodies and errors in the client's dialect. */
 public final class Replies {
 
-    private final AccessLog accessLog;
+    private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+    private final CompletionListener[] listeners;
     private final Runnable onEnd;
     private final Redactor redactor;
 
     /**
-     * @param onEnd called once per request when its answer is complete (or abandoned)
+     * @param listeners told, in this order, once per request when it has ended (the access log among them)
+     * @param onEnd called once per request when its answer is complete (or abandoned), after the listeners
      * @param redactor applied to every error message before it is sent or logged
      */
-    public Replies(AccessLog accessLog, Runnable onEnd, Redactor redactor) {
-        this.accessLog = accessLog;
+    public Replies(List<CompletionListener> listeners, Runnable onEnd, Redactor redactor) {
+        this.listeners = listeners.toArray(CompletionListener[]::new);
         this.onEnd = onEnd;
         this.redactor = redactor;
+    }
+
+    public Replies(AccessLog accessLog, Runnable onEnd, Redactor redactor) {
+        this(List.of(accessLog), onEnd, redactor);
     }
 
     public Redactor redactor() {
@@ -54,17 +65,32 @@ public final class Replies {
             return;
         }
         error.retryAfterSeconds().ifPresent(s -> r.putHeader("retry-after", Long.toString(s)));
-        json(ex, error.status(), ErrorRenderer.render(ex.dialect(), error));
+        json(ex, ex.dialect() == Dialect.GEMINI ? error.kind().geminiHttpStatus() : error.status(),
+                ErrorRenderer.render(ex.dialect(), error));
     }
 
-    /** Marks the request complete: logged once, counted out of the in-flight requests. */
+    /**
+     * Marks the request complete, once however often it is called: the request's own completion hooks,
+     * then every listener, are told, and it is counted out of the in-flight requests.
+     */
     public void finish(Exchange ex, int status) {
         if (ex.status() == 0 || status == 499) {
             ex.status(status);
         }
         if (ex.claimLog()) {
-            accessLog.record(ex);
+            ex.runCompletionHooks();
+            for (CompletionListener l : listeners) {
+                tell(l, ex);
+            }
             onEnd.run();
+        }
+    }
+
+    static void tell(CompletionListener l, Exchange ex) {
+        try {
+            l.completed(ex);
+        } catch (RuntimeException e) {
+            LOG.error("completion listener {} failed for request {}", l.getClass().getSimpleName(), ex.requestId(), e);
         }
     }
 }

@@ -1,19 +1,25 @@
 package dev.rosetta.server;
 
+import dev.rosetta.auth.Admission;
+import dev.rosetta.auth.FailedAuthThrottle;
+import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
 import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.store.KeyService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running gateway: one HTTP server per event loop on one port. Start with {@link #start}, stop
@@ -26,8 +32,11 @@ public final class Gateway {
     private final List<GatewayVerticle> verticles;
     private final int port;
     private final Lifecycle lifecycle;
+    private final KeyService keys;
 
-    private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle) {
+    private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
+                    KeyService keys) {
+        this.keys = keys;
         this.vertx = vertx;
         this.config = config;
         this.verticles = verticles;
@@ -48,16 +57,24 @@ public final class Gateway {
                 .orElseGet(() -> StateSealer.generated(new SecureRandom())));
         Lifecycle lifecycle = new Lifecycle();
         TokenCounters counters = new TokenCounters(config.providers());
+        // auth: keys loads its keys (store migrated, declared and stored keys merged) before serving; if the
+        // store cannot be reached the gateway serves anyway, answering 503 until it can.
+        KeyService keys = config.auth().mode() == AuthConfig.Mode.KEYS ? KeyService.open(config.auth()) : null;
+        Admission admission = keys == null ? null
+                : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC(), keys.lastUse());
+        Future<?> loaded = keys == null ? Future.succeededFuture()
+                : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
-        return vertx.deployVerticle(() -> {
-                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle);
+        return loaded.compose(x -> vertx.deployVerticle(() -> {
+                    GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
+                            admission, keys);
                     verticles.add(v);
                     return v;
-                }, new DeploymentOptions().setInstances(eventLoops))
+                }, new DeploymentOptions().setInstances(eventLoops)))
                 .map(id -> {
                     int port = verticles.get(0).actualPort();
                     for (GatewayVerticle v : verticles) {
@@ -65,10 +82,13 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle);
+                    return new Gateway(vertx, config, verticles, port, lifecycle, keys);
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    if (keys != null) {
+                        keys.close();
+                    }
                     vertx.close();
                     return Future.failedFuture(asBindException(err));
                 });
@@ -119,7 +139,12 @@ public final class Gateway {
             List<Future<Void>> stops = new ArrayList<>();
             verticles.forEach(v -> stops.add(v.shutdown(Duration.ofMillis(100))));
             return Future.join(stops);
-        }).transform(x -> vertx.close());
+        }).transform(x -> {
+            if (keys != null) {
+                keys.close();
+            }
+            return vertx.close();
+        });
     }
 
     private void waitForIdle(long deadline, io.vertx.core.Promise<Void> drained) {

@@ -1,5 +1,7 @@
 package dev.rosetta.server;
 
+import dev.rosetta.admin.AdminApi;
+import dev.rosetta.auth.Admission;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
@@ -16,6 +18,7 @@ import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.pipeline.Upstream;
 import dev.rosetta.route.ApiProviders;
 import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.store.KeyService;
 import dev.rosetta.upstream.MediaFetcher;
 import dev.rosetta.upstream.UpstreamClients;
 import io.vertx.core.Future;
@@ -34,12 +37,19 @@ final class GatewayVerticle extends VerticleBase {
     private final TokenCounters counters;
     private final int port;
     private final Lifecycle lifecycle;
+    private final Admission admission;
+    private final KeyService keys;
     private HttpServer server;
     private UpstreamClients clients;
 
-    /** @param counters shared by every verticle: what one event loop learns about a provider, all use */
+    /**
+     * @param counters shared by every verticle: what one event loop learns about a provider, all use
+     * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
+     */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
-                    Lifecycle lifecycle) {
+                    Lifecycle lifecycle, Admission admission, KeyService keys) {
+        this.admission = admission;
+        this.keys = keys;
         this.config = config;
         this.routes = routes;
         this.opaque = opaque;
@@ -51,7 +61,11 @@ final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx, config.providers());
-        Redactor redactor = new Redactor(config.providers().stream().map(p -> p.apiKey().value()).toList());
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        config.providers().forEach(p -> secrets.add(p.apiKey().value()));
+        config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
+        config.auth().keys().forEach(k -> secrets.add(k.key().value()));
+        Redactor redactor = new Redactor(secrets);
         Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
@@ -60,7 +74,9 @@ final class GatewayVerticle extends VerticleBase {
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
-                lifecycle, vertx, config.server().requestReadTimeout());
+                lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
+                        : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
+                                new java.security.SecureRandom(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

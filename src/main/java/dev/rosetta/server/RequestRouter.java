@@ -1,5 +1,7 @@
 package dev.rosetta.server;
 
+import dev.rosetta.admin.AdminApi;
+import dev.rosetta.auth.Admission;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ModelListRenderer;
@@ -43,13 +45,24 @@ final class RequestRouter {
     private final Lifecycle lifecycle;
     private final io.vertx.core.Vertx vertx;
     private final java.time.Duration readTimeout;
+    /** The admit stage; null with {@code auth: none}, so it costs nothing there. */
+    private final Admission admission;
+    /** The admin API; null with {@code auth: none}. */
+    private final AdminApi admin;
     private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
     private long counter;
 
-    /** @param readTimeout how long a request's body may take to arrive once its head has */
+    /**
+     * @param readTimeout how long a request's body may take to arrive once its head has
+     * @param admission the admit stage, or null with {@code auth: none}
+     * @param admin the admin API, or null with {@code auth: none}
+     */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, ApiPassthrough passthrough, Replies replies, long maxBodyBytes,
-                  Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout) {
+                  Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission,
+                  AdminApi admin) {
         this.passthrough = passthrough;
+        this.admission = admission;
+        this.admin = admin;
         this.vertx = vertx;
         this.readTimeout = readTimeout;
         this.routes = routes;
@@ -84,9 +97,16 @@ final class RequestRouter {
         if (method == HttpMethod.GET && path.equals("/ready")) {
             if (lifecycle.draining()) {
                 replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "shutting down"));
+            } else if (admin != null && admin.readiness().isPresent()) {
+                var keys = admin.readiness().get();
+                replies.json(ex, keys.getKey(), keys.getValue());
             } else {
                 replies.json(ex, 200, READY);
             }
+            return;
+        }
+        if (admin != null && path.startsWith("/admin/")) {
+            readBody(ex, false, body -> admin.handle(ex, body));
             return;
         }
         if (path.startsWith("/v1beta/models") || path.startsWith("/v1/models")) {
@@ -145,11 +165,16 @@ final class RequestRouter {
             case GEMINI -> ProviderType.GEMINI;
             default -> ProviderType.OPENAI;
         };
+        admit(ex);
         if (name.isEmpty()) {
-            replies.json(ex, 200, ModelListRenderer.list(format, routes.listed()));
+            replies.json(ex, 200, ModelListRenderer.list(format, ex.principal().anonymous() ? routes.listed()
+                    : routes.listed().stream().filter(r -> ex.principal().mayUse(r.clientModel())).toList()));
             return;
         }
         String id = format == ProviderType.GEMINI && name.startsWith("models/") ? name.substring(7) : name;
+        if (!ex.principal().mayUse(id)) {
+            throw Admission.forbidden(ex.principal(), id).toException();
+        }
         if (format == ProviderType.ANTHROPIC && routes.find(id)
                 .filter(r -> r.provider().type() == ProviderType.ANTHROPIC && r.provider().passthrough()).isPresent()) {
             passThrough(ex, ApiPaths.anthropicModel(id));
@@ -161,9 +186,19 @@ final class RequestRouter {
                         .withCode("model_not_found")));
     }
 
+    /** The admit stage: sets the request's principal or throws its refusal. */
+    private void admit(Exchange ex) {
+        if (admission != null) {
+            HttpServerRequest req = ex.request();
+            ex.principal(admission.admit(req.headers(), req.params(), req.remoteAddress().hostAddress()));
+        }
+    }
+
     private void passThrough(Exchange ex, ApiPaths.ApiPath api) {
         if (!refusedWhileDraining(ex)) {
-            passthrough.handle(ex, api, this::readBody);
+            // Admitted here, not in readBody: most of these requests stream their body instead of reading it.
+            admit(ex);
+            passthrough.handle(ex, api, (e, then) -> readBody(e, false, then));
         }
     }
 
@@ -177,9 +212,17 @@ final class RequestRouter {
     }
 
     private void readBody(Exchange ex, java.util.function.Consumer<byte[]> then) {
+        readBody(ex, true, then);
+    }
+
+    /** @param admitClient whether a client key is required (everything but the admin API, which checks its own) */
+    private void readBody(Exchange ex, boolean admitClient, java.util.function.Consumer<byte[]> then) {
         HttpServerRequest req = ex.request();
         if (refusedWhileDraining(ex)) {
             return;
+        }
+        if (admitClient) {
+            admit(ex);
         }
         String declared = req.getHeader("content-length");
         if (declared != null) {

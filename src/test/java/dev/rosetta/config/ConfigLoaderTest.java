@@ -29,6 +29,7 @@ class ConfigLoaderTest {
     void aValidFileBecomesRecordsWithDefaultsFilledIn() {
         GatewayConfig config = parse("""
                 host: 0.0.0.0
+                allow_unauthenticated: true
                 port: 9000
                 max_body_size: 512KiB
                 shutdown_grace: 5s
@@ -219,7 +220,7 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, max_body_size, models, port, providers, request_read_timeout, shutdown_grace, state_secret, stream_first_byte_timeout, stream_idle_timeout, strict])",
+                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, max_body_size, models, port, providers, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
                 "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, name, organization, passthrough, project, timeout, type])",
                 "models[0].upstream: unknown key (expected one of [api, chat_reasoning, max_tokens, name, provider, upstream_model])");
     }

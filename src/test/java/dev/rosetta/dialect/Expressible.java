@@ -45,8 +45,10 @@ final class Expressible {
                 ? Extensions.none().withResponses(new Extensions.Responses(Optional.empty(), Optional.of(false),
                         List.of(), Optional.empty(), Optional.empty(), Optional.empty()))
                 : r.extensions();
+        // Without tools a tool choice is not sent (OpenAI refuses one there); Gemini keeps its toolConfig.
+        boolean choice = !tools.isEmpty() || d == Dialect.GEMINI;
         return new ChatRequest(d == Dialect.GEMINI ? Optional.empty() : r.model(), system, turns, tools,
-                r.toolChoice(), r.parallelToolCalls(), gen, r.reasoning(), r.user(), r.metadata(), false, false, ext);
+                choice ? r.toolChoice() : Optional.empty(), choice ? r.parallelToolCalls() : Optional.empty(), gen, r.reasoning(), r.user(), r.metadata(), false, false, ext);
     }
 
     static ChatResponse in(Dialect d, ChatResponse r) {

@@ -14,6 +14,25 @@ public final class TestGateway implements AutoCloseable {
     public static final String ANTHROPIC_KEY = "sk-ant-test-SECRET-0002";
     public static final String GEMINI_KEY = "AIza-test-SECRET-0003";
 
+    /** Gateway keys for {@link #withKeys()} (well-formed rk- keys with valid checksums); also grepped for. */
+    public static final String GATEWAY_KEY = "rk-F0joburn0YJ2zHeTCCyyN8hum6pNM90Slz7lDQRQ2EU3PvOws";
+    /** May use {@code mock-gpt} only. */
+    public static final String NARROW_GATEWAY_KEY = "rk-ahcdaU9L3-FtQw6BBHJKsxvkKi5ph_qnkzU4FGTnuoY34rF6R";
+    public static final String EXPIRED_GATEWAY_KEY = "rk-A1q_QRAnfIEnpuEOTqWmMOmaFta2NcVccdn3bVdlJJo2Kl2vg";
+    public static final String DISABLED_GATEWAY_KEY = "rk-sArUZZ8iSu_yPPij9ponvG7KrXWSHllAUKKLDRP7jqk0fAO6l";
+    /** Of a disabled tenant. */
+    public static final String OFF_TENANT_GATEWAY_KEY = "rk-x9BFagQl9YPEbNLwJ3ETm1CNAFRF-2kEcOpxGSve1ew1XzaO9";
+    /** Well-formed, but declared nowhere. */
+    public static final String UNKNOWN_GATEWAY_KEY = "rk-I6RwnXZlD5r6lfZluC4sTRyVmxO42Gv00Hs2uTVKmYs2fOR5k";
+    public static final String ADMIN_KEY = "admin-test-SECRET-3f9c2a7e51b04d6e8a1c";
+
+    private static final Map<String, String> ENV = Map.ofEntries(
+            Map.entry("OPENAI_API_KEY", OPENAI_KEY), Map.entry("ANTHROPIC_API_KEY", ANTHROPIC_KEY),
+            Map.entry("GEMINI_API_KEY", GEMINI_KEY), Map.entry("GW_KEY", GATEWAY_KEY),
+            Map.entry("GW_NARROW_KEY", NARROW_GATEWAY_KEY), Map.entry("GW_EXPIRED_KEY", EXPIRED_GATEWAY_KEY),
+            Map.entry("GW_DISABLED_KEY", DISABLED_GATEWAY_KEY), Map.entry("GW_OFF_KEY", OFF_TENANT_GATEWAY_KEY),
+            Map.entry("ROSETTA_ADMIN_KEY", ADMIN_KEY));
+
     private final Gateway gateway;
 
     private TestGateway(Gateway gateway) {
@@ -21,9 +40,63 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(String yaml) {
-        return start(ConfigLoader.parse(yaml, Map.of(
-                "OPENAI_API_KEY", OPENAI_KEY, "ANTHROPIC_API_KEY", ANTHROPIC_KEY, "GEMINI_API_KEY", GEMINI_KEY)::get));
+        return start(ConfigLoader.parse(yaml, ENV::get));
     }
+
+    /**
+     * {@code auth: keys} in front of the offline mock provider serving {@code mock-gpt},
+     * {@code mock-claude}, {@code mock-gemini} and {@code private-model}. Tenant {@code team-a} may use
+     * {@code mock-*}; its keys: {@link #GATEWAY_KEY} ({@code a-main}), {@link #NARROW_GATEWAY_KEY}
+     * ({@code a-narrow}, {@code mock-gpt} only), {@link #EXPIRED_GATEWAY_KEY}, {@link #DISABLED_GATEWAY_KEY};
+     * {@link #OFF_TENANT_GATEWAY_KEY} belongs to the disabled tenant {@code team-off}.
+     */
+    public static TestGateway withKeys() {
+        return start(KEYS_YAML);
+    }
+
+    public static final String KEYS_YAML = """
+            port: 0
+            auth: keys
+            store: "sqlite::memory:"
+            admin_key: ${ROSETTA_ADMIN_KEY}
+            providers:
+              - name: mock
+                type: mock
+            models:
+              - name: mock-gpt
+                provider: mock
+              - name: mock-claude
+                provider: mock
+              - name: mock-gemini
+                provider: mock
+              - name: private-model
+                provider: mock
+            tenants:
+              - name: team-a
+                models: ["mock-*"]
+                metadata: {owner: search}
+              - name: team-off
+                disabled: true
+            keys:
+              - name: a-main
+                tenant: team-a
+                key: ${GW_KEY}
+              - name: a-narrow
+                tenant: team-a
+                key: ${GW_NARROW_KEY}
+                models: [mock-gpt]
+              - name: a-expired
+                tenant: team-a
+                key: ${GW_EXPIRED_KEY}
+                expires_at: 2020-01-01T00:00:00Z
+              - name: a-disabled
+                tenant: team-a
+                key: ${GW_DISABLED_KEY}
+                disabled: true
+              - name: off-main
+                tenant: team-off
+                key: ${GW_OFF_KEY}
+            """;
 
     public static TestGateway start(GatewayConfig config) {
         return start(config, 2);
@@ -31,9 +104,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** With one event loop every request shares one upstream pool, so connection reuse is deterministic. */
     public static TestGateway start(String yaml, int eventLoops) {
-        return start(ConfigLoader.parse(yaml, Map.of(
-                "OPENAI_API_KEY", OPENAI_KEY, "ANTHROPIC_API_KEY", ANTHROPIC_KEY, "GEMINI_API_KEY", GEMINI_KEY)::get),
-                eventLoops);
+        return start(ConfigLoader.parse(yaml, ENV::get), eventLoops);
     }
 
     public static TestGateway start(GatewayConfig config, int eventLoops) {

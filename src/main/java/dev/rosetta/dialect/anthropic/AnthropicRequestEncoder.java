@@ -212,7 +212,8 @@ final class AnthropicRequestEncoder {
     }
 
     private void toolChoice(ChatRequest req, boolean thinking, ObjectNode root) {
-        if (req.toolChoice().isEmpty() && req.parallelToolCalls().orElse(true)) {
+        if (req.tools().isEmpty() || req.toolChoice().isEmpty() && req.parallelToolCalls().orElse(true)) {
+            // Without tools a choice means nothing, and the provider may refuse one.
             return;
         }
         ToolChoice choice = req.toolChoice().orElse(new ToolChoice.Auto());

@@ -60,8 +60,11 @@ final class ChatRequestEncoder {
                 tools.add(tool(t));
             }
         }
-        req.toolChoice().ifPresent(c -> root.set("tool_choice", toolChoice(c)));
-        req.parallelToolCalls().ifPresent(p -> root.put("parallel_tool_calls", p));
+        if (!req.tools().isEmpty()) {
+            // OpenAI refuses both without tools ("only allowed when 'tools' are specified"); with none they mean nothing.
+            req.toolChoice().ifPresent(c -> root.set("tool_choice", toolChoice(c)));
+            req.parallelToolCalls().ifPresent(p -> root.put("parallel_tool_calls", p));
+        }
         req.reasoning().ifPresent(r -> root.put("reasoning_effort", r.effectiveEffort().wireName()));
         req.user().ifPresent(u -> root.put("user", u));
         if (!req.metadata().isEmpty()) {

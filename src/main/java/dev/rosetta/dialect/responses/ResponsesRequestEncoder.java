@@ -67,13 +67,16 @@ final class ResponsesRequestEncoder {
                 o.put("strict", t.strict().orElse(false));
             }
         }
-        req.toolChoice().ifPresent(c -> root.set("tool_choice", switch (c) {
-            case ToolChoice.Auto a -> JsonTrees.object().textNode("auto");
-            case ToolChoice.None n -> JsonTrees.object().textNode("none");
-            case ToolChoice.Required r -> JsonTrees.object().textNode("required");
-            case ToolChoice.Tool t -> JsonTrees.object().put("type", "function").put("name", t.name());
-        }));
-        req.parallelToolCalls().ifPresent(p -> root.put("parallel_tool_calls", p));
+        if (!req.tools().isEmpty()) {
+            // Without tools both mean nothing, and OpenAI refuses them there.
+            req.toolChoice().ifPresent(c -> root.set("tool_choice", switch (c) {
+                case ToolChoice.Auto a -> JsonTrees.object().textNode("auto");
+                case ToolChoice.None n -> JsonTrees.object().textNode("none");
+                case ToolChoice.Required r -> JsonTrees.object().textNode("required");
+                case ToolChoice.Tool t -> JsonTrees.object().put("type", "function").put("name", t.name());
+            }));
+            req.parallelToolCalls().ifPresent(p -> root.put("parallel_tool_calls", p));
+        }
         req.reasoning().ifPresent(r -> {
             ObjectNode o = root.putObject("reasoning").put("effort", r.effectiveEffort().wireName());
             r.includeThoughts().filter(Boolean::booleanValue).ifPresent(x -> o.put("summary", "auto"));

@@ -1,0 +1,49 @@
+package dev.rosetta.auth;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A client key as the gateway keeps it: never the secret, only its SHA-256 {@link KeySecret#hash}
+ * and its visible prefix.
+ *
+ * @param id a stable identifier, safe to log and to use in the admin API
+ * @param prefix the secret's visible start ({@link KeySecret#visiblePrefix}), to recognise it in listings
+ * @param models narrows the tenant's models; {@link ModelPatterns#ALL} keeps them as they are
+ * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ * @param previous after a rotation with grace: the old secret's hash, which keeps working until then
+ */
+public record ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                     Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                     Instant createdAt, boolean declared, Optional<Previous> previous) {
+
+    /** The secret a rotation replaced, valid until {@code until}. */
+    public record Previous(String hash, Instant until) {
+    }
+
+    public ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                  Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata, Instant createdAt,
+                  boolean declared) {
+        this(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared,
+                Optional.empty());
+    }
+
+    public ApiKey {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(previous, "previous");
+    }
+
+    public boolean expiredAt(long epochMillis) {
+        return expiresAt.isPresent() && expiresAt.get().toEpochMilli() <= epochMillis;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.rosetta.auth;
+
+import java.util.Objects;
+
+/**
+ * Who a request is from, as the admit stage established it: the tenant, the key it presented (by id
+ * and name, never its secret) and what it may use. Later stages (limits, budgets, the ledger) attach
+ * to the tenant and key named here.
+ *
+ * @param tenantModels the tenant's allow-list
+ * @param keyModels the key's own allow-list, which can only narrow the tenant's
+ */
+public record Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels,
+                        ModelPatterns keyModels) {
+
+    /** Every request with {@code auth: none}: no tenant, no key, every model. */
+    public static final Principal ANONYMOUS = new Principal("", "", "", ModelPatterns.ALL, ModelPatterns.ALL);
+
+    public Principal {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(keyName, "keyName");
+        Objects.requireNonNull(tenantModels, "tenantModels");
+        Objects.requireNonNull(keyModels, "keyModels");
+    }
+
+    public boolean anonymous() {
+        return keyId.isEmpty();
+    }
+
+    public boolean mayUse(String model) {
+        return tenantModels.allows(model) && keyModels.allows(model);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.rosetta.auth;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A team or project sharing the gateway. Limits and budgets will attach here as further components.
+ *
+ * @param models the models its keys may use
+ * @param metadata free-form labels, never interpreted by the gateway
+ * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ */
+public record Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled,
+                     boolean declared) {
+
+    public Tenant {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(models, "models");
+        metadata = Map.copyOf(metadata);
+    }
+}

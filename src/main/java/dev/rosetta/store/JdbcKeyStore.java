@@ -1,0 +1,487 @@
+package dev.rosetta.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rosetta.auth.ApiKey;
+import dev.rosetta.auth.ModelPatterns;
+import dev.rosetta.auth.Tenant;
+import dev.rosetta.config.StoreLocation;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The store over JDBC, for SQLite and PostgreSQL alike: the schema and every statement are portable
+ * (see {@code db/rosetta/V1__tenants_keys_audit.sql}), so the two differ only in how a connection is
+ * opened. Plain JDBC rather than the Vert.x PostgreSQL client: Flyway needs JDBC anyway, one code path
+ * serves both databases, and nothing here is on the request path, so a non-blocking driver would buy
+ * nothing.
+ *
+ * <p>Implementation notes: one connection, opened lazily and reopened after a failure; used from one
+ * thread ({@link StoreThread}), so no pool and no locking. Each change runs in one transaction with
+ * its audit row and the version increment.
+ */
+public final class JdbcKeyStore implements KeyStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() { };
+
+    private final StoreLocation location;
+    private Connection connection;
+
+    public JdbcKeyStore(StoreLocation location) {
+        this.location = location;
+    }
+
+    @Override
+    public void migrate() {
+        try {
+            connection(); // first, so that an in-memory SQLite database outlives the migrations' connection
+        } catch (SQLException e) {
+            close();
+            throw new StoreException("cannot open the store at " + location.display() + ": " + e.getMessage(), e);
+        }
+        var flyway = Flyway.configure(JdbcKeyStore.class.getClassLoader())
+                .dataSource(location.jdbcUrl(), location.user().orElse(null),
+                        location.password().map(p -> p.value()).orElse(null))
+                .locations("classpath:db/rosetta")
+                .table("rosetta_schema_history")
+                .failOnMissingLocations(true);
+        location.schema().ifPresent(s -> flyway.schemas(s).createSchemas(true));
+        try {
+            flyway.load().migrate();
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot migrate the store at " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long version() {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM rosetta_version WHERE id = 1")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public Contents load() {
+        return transaction(c -> {
+            long version;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM rosetta_version WHERE id = 1")) {
+                rs.next();
+                version = rs.getLong(1);
+            }
+            List<Tenant> tenants = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT name, models, metadata, disabled FROM rosetta_tenants ORDER BY name")) {
+                while (rs.next()) {
+                    tenants.add(tenant(rs));
+                }
+            }
+            List<ApiKey> keys = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(KEY_SELECT + " ORDER BY created_at, id")) {
+                while (rs.next()) {
+                    keys.add(key(rs));
+                }
+            }
+            return new Contents(version, tenants, keys);
+        });
+    }
+
+    @Override
+    public Optional<Tenant> tenant(String name) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT name, models, metadata, disabled FROM rosetta_tenants WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(tenant(rs)) : Optional.<Tenant>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void createTenant(Tenant t, AuditEvent audit) {
+        change(audit, c -> {
+            if (tenantExists(c, t.name())) {
+                throw new StoreException.Conflict("tenant \"" + t.name() + "\" already exists");
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_tenants"
+                    + " (name, models, metadata, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, t.name());
+                setModels(s, 2, t.models());
+                s.setString(3, json(t.metadata()));
+                s.setBoolean(4, t.disabled());
+                s.setLong(5, audit.at().toEpochMilli());
+                s.setLong(6, audit.at().toEpochMilli());
+                s.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public boolean updateTenant(Tenant t, AuditEvent audit) {
+        return change(audit, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE rosetta_tenants SET models = ?, metadata = ?, disabled = ?, updated_at = ? WHERE name = ?")) {
+                setModels(s, 1, t.models());
+                s.setString(2, json(t.metadata()));
+                s.setBoolean(3, t.disabled());
+                s.setLong(4, audit.at().toEpochMilli());
+                s.setString(5, t.name());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteTenant(String name, AuditEvent audit) {
+        return change(audit, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM rosetta_keys WHERE tenant = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        throw new StoreException.Conflict("tenant \"" + name + "\" still has " + rs.getLong(1)
+                                + " key(s); revoke them first");
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM rosetta_tenants WHERE name = ?")) {
+                s.setString(1, name);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<ApiKey> key(String id) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(KEY_SELECT + " WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(key(rs)) : Optional.<ApiKey>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void createKey(ApiKey k, AuditEvent audit) {
+        change(audit, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM rosetta_keys WHERE id = ? OR hash = ?"
+                    + " OR previous_hash = ?")) {
+                s.setString(1, k.id());
+                s.setString(2, k.hash());
+                s.setString(3, k.hash());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        throw new StoreException.Conflict("key " + k.id() + " or its secret already exists");
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_keys (id, name, tenant, prefix, hash,"
+                    + " models, expires_at, disabled, metadata, created_at, previous_hash, previous_until)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, k.id());
+                s.setString(2, k.name());
+                s.setString(3, k.tenant());
+                s.setString(4, k.prefix());
+                s.setString(5, k.hash());
+                setModels(s, 6, k.models());
+                setInstant(s, 7, k.expiresAt());
+                s.setBoolean(8, k.disabled());
+                s.setString(9, json(k.metadata()));
+                s.setLong(10, k.createdAt().toEpochMilli());
+                setPrevious(s, 11, k.previous());
+                s.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public boolean updateKey(ApiKey k, AuditEvent audit) {
+        return change(audit, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE rosetta_keys SET name = ?, tenant = ?, prefix = ?,"
+                    + " hash = ?, models = ?, expires_at = ?, disabled = ?, metadata = ?, previous_hash = ?,"
+                    + " previous_until = ? WHERE id = ?")) {
+                s.setString(1, k.name());
+                s.setString(2, k.tenant());
+                s.setString(3, k.prefix());
+                s.setString(4, k.hash());
+                setModels(s, 5, k.models());
+                setInstant(s, 6, k.expiresAt());
+                s.setBoolean(7, k.disabled());
+                s.setString(8, json(k.metadata()));
+                setPrevious(s, 9, k.previous());
+                s.setString(11, k.id());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteKey(String id, AuditEvent audit) {
+        return change(audit, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM rosetta_keys WHERE id = ?")) {
+                s.setString(1, id);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void touch(Map<String, Long> lastUsed) {
+        if (lastUsed.isEmpty()) {
+            return;
+        }
+        transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE rosetta_keys SET last_used_at = ? WHERE id = ?"
+                    + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
+                for (Map.Entry<String, Long> e : lastUsed.entrySet()) {
+                    s.setLong(1, e.getValue());
+                    s.setString(2, e.getKey());
+                    s.setLong(3, e.getValue());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<String, Long> lastUsed() {
+        return read(c -> {
+            Map<String, Long> out = new java.util.HashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT id, last_used_at FROM rosetta_keys WHERE last_used_at IS NOT NULL")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<AuditEvent> audit(int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, at, actor, action, entity_type, entity_id, detail"
+                    + " FROM rosetta_audit ORDER BY at DESC, id DESC LIMIT ?")) {
+                s.setInt(1, limit);
+                List<AuditEvent> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing a connection that failed: nothing left to release
+            }
+            connection = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static final String KEY_SELECT = "SELECT id, name, tenant, prefix, hash, models, expires_at, disabled,"
+            + " metadata, created_at, previous_hash, previous_until FROM rosetta_keys";
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            Properties props = new Properties();
+            location.user().ifPresent(u -> props.setProperty("user", u));
+            location.password().ifPresent(p -> props.setProperty("password", p.value()));
+            location.schema().ifPresent(s -> props.setProperty("currentSchema", s));
+            if (location.kind() == StoreLocation.Kind.POSTGRESQL) {
+                props.setProperty("connectTimeout", "5");
+                props.setProperty("socketTimeout", "10");
+                props.setProperty("ApplicationName", "rosetta");
+            }
+            connection = DriverManager.getConnection(location.jdbcUrl(), props);
+            if (location.kind() == StoreLocation.Kind.SQLITE) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA busy_timeout = 5000");
+                }
+            }
+        }
+        return connection;
+    }
+
+    private <T> T read(Work<T> work) {
+        try {
+            Connection c = connection();
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            close();
+            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T transaction(Work<T> work) {
+        Connection c = null;
+        try {
+            c = connection();
+            c.setAutoCommit(false);
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollback(c);
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            close();
+            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work}; if it changed anything, writes the audit row and bumps the version, all in one transaction. */
+    private boolean change(AuditEvent audit, Work<Boolean> work) {
+        return transaction(c -> {
+            boolean changed = work.run(c);
+            if (changed) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_audit"
+                        + " (id, at, actor, action, entity_type, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    s.setString(1, audit.id());
+                    s.setLong(2, audit.at().toEpochMilli());
+                    s.setString(3, audit.actor());
+                    s.setString(4, audit.action());
+                    s.setString(5, audit.entityType());
+                    s.setString(6, audit.entityId());
+                    s.setString(7, audit.detail());
+                    s.executeUpdate();
+                }
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE rosetta_version SET version = version + 1 WHERE id = 1");
+                }
+            }
+            return changed;
+        });
+    }
+
+    private static void rollback(Connection c) {
+        if (c != null) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone; the transaction went with it
+            }
+        }
+    }
+
+    private static boolean tenantExists(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM rosetta_tenants WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static Tenant tenant(ResultSet rs) throws SQLException {
+        return new Tenant(rs.getString(1), models(rs.getString(2)), map(rs.getString(3)), rs.getBoolean(4), false);
+    }
+
+    private static ApiKey key(ResultSet rs) throws SQLException {
+        long expires = rs.getLong(7);
+        Optional<Instant> expiresAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expires));
+        String previousHash = rs.getString(11);
+        long until = rs.getLong(12);
+        Optional<ApiKey.Previous> previous = previousHash == null ? Optional.empty()
+                : Optional.of(new ApiKey.Previous(previousHash.trim(), Instant.ofEpochMilli(until)));
+        return new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5).trim(),
+                models(rs.getString(6)), expiresAt, rs.getBoolean(8), map(rs.getString(9)),
+                Instant.ofEpochMilli(rs.getLong(10)), false, previous);
+    }
+
+    private static void setModels(PreparedStatement s, int i, ModelPatterns models) throws SQLException {
+        if (models.patterns().isEmpty()) {
+            s.setNull(i, Types.VARCHAR);
+        } else {
+            s.setString(i, json(models.patterns().get()));
+        }
+    }
+
+    private static void setInstant(PreparedStatement s, int i, Optional<Instant> t) throws SQLException {
+        if (t.isEmpty()) {
+            s.setNull(i, Types.BIGINT);
+        } else {
+            s.setLong(i, t.get().toEpochMilli());
+        }
+    }
+
+    private static void setPrevious(PreparedStatement s, int i, Optional<ApiKey.Previous> p) throws SQLException {
+        if (p.isEmpty()) {
+            s.setNull(i, Types.VARCHAR);
+            s.setNull(i + 1, Types.BIGINT);
+        } else {
+            s.setString(i, p.get().hash());
+            s.setLong(i + 1, p.get().until().toEpochMilli());
+        }
+    }
+
+    private static ModelPatterns models(String json) {
+        if (json == null) {
+            return ModelPatterns.ALL;
+        }
+        try {
+            return ModelPatterns.of(JSON.readValue(json, LIST));
+        } catch (JsonProcessingException e) {
+            throw new StoreException("unreadable models column: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Map<String, String> map(String json) {
+        try {
+            return JSON.readValue(json, MAP);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("unreadable metadata column: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

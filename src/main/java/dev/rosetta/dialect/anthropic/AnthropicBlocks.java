@@ -112,6 +112,8 @@ final class AnthropicBlocks {
             case ContentBlock.ToolCall c -> {
                 out.put("type", "tool_use").put("id", toolId(c.id())).put("name", c.name());
                 out.set("input", ToolArgs.toObject(c.arguments()));
+                // Gemini's, which only Gemini reads.
+                c.thoughtSignature().ifPresent(s -> dropped.addLost("thoughtSignature"));
             }
             case ContentBlock.ToolResult r -> {
                 out.put("type", "tool_result").put("tool_use_id", toolId(r.toolCallId()));

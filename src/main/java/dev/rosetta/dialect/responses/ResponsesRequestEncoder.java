@@ -142,6 +142,8 @@ final class ResponsesRequestEncoder {
                     content = null;
                     input.addObject().put("type", "function_call").put("call_id", c.id()).put("name", c.name())
                             .put("arguments", c.arguments());
+                    // Gemini's, which only Gemini reads.
+                    c.thoughtSignature().ifPresent(s -> dropped.addLost("thoughtSignature"));
                 }
                 case ContentBlock.ToolResult r -> {
                     content = null;

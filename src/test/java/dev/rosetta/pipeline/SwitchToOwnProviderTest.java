@@ -220,6 +220,28 @@ class SwitchToOwnProviderTest {
         assertThat(sent.get("model").asText()).isEqualTo("gpt-own");
     }
 
+    /**
+     * A converted Responses request keeps what a relay would have: OpenAI's default {@code store} (so a later
+     * {@code previous_response_id} finds this response) and the {@code previous_response_id} it names.
+     */
+    @Test
+    void aConvertedResponsesRequestKeepsItsStoreDefaultAndPreviousResponse() throws Exception {
+        String body = """
+                {"model": "gpt-test", "previous_response_id": "resp_0", "truncation": "auto",
+                 "input": [{"type": "reasoning", "id": "rs_rx0123", "summary": []},
+                   {"role": "user", "content": "And tomorrow?"}]}""";
+        upstream.answer(Reply.json(200, ThinkingToolAnswers.followUpJson(Dialect.OPENAI_RESPONSES)));
+        HttpResponse<String> resp = post(Dialect.OPENAI_RESPONSES, "gpt-test", body.getBytes(StandardCharsets.UTF_8),
+                false);
+        assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+        JsonNode sent = read(upstream.take().bodyText());
+        assertThat(sent.get("store").asBoolean()).isTrue();
+        assertThat(sent.get("previous_response_id").asText()).isEqualTo("resp_0");
+        assertThat(sent.get("truncation").asText()).isEqualTo("auto");
+        assertThat(sent.get("input").findValues("type")).extracting(JsonNode::asText).doesNotContain("reasoning");
+        assertThat(resp.headers().firstValue("x-rosetta-dropped")).hasValue("$.input[0]");
+    }
+
     private static String[] dropName(Dialect client) {
         return switch (client) {
             case ANTHROPIC -> new String[] {"thinking"};

@@ -437,6 +437,9 @@ public final class ApiPassthrough {
         } catch (IllegalArgumentException e) {
             return url;
         }
+        if (u.getRawQuery() == null) {
+            return url;
+        }
         String uploadId = "";
         for (String pair : u.getRawQuery().split("&")) {
             if (pair.startsWith("upload_id=")) {

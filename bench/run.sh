@@ -19,7 +19,8 @@
 #                         the load generator: the scale-out measurement
 #   -k, --keys N          gateway keys in the store of a second gateway run with auth: keys (default 300;
 #                         0 skips): every gateway scenario also runs against it as <scenario>-keys,
-#                         right after the same scenario against the auth: none gateway
+#                         right after the same scenario against the auth: none gateway, and then
+#                         both at once with the same load (the paired comparison)
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
 #
 # Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
@@ -43,7 +44,7 @@ LOAD_CORE=0
 GW_CORE=1
 KEYS=300
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;

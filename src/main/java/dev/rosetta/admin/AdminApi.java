@@ -204,14 +204,15 @@ public final class AdminApi {
     // ---------------------------------------------------------------- tenants
 
     private CompletableFuture<Reply> createTenant(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled");
+        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough");
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
         if (snapshot().tenant(name).filter(Tenant::declared).isPresent()) {
             throw AdminError.conflict("tenant \"" + name + "\" is declared in the configuration file");
         }
         Tenant t = new Tenant(name, AdminJson.models(body).orElse(ModelPatterns.ALL),
-                AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false);
+                AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false,
+                AdminJson.bool(body, "passthrough").orElse(false));
         AuditEvent audit = audit(actor, "create", "tenant", name, body);
         return change(s -> {
             s.createTenant(t, audit);
@@ -220,16 +221,17 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateTenant(String name, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "models", "metadata", "disabled");
+        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough");
         rejectDeclaredTenant(name);
         Optional<ModelPatterns> models = AdminJson.models(body);
         var metadata = AdminJson.metadata(body);
         Optional<Boolean> disabled = AdminJson.bool(body, "disabled");
+        Optional<Boolean> passthrough = AdminJson.bool(body, "passthrough");
         AuditEvent audit = audit(actor, "update", "tenant", name, body);
         return change(s -> {
             Tenant cur = s.tenant(name).orElseThrow(() -> AdminError.notFound("no tenant \"" + name + "\""));
             Tenant next = new Tenant(name, models.orElse(cur.models()), metadata.orElse(cur.metadata()),
-                    disabled.orElse(cur.disabled()), false);
+                    disabled.orElse(cur.disabled()), false, passthrough.orElse(cur.passthrough()));
             s.updateTenant(next, audit);
             return new Reply(200, AdminJson.tenant(next));
         });
@@ -255,7 +257,7 @@ public final class AdminApi {
     // ---------------------------------------------------------------- keys
 
     private CompletableFuture<Reply> createKey(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata");
+        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "passthrough");
         String tenantName = AdminJson.string(body, "tenant").orElseThrow(() -> AdminError.invalid("tenant: required"));
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
@@ -266,7 +268,7 @@ public final class AdminApi {
         String secret = KeySecret.generate(random);
         ApiKey k = new ApiKey(newId("key_"), name, tenantName, KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                 models, AdminJson.expiresAt(body).flatMap(e -> e), false, AdminJson.metadata(body).orElse(java.util.Map.of()),
-                clock.instant(), false);
+                clock.instant(), false).withPassthrough(AdminJson.bool(body, "passthrough").orElse(true));
         AuditEvent audit = audit(actor, "create", "key", k.id(), body);
         return change(s -> {
             s.createKey(k, audit);
@@ -275,13 +277,14 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateKey(String id, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata");
+        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "passthrough");
         rejectDeclaredKey(id);
         Optional<String> name = AdminJson.string(body, "name");
         name.ifPresent(AdminApi::checkName);
         Optional<ModelPatterns> models = AdminJson.models(body);
         var expires = AdminJson.expiresAt(body);
         Optional<Boolean> disabled = AdminJson.bool(body, "disabled");
+        Optional<Boolean> passthrough = AdminJson.bool(body, "passthrough");
         var metadata = AdminJson.metadata(body);
         models.ifPresent(ms -> snapshot().keys().stream().filter(k -> k.id().equals(id)).findFirst()
                 .flatMap(k -> snapshot().tenant(k.tenant())).ifPresent(t -> checkNarrows(t, ms)));
@@ -290,7 +293,8 @@ public final class AdminApi {
             ApiKey cur = s.key(id).orElseThrow(() -> AdminError.notFound("no key " + id));
             ApiKey next = new ApiKey(id, name.orElse(cur.name()), cur.tenant(), cur.prefix(), cur.hash(),
                     models.orElse(cur.models()), expires.orElse(cur.expiresAt()), disabled.orElse(cur.disabled()),
-                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous());
+                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous(),
+                    passthrough.orElse(cur.passthrough()));
             s.updateKey(next, audit);
             return new Reply(200, AdminJson.key(next));
         });
@@ -320,7 +324,8 @@ public final class AdminApi {
             Optional<ApiKey.Previous> previous = grace.isZero() ? Optional.empty()
                     : Optional.of(new ApiKey.Previous(cur.hash(), now.plus(grace)));
             ApiKey next = new ApiKey(id, cur.name(), cur.tenant(), KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
-                    cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous);
+                    cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous,
+                    cur.passthrough());
             s.updateKey(next, audit);
             return new Reply(200, withSecret(next, secret));
         });

@@ -28,7 +28,8 @@ final class AdminJson {
         ObjectNode o = JSON.createObjectNode().put("name", t.name());
         models(o, t.models());
         o.set("metadata", JSON.valueToTree(t.metadata()));
-        return o.put("disabled", t.disabled()).put("source", t.declared() ? "config" : "store");
+        return o.put("disabled", t.disabled()).put("passthrough", t.passthrough())
+                .put("source", t.declared() ? "config" : "store");
     }
 
     static ObjectNode key(ApiKey k) {
@@ -43,6 +44,7 @@ final class AdminJson {
         }
         k.previous().ifPresent(p -> o.put("previous_secret_until", p.until().toString()));
         o.put("disabled", k.disabled());
+        o.put("passthrough", k.passthrough());
         o.set("metadata", JSON.valueToTree(k.metadata()));
         return o.put("source", k.declared() ? "config" : "store");
     }

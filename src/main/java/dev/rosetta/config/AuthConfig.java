@@ -35,12 +35,17 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
 
     /**
      * @param models allowed model names and {@code *} prefix patterns; empty: every model
+     * @param passthrough see {@link dev.rosetta.auth.Tenant#passthrough}
      */
     public record TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
-                               boolean disabled) {
+                               boolean disabled, boolean passthrough) {
         public TenantConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
+        }
+
+        public TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata, boolean disabled) {
+            this(name, models, metadata, disabled, false);
         }
     }
 
@@ -48,10 +53,16 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      * @param models narrows the tenant's models; empty: the tenant's
      */
     public record KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
-                            Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
+                            Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                            boolean passthrough) {
         public KeyConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
+        }
+
+        public KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
+                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
+            this(name, tenant, key, models, expiresAt, disabled, metadata, true);
         }
     }
 }

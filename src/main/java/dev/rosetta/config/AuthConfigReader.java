@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  */
 final class AuthConfigReader {
 
-    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled");
+    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "passthrough");
     private static final Set<String> KEY_KEYS = Set.of("name", "tenant", "key", "models", "expires_at", "disabled",
+            "passthrough",
             "metadata");
     /** Names appear in logs, metrics and admin URLs: kept to a safe alphabet. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -129,10 +130,11 @@ final class AuthConfigReader {
             Optional<List<String>> models = models(node.get("models"), path + ".models");
             Map<String, String> metadata = metadata(node.get("metadata"), path + ".metadata");
             boolean disabled = loader.bool(node, "disabled", path + ".").orElse(false);
+            boolean passthrough = loader.bool(node, "passthrough", path + ".").orElse(false);
             if (name.isPresent() && !names.add(name.get())) {
                 loader.problem(path + ".name: duplicate tenant \"" + name.get() + "\"");
             } else {
-                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled)));
+                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled, passthrough)));
             }
         }
         return out;
@@ -195,7 +197,7 @@ final class AuthConfigReader {
             }
             if (name.isPresent() && owner != null && secret.isPresent()) {
                 out.add(new AuthConfig.KeyConfig(name.get(), owner.name(), new Secret(secret.get()), models, expires,
-                        disabled, metadata));
+                        disabled, metadata, loader.bool(node, "passthrough", path + ".").orElse(true)));
             }
         }
         return out;

@@ -96,9 +96,11 @@ abstract class KeyStoreContract {
         assertThat(store.tenant("nobody")).isEmpty();
         assertThat(store.version()).isEqualTo(2);
 
-        Tenant changed = new Tenant("team-a", ModelPatterns.of(List.of()), Map.of("x", "y"), true, false);
+        Tenant changed = new Tenant("team-a", ModelPatterns.of(List.of()), Map.of("x", "y"), true, false, true);
         assertThat(store.updateTenant(changed, audit("update", "tenant", "team-a"))).isTrue();
         assertThat(store.tenant("team-a")).contains(changed);
+        assertThat(store.tenant("team-a").orElseThrow().passthrough()).isTrue();
+        assertThat(store.tenant("team-b").orElseThrow().passthrough()).isFalse();
         assertThat(store.updateTenant(tenant("nobody"), audit("update", "tenant", "nobody"))).isFalse();
         assertThat(store.version()).isEqualTo(3);
 
@@ -136,9 +138,10 @@ abstract class KeyStoreContract {
         assertThat(store.load().keys()).containsExactly(k, rich);
 
         ApiKey disabled = new ApiKey("key_1", "renamed", "team-a", k.prefix(), k.hash(), ModelPatterns.of(List.of("mock-gpt")),
-                Optional.of(T0), true, Map.of("a", "b"), T0, false);
+                Optional.of(T0), true, Map.of("a", "b"), T0, false).withPassthrough(false);
         assertThat(store.updateKey(disabled, audit("update", "key", "key_1"))).isTrue();
         assertThat(store.key("key_1")).contains(disabled);
+        assertThat(store.key("key_1").orElseThrow().passthrough()).isFalse();
         assertThat(store.deleteKey("key_2", audit("delete", "key", "key_2"))).isTrue();
         assertThat(store.key("key_2")).isEmpty();
         assertThat(store.deleteKey("key_2", audit("delete", "key", "key_2"))).isFalse();

@@ -6,6 +6,8 @@ import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
+import dev.rosetta.ledger.Ledger;
+import dev.rosetta.ledger.Ledgers;
 import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.store.KeyService;
@@ -33,10 +35,12 @@ public final class Gateway {
     private final int port;
     private final Lifecycle lifecycle;
     private final KeyService keys;
+    private final Ledger ledger;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
-                    KeyService keys) {
+                    KeyService keys, Ledger ledger) {
         this.keys = keys;
+        this.ledger = ledger;
         this.vertx = vertx;
         this.config = config;
         this.verticles = verticles;
@@ -64,6 +68,8 @@ public final class Gateway {
                 : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC(), keys.lastUse());
         Future<?> loaded = keys == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
+        // The ledger lives in the store, so it is on whenever there is one (auth: keys).
+        Ledger ledger = keys == null ? null : Ledgers.open(config);
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -71,7 +77,7 @@ public final class Gateway {
         int requested = config.server().port() == 0 ? -1 : config.server().port();
         return loaded.compose(x -> vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys);
+                            admission, keys, ledger);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops)))
@@ -82,10 +88,13 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys);
+                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    if (ledger != null) {
+                        ledger.close();
+                    }
                     if (keys != null) {
                         keys.close();
                     }
@@ -140,6 +149,10 @@ public final class Gateway {
             verticles.forEach(v -> stops.add(v.shutdown(Duration.ofMillis(100))));
             return Future.join(stops);
         }).transform(x -> {
+            // Every request has ended and told the ledger: what it holds goes to the store (or the spool).
+            if (ledger != null) {
+                ledger.close();
+            }
             if (keys != null) {
                 keys.close();
             }

@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,16 @@ class LedgerOverHttpTest {
                     : Reply.json(200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":"
                     + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"finish_reason\":\"stop\"}],"
                     + OPENAI_USAGE + "}");
+        }
+        if (r.path().endsWith("/v1/messages") && r.bodyText().contains("hang")) {
+            // The usage so far (message_start), some text, then nothing: the client will go away.
+            return Reply.stream("text/event-stream", java.util.List.of(FakeUpstream.Step.write(
+                    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\","
+                            + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,"
+                            + "\"stop_sequence\":null,\"usage\":{" + ANTHROPIC_USAGE + ",\"output_tokens\":1}}}\n\n"
+                            + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n")),
+                    false);
         }
         if (r.path().endsWith("/v1/messages")) {
             return stream ? Reply.sse(
@@ -97,6 +109,7 @@ class LedgerOverHttpTest {
                 models:
                   - {name: gpt, provider: oai, upstream_model: gpt-5-2025-08-07}
                   - {name: claude, provider: ant, upstream_model: claude-sonnet-4-5}
+                  - {name: claude-agg, provider: ant, upstream_model: claude-sonnet-4-5}
                   - {name: gem, provider: gem, upstream_model: gemini-2.5-pro}
                   - {name: local, provider: oai, upstream_model: llama-local}
                   - {name: mystery, provider: oai, upstream_model: mystery-1}
@@ -201,6 +214,57 @@ class LedgerOverHttpTest {
         assertThat(streamed.get("stream").asBoolean()).isTrue();
     }
 
+    /** Sends a streamed request over a raw socket, reads until {@code until} arrives, then goes away. */
+    private String cancelAfter(String path, String body, String until, String... headers) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port())) {
+            StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                    + "content-type: application/json\r\ncontent-length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n");
+            for (int i = 0; i < headers.length; i += 2) {
+                head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+            }
+            s.getOutputStream().write((head + "\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder got = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (!got.toString().contains(until)) {
+                int n = s.getInputStream().read(buf);
+                assertThat(n).as("stream ended before " + until + ": " + got).isPositive();
+                got.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            Matcher m = Pattern.compile("(?i)x-rosetta-request-id: (\\S+)").matcher(got);
+            assertThat(m.find()).as(got.toString()).isTrue();
+            return m.group(1);
+        }
+    }
+
+    @Test
+    void aCancelledStreamIsRecordedWithTheUsageReceivedSoFar() throws Exception {
+        String relayed = cancelAfter("/v1/messages", "{\"model\":\"claude\",\"max_tokens\":50,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hang\"}]}", "text_delta",
+                "x-api-key", GATEWAY_KEY, "anthropic-version", "2023-06-01");
+        String converted = cancelAfter("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hang\"}]}", "Hi",
+                "authorization", "Bearer " + GATEWAY_KEY);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Map<String, JsonNode> recs = records(1);
+        while (!recs.containsKey(relayed) || !recs.containsKey(converted)) {
+            assertThat(System.nanoTime()).as("cancelled requests not recorded in time").isLessThan(deadline);
+            Thread.sleep(20);
+            recs = records(1);
+        }
+        for (String id : new String[] {relayed, converted}) {
+            JsonNode r = recs.get(id);
+            assertThat(r.get("status").asInt()).as(id).isEqualTo(499);
+            assertThat(r.get("error_class").asText()).isEqualTo("client_cancelled");
+            assertThat(r.get("client_cancelled").asBoolean()).isTrue();
+            assertThat(r.get("usage_estimated").asBoolean()).isTrue();
+            assertThat(r.at("/tokens/input").asLong()).as(id).isEqualTo(100);
+            assertThat(r.at("/tokens/cache_read").asLong()).isEqualTo(1000);
+            assertThat(r.at("/tokens/cache_write").asLong()).isEqualTo(200);
+            assertThat(r.get("cost_known").asBoolean()).isTrue();
+            assertThat(r.get("cost_usd").decimalValue()).isPositive();
+        }
+    }
+
     @Test
     void selfHostedIsFreeAndAnUnknownModelIsFlaggedNotGuessed() throws Exception {
         String local = chat("local", false);
@@ -215,26 +279,26 @@ class LedgerOverHttpTest {
 
     @Test
     void aggregatesByModelAndCsvAndTheAdminKeyIsRequired() throws Exception {
-        chat("claude", false);
-        chat("claude", true);
+        chat("claude-agg", false);
+        chat("claude-agg", true);
         records(2);
-        HttpResponse<String> agg = admin("/admin/v1/usage?group_by=model,tenant&model=claude");
+        HttpResponse<String> agg = admin("/admin/v1/usage?group_by=model,tenant&model=claude-agg");
         assertThat(agg.statusCode()).as(agg.body()).isEqualTo(200);
         JsonNode row = JSON.readTree(agg.body()).at("/data/0");
-        assertThat(row.get("model").asText()).isEqualTo("claude");
+        assertThat(row.get("model").asText()).isEqualTo("claude-agg");
         assertThat(row.get("tenant").asText()).isEqualTo("team-a");
         long requests = row.get("requests").asLong();
-        assertThat(requests).isGreaterThanOrEqualTo(2);
+        assertThat(requests).isEqualTo(2);
         assertThat(row.at("/tokens/cache_read").asLong()).isEqualTo(1000 * requests);
         assertThat(row.get("cost_usd").decimalValue()).isEqualByComparingTo(new BigDecimal("0.00585").multiply(BigDecimal.valueOf(requests)));
 
-        HttpResponse<String> csv = admin("/admin/v1/usage?group_by=model&model=claude&format=csv");
+        HttpResponse<String> csv = admin("/admin/v1/usage?group_by=model&model=claude-agg&format=csv");
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
         assertThat(csv.body().lines().toList()).containsExactly(
                 "model,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced_requests",
-                "claude," + requests + ",0," + 100 * requests + "," + 300 * requests + "," + 1000 * requests + ","
+                "claude-agg," + requests + ",0," + 100 * requests + "," + 300 * requests + "," + 1000 * requests + ","
                         + 200 * requests + ",0," + new BigDecimal("0.00585").multiply(BigDecimal.valueOf(requests)).stripTrailingZeros().toPlainString() + ",0");
-        HttpResponse<String> recordsCsv = admin("/admin/v1/usage/requests?model=claude&format=csv&limit=1");
+        HttpResponse<String> recordsCsv = admin("/admin/v1/usage/requests?model=claude-agg&format=csv&limit=1");
         assertThat(recordsCsv.body().lines().toList()).hasSize(2);
         assertThat(recordsCsv.body()).startsWith("time,request_id,tenant,key_id,");
 

@@ -82,7 +82,10 @@ public final class Ledger implements CompletionListener, AutoCloseable {
 
     @Override
     public void completed(Exchange ex) {
-        offer(record(ex));
+        // Model and provider API requests only: not /health, /ready, the model list or the admin API.
+        if (ex.endpoint() != null || !ex.provider().isEmpty()) {
+            offer(record(ex));
+        }
     }
 
     void offer(LedgerRecord r) {

@@ -210,16 +210,21 @@ class LedgerDurabilityTest {
     @Test
     void storeCutMidLoadAndRestoredEveryAnsweredRequestRecordedOnce() throws Exception {
         TestGateway gw = gateway();
+        java.util.concurrent.atomic.AtomicReference<String> ready = new java.util.concurrent.atomic.AtomicReference<>("");
         try {
             List<Answered> answered = load(gw, 0, 600, 150, () -> {
                 proxy.cut();
                 try {
                     Thread.sleep(1500); // the ledger's batches meet the cut store and go to the spool
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    ready.set(http.send(HttpRequest.newBuilder(URI.create(gw.url() + "/ready")).GET().build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                } catch (Exception e) {
+                    ready.set(e.toString());
                 }
                 proxy.restore();
             });
+            // while the store was away, /ready said where the records were going
+            assertThat(ready.get()).contains("\"ledger\"").contains("records spooled to");
             assertThat(answered).hasSize(600).allSatisfy(a -> assertThat(a.status()).isEqualTo(200));
             awaitAll(answered);
             assertThat(totals()).containsExactly(expected(answered));

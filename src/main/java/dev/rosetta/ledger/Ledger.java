@@ -88,14 +88,15 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         }
     }
 
-    void offer(LedgerRecord r) {
+    /** Queues a record for the writer; counted as lost if the queue is full. Never blocks. */
+    public void offer(LedgerRecord r) {
         if (!queue.offer(r)) {
             queueDropped.incrementAndGet();
         }
     }
 
     /** The record of an ended exchange, its cost computed from the upstream model's price. */
-    LedgerRecord record(Exchange ex) {
+    public LedgerRecord record(Exchange ex) {
         long now = System.nanoTime();
         Endpoint endpoint = ex.endpoint();
         boolean counting = endpoint != null && endpoint.operation() == Endpoint.Operation.COUNT_TOKENS;

@@ -149,14 +149,17 @@ public final class Gateway {
             verticles.forEach(v -> stops.add(v.shutdown(Duration.ofMillis(100))));
             return Future.join(stops);
         }).transform(x -> {
-            // Every request has ended and told the ledger: what it holds goes to the store (or the spool).
-            if (ledger != null) {
-                ledger.close();
-            }
             if (keys != null) {
                 keys.close();
             }
             return vertx.close();
+        }).transform(x -> {
+            // Every request has ended by now, cut ones included, and told the ledger: what it holds goes to
+            // the store, or to the spool if the store is away.
+            if (ledger != null) {
+                ledger.close();
+            }
+            return x.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(x.cause());
         });
     }
 

@@ -254,4 +254,17 @@ class LedgerDurabilityTest {
             next.close();
         }
     }
+
+    @Test
+    void stoppedUnderLoadEveryAnsweredRequestIsInTheStoreWhenShutdownReturns() throws Exception {
+        TestGateway gw = gateway();
+        List<Answered> answered = load(gw, 0, 400, 100, () ->
+                gw.gateway().shutdown(Duration.ofSeconds(10)).toCompletionStage().toCompletableFuture().join());
+        assertThat(answered.stream().filter(a -> a.status() == 200).count()).isGreaterThanOrEqualTo(100);
+        Set<String> ids = new java.util.HashSet<>();
+        answered.forEach(a -> ids.add(a.id()));
+        // no waiting: shutdown returned only after the ledger wrote what it held
+        assertThat(storedIds()).isEqualTo(ids);
+        assertThat(totals()).containsExactly(expected(answered));
+    }
 }

@@ -146,4 +146,19 @@ class LedgerTest {
         second.close();
         assertThat(stored()).extracting(LedgerRecord::requestId).containsExactlyInAnyOrder("a0", "a1", "a2", "b0", "b1");
     }
+
+    @Test
+    void recordsOlderThanTheRetentionAreFoldedIntoDailyRollupsByTheWriter() throws Exception {
+        long now = System.currentTimeMillis();
+        long day = 86_400_000L;
+        Ledger ledger = new Ledger(store, PriceTable.shippedOnly(), dir.resolve("ledger.spool"), 1 << 20, 100,
+                Duration.ofDays(2), Duration.ZERO, Clock.systemUTC());
+        ledger.offer(Records.of("old", now - 5 * day, "acme", "gpt-5", 200, new Usage(10, 0, 0, 5, 0), 70));
+        ledger.offer(Records.of("new", now, "acme", "gpt-5", 200, new Usage(1, 0, 0, 1, 0), 3));
+        ledger.start().close();
+        UsageQuery all = new UsageQuery(now - 10 * day, now + day, List.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), 100, Optional.empty());
+        assertThat(real.records(all)).extracting(LedgerRecord::requestId).containsExactly("new");
+        assertThat(real.aggregate(all)).containsExactly(new UsageRow(java.util.Map.of(), 2, 0, 11, 6, 0, 0, 0, 73, 0));
+    }
 }

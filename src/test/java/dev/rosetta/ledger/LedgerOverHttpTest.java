@@ -154,16 +154,16 @@ class LedgerOverHttpTest {
                 .header("authorization", "Bearer " + ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The records by request id, once {@code n} have reached the store. */
-    private Map<String, JsonNode> records(int n) throws Exception {
+    /** The records by request id, once those of {@code ids} have reached the store. */
+    private Map<String, JsonNode> records(String... ids) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             HttpResponse<String> r = admin("/admin/v1/usage/requests?limit=1000");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonNode data = JSON.readTree(r.body()).get("data");
-            if (data.size() >= n) {
-                Map<String, JsonNode> byId = new HashMap<>();
-                data.forEach(d -> byId.put(d.get("request_id").asText(), d));
+            Map<String, JsonNode> byId = new HashMap<>();
+            data.forEach(d -> byId.put(d.get("request_id").asText(), d));
+            if (byId.keySet().containsAll(java.util.List.of(ids))) {
                 return byId;
             }
             assertThat(System.nanoTime()).as("ledger records not written in time").isLessThan(deadline);
@@ -179,7 +179,7 @@ class LedgerOverHttpTest {
         String claudeStream = chat("claude", true);
         String gemWhole = gemini(false);
         String gemStream = gemini(true);
-        Map<String, JsonNode> recs = records(6);
+        Map<String, JsonNode> recs = records(gptWhole, gptStream, claudeWhole, claudeStream, gemWhole, gemStream);
 
         // OpenAI: prompt 1000 incl. 400 cached; completion 500 incl. 200 reasoning. 600*1.25 + 400*0.125 + 500*10.
         expect(recs.get(gptWhole), recs.get(gptStream), "gpt-5-2025-08-07", 600, 400, 0, 500, 200, "0.0058");
@@ -244,13 +244,7 @@ class LedgerOverHttpTest {
         String converted = cancelAfter("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hang\"}]}", "Hi",
                 "authorization", "Bearer " + GATEWAY_KEY);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Map<String, JsonNode> recs = records(1);
-        while (!recs.containsKey(relayed) || !recs.containsKey(converted)) {
-            assertThat(System.nanoTime()).as("cancelled requests not recorded in time").isLessThan(deadline);
-            Thread.sleep(20);
-            recs = records(1);
-        }
+        Map<String, JsonNode> recs = records(relayed, converted);
         for (String id : new String[] {relayed, converted}) {
             JsonNode r = recs.get(id);
             assertThat(r.get("status").asInt()).as(id).isEqualTo(499);
@@ -269,7 +263,7 @@ class LedgerOverHttpTest {
     void selfHostedIsFreeAndAnUnknownModelIsFlaggedNotGuessed() throws Exception {
         String local = chat("local", false);
         String mystery = chat("mystery", true);
-        Map<String, JsonNode> recs = records(2);
+        Map<String, JsonNode> recs = records(local, mystery);
         assertThat(recs.get(local).get("cost_known").asBoolean()).isTrue();
         assertThat(recs.get(local).get("cost_usd").decimalValue()).isZero();
         assertThat(recs.get(mystery).get("cost_known").asBoolean()).isFalse();
@@ -279,9 +273,7 @@ class LedgerOverHttpTest {
 
     @Test
     void aggregatesByModelAndCsvAndTheAdminKeyIsRequired() throws Exception {
-        chat("claude-agg", false);
-        chat("claude-agg", true);
-        records(2);
+        records(chat("claude-agg", false), chat("claude-agg", true));
         HttpResponse<String> agg = admin("/admin/v1/usage?group_by=model,tenant&model=claude-agg");
         assertThat(agg.statusCode()).as(agg.body()).isEqualTo(200);
         JsonNode row = JSON.readTree(agg.body()).at("/data/0");
@@ -310,10 +302,7 @@ class LedgerOverHttpTest {
 
     @Test
     void requestsArePagedWithACursor() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            chat("local", false);
-        }
-        records(3);
+        records(chat("local", false), chat("local", false), chat("local", false));
         JsonNode first = JSON.readTree(admin("/admin/v1/usage/requests?model=local&limit=2").body());
         assertThat(first.get("data")).hasSize(2);
         String cursor = first.get("next_cursor").asText();

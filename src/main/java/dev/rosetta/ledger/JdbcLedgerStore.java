@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * The ledger over JDBC, SQLite and PostgreSQL alike (schema in {@code db/rosetta/V3__ledger.sql};
  * {@code INSERT ... ON CONFLICT DO NOTHING} and {@code excluded.} work in both).
  *
- * <p>Implementation notes: one connection of its own, apart from the key store's, opened lazily and
- * dropped after any failure so the next call reconnects; used from the ledger's thread only.
+ * <p>Implementation notes: one connection of its own, apart from the key store's, opened lazily
+ * (PostgreSQL: dropped after a failure so the next call reconnects); used from the ledger's thread only.
  */
 public final class JdbcLedgerStore implements LedgerStore {
 
@@ -236,8 +236,19 @@ public final class JdbcLedgerStore implements LedgerStore {
             c.setAutoCommit(true);
             return work.run(c);
         } catch (SQLException e) {
-            close();
+            dropAfterFailure();
             throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PostgreSQL connection that failed is dropped, so the next call reconnects. A SQLite one is kept:
+     * its failures are not the network's (a lock held by the key store's connection, say), and an
+     * in-memory database lives only while a connection to it is open.
+     */
+    private void dropAfterFailure() {
+        if (location.kind() == StoreLocation.Kind.POSTGRESQL) {
+            close();
         }
     }
 
@@ -254,10 +265,10 @@ public final class JdbcLedgerStore implements LedgerStore {
                 try {
                     c.rollback();
                 } catch (SQLException ignored) {
-                    // the connection is gone: closed below
+                    // the connection is gone: dropped below
                 }
             }
-            close();
+            dropAfterFailure();
             throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
         }
     }

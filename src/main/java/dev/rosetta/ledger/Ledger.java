@@ -50,6 +50,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private volatile boolean closing;
     private volatile boolean stopped;
+    private volatile boolean started;
     private volatile String storeProblem = "";
     private volatile long spooled;
     private volatile long spoolDropped;
@@ -77,6 +78,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
 
     /** Starts the writer; a spool left by an earlier run is replayed first. */
     public Ledger start() {
+        started = true;
         worker.start();
         return this;
     }
@@ -186,6 +188,12 @@ public final class Ledger implements CompletionListener, AutoCloseable {
      */
     public void close(Duration timeout) {
         closing = true;
+        if (!started) {
+            stopped = true;
+            store.close();
+            spool.close();
+            return;
+        }
         try {
             worker.join(timeout.toMillis());
         } catch (InterruptedException e) {
@@ -244,6 +252,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
             }
             reportLoss(Long.MAX_VALUE);
             store.close();
+            spool.close();
         }
     }
 

@@ -15,10 +15,13 @@ public final class Ledgers {
     private Ledgers() {
     }
 
-    /** The ledger over the configured store, started (a spool left by an earlier run is replayed). */
+    /**
+     * The ledger over the configured store, not yet started: start it once the store is migrated (its
+     * first act is replaying a spool left by an earlier run).
+     */
     public static Ledger open(GatewayConfig config) {
         var l = config.ledger();
         return new Ledger(new JdbcLedgerStore(config.auth().store()), PriceTable.withOverrides(l.prices()), l.spool(),
-                l.spoolMaxBytes(), QUEUE, l.retention(), RETRY, Clock.systemUTC()).start();
+                l.spoolMaxBytes(), QUEUE, l.retention(), RETRY, Clock.systemUTC());
     }
 }

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * empties the file only after every batch was stored; the store ignores request ids it already has,
  * so a replay interrupted half-way and run again stores each record once.
  *
+ * <p>One spool, one ledger: the file is locked ({@link FileChannel#tryLock}) while a ledger uses it.
+ * A second ledger on the same host and path (a replica started in the same directory) takes
+ * {@code PATH.1}, {@code PATH.2}, ...; whichever ledger next locks a file left by a stopped one
+ * replays it. An empty spool is deleted on close.
+ *
  * <p>Used by the ledger's thread only.
  */
 final class Spool {
@@ -39,15 +44,41 @@ final class Spool {
 
     private final Path file;
     private final long maxBytes;
+    private final FileChannel channel;
+    private final java.nio.channels.FileLock lock;
     private long bytes;
     private long lines;
     private long dropped;
 
-    Spool(Path file, long maxBytes) {
-        this.file = file;
+    Spool(Path wanted, long maxBytes) {
         this.maxBytes = maxBytes;
+        Path chosen = null;
+        FileChannel ch = null;
+        java.nio.channels.FileLock held = null;
+        for (int i = 0; i < 100 && held == null; i++) {
+            chosen = i == 0 ? wanted : wanted.resolveSibling(wanted.getFileName() + "." + i);
+            try {
+                ch = FileChannel.open(chosen, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                try {
+                    held = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    held = null; // another ledger in this process holds it
+                }
+                if (held == null) {
+                    ch.close();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the ledger spool " + chosen, e);
+            }
+        }
+        if (held == null) {
+            throw new IllegalStateException("ledger spool: " + wanted + " and its 99 alternatives are all in use");
+        }
+        this.file = chosen;
+        this.channel = ch;
+        this.lock = held;
         try {
-            if (Files.exists(file)) {
+            if (Files.size(file) > 0) {
                 bytes = Files.size(file);
                 try (var in = Files.lines(file, StandardCharsets.UTF_8)) {
                     lines = in.filter(l -> !l.isBlank()).count();
@@ -64,14 +95,25 @@ final class Spool {
         if (bytes == 0) {
             return;
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer last = ByteBuffer.allocate(1);
-            ch.read(last, bytes - 1);
-            if (last.get(0) != '\n') {
-                ch.write(ByteBuffer.wrap(new byte[] {'\n'}), bytes);
-                ch.force(false);
-                bytes++;
+        ByteBuffer last = ByteBuffer.allocate(1);
+        channel.read(last, bytes - 1);
+        if (last.get(0) != '\n') {
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), bytes);
+            channel.force(false);
+            bytes++;
+        }
+    }
+
+    /** Releases the file; deletes it when nothing is waiting in it. */
+    void close() {
+        try {
+            if (lines == 0 && bytes == 0) {
+                Files.deleteIfExists(file);
             }
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("ledger spool {}: {}", file, e.getMessage());
         }
     }
 
@@ -112,14 +154,12 @@ final class Spool {
         }
         if (kept > 0) {
             byte[] out = sb.toString().getBytes(StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(out);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(false);
+            ByteBuffer buf = ByteBuffer.wrap(out);
+            long at = bytes;
+            while (buf.hasRemaining()) {
+                at += channel.write(buf, at);
             }
+            channel.force(false);
             bytes += out.length;
             lines += kept;
         }
@@ -156,10 +196,8 @@ final class Spool {
             }
             insert.accept(batch);
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-            ch.force(true);
-        }
+        channel.truncate(0);
+        channel.force(true);
         bytes = 0;
         lines = 0;
     }

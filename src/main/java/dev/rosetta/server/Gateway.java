@@ -75,12 +75,17 @@ public final class Gateway {
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
-        return loaded.compose(x -> vertx.deployVerticle(() -> {
+        return loaded.compose(x -> {
+            if (ledger != null) {
+                ledger.start(); // after the migrations (or the wait for them), so its tables exist
+            }
+            return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
                             admission, keys, ledger);
                     verticles.add(v);
                     return v;
-                }, new DeploymentOptions().setInstances(eventLoops)))
+                }, new DeploymentOptions().setInstances(eventLoops));
+        })
                 .map(id -> {
                     int port = verticles.get(0).actualPort();
                     for (GatewayVerticle v : verticles) {

@@ -43,18 +43,27 @@ final class UsageApi {
     CompletableFuture<Answer> aggregate(HttpServerRequest req) {
         UsageQuery q = query(req, false);
         boolean csv = csv(req);
-        return ledger.call(s -> s.aggregate(q)).thenApply(rows -> csv ? new Answer(null, Optional.of(aggregateCsv(q, rows)))
+        return unavailableAsSuch(ledger.call(s -> s.aggregate(q))).thenApply(rows -> csv ? new Answer(null, Optional.of(aggregateCsv(q, rows)))
                 : new Answer(aggregateJson(q, rows), Optional.empty()));
     }
 
     CompletableFuture<Answer> requests(HttpServerRequest req) {
         UsageQuery q = query(req, true);
         boolean csv = csv(req);
-        return ledger.call(s -> s.records(q)).thenApply(records -> {
+        return unavailableAsSuch(ledger.call(s -> s.records(q))).thenApply(records -> {
             Optional<String> next = records.size() < q.limit() ? Optional.empty()
                     : Optional.of(cursor(records.get(records.size() - 1)));
             return csv ? new Answer(null, Optional.of(recordsCsv(records)))
                     : new Answer(recordsJson(records, next), Optional.empty());
+        });
+    }
+
+    /** A store failure here is the ledger's, not the key store's (which the admin API's default names). */
+    private static <T> CompletableFuture<T> unavailableAsSuch(CompletableFuture<T> f) {
+        return f.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            return CompletableFuture.failedFuture(cause instanceof dev.rosetta.store.StoreException
+                    ? AdminError.unavailable("the ledger store is unavailable: " + cause.getMessage()) : cause);
         });
     }
 

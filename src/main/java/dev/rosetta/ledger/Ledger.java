@@ -45,6 +45,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     private final long retentionMillis;
     private final long retryMillis;
     private final BlockingQueue<LedgerRecord> queue;
+    /** Admin API queries, run by the writer between batches: the store has one connection, one thread. */
+    private final BlockingQueue<Runnable> queries = new ArrayBlockingQueue<>(64);
     private final Thread worker;
     private final AtomicLong queueDropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -54,6 +56,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     private volatile String storeProblem = "";
     private volatile long spooled;
     private volatile long spoolDropped;
+    /** Records lost because the spool file could not be written at all (disk full, say). */
+    private long unwritable;
     private long nextRetry;
     private long nextPrune;
     private long lastLossLog;
@@ -165,7 +169,10 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         return spooled;
     }
 
-    /** The store, for the admin usage API: to be used on the ledger's thread only, through {@link #call}. */
+    /**
+     * Runs a query on the writer's thread (between batches) and completes with its result there: for
+     * the admin usage API, which must not block its event loop.
+     */
     public <T> java.util.concurrent.CompletableFuture<T> call(java.util.function.Function<LedgerStore, T> query) {
         var f = new java.util.concurrent.CompletableFuture<T>();
         if (!queries.offer(() -> {
@@ -179,8 +186,6 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         }
         return f;
     }
-
-    private final BlockingQueue<Runnable> queries = new ArrayBlockingQueue<>(64);
 
     /**
      * Writes every queued record to the store (or the spool, if the store fails) and stops the
@@ -278,16 +283,10 @@ public final class Ledger implements CompletionListener, AutoCloseable {
             }
         } catch (IOException e) {
             LOG.error("ledger: cannot write the spool {}: {} records lost", spool.file(), batch.size(), e);
-            spoolDroppedBy(batch.size());
+            unwritable += batch.size();
         }
-        spoolDropped = spool.dropped() + extraDropped;
+        spoolDropped = spool.dropped() + unwritable;
         spooled = spool.size();
-    }
-
-    private long extraDropped;
-
-    private void spoolDroppedBy(int n) {
-        extraDropped += n;
     }
 
     private void retry() {

@@ -59,6 +59,7 @@ public final class Pipeline {
                 GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + model + "\" is not served by this gateway")
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
+        ex.upstreamModel(route.upstreamModel());
         if (route.provider().type() == ProviderType.MOCK) {
             mock.answer(ex, route, body, geminiSse);
             return;

@@ -39,7 +39,20 @@ public final class TestGateway implements AutoCloseable {
         this.gateway = gateway;
     }
 
+    /**
+     * A gateway with a store gets a ledger spool file of its own (unless the YAML names one), so that no
+     * test replays another's records, and nothing is left in the working directory.
+     */
     public static TestGateway start(String yaml) {
+        if (yaml.contains("\nstore:") && !yaml.contains("ledger_spool")) {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rosetta-test-ledger");
+                dir.toFile().deleteOnExit();
+                yaml = yaml.stripTrailing() + "\nledger_spool: \"" + dir.resolve("ledger.spool") + "\"\n";
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return start(ConfigLoader.parse(yaml, ENV::get));
     }
 

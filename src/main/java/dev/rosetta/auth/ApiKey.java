@@ -1,5 +1,6 @@
 package dev.rosetta.auth;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -14,10 +15,23 @@ import java.util.Optional;
  * @param models narrows the tenant's models; {@link ModelPatterns#ALL} keeps them as they are
  * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
  * @param previous after a rotation with grace: the old secret's hash, which keeps working until then
+ * @param limits what this key may take, within its tenant's
  */
 public record ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
                      Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
-                     Instant createdAt, boolean declared, Optional<Previous> previous) {
+                     Instant createdAt, boolean declared, Optional<Previous> previous, LimitPolicy limits) {
+
+    public ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                  Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata, Instant createdAt,
+                  boolean declared, Optional<Previous> previous) {
+        this(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared, previous,
+                LimitPolicy.NONE);
+    }
+
+    public ApiKey withLimits(LimitPolicy newLimits) {
+        return new ApiKey(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared,
+                previous, newLimits);
+    }
 
     /** The secret a rotation replaced, valid until {@code until}. */
     public record Previous(String hash, Instant until) {
@@ -41,6 +55,7 @@ public record ApiKey(String id, String name, String tenant, String prefix, Strin
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(previous, "previous");
+        Objects.requireNonNull(limits, "limits");
     }
 
     public boolean expiredAt(long epochMillis) {

@@ -1,5 +1,6 @@
 package dev.rosetta.auth;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.util.Objects;
 
 /**
@@ -9,12 +10,19 @@ import java.util.Objects;
  *
  * @param tenantModels the tenant's allow-list
  * @param keyModels the key's own allow-list, which can only narrow the tenant's
+ * @param tenantLimits what the tenant's keys together may take
+ * @param keyLimits what this key may take
  */
 public record Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels,
-                        ModelPatterns keyModels) {
+                        ModelPatterns keyModels, LimitPolicy tenantLimits, LimitPolicy keyLimits) {
 
     /** Every request with {@code auth: none}: no tenant, no key, every model. */
     public static final Principal ANONYMOUS = new Principal("", "", "", ModelPatterns.ALL, ModelPatterns.ALL);
+
+    public Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels,
+                     ModelPatterns keyModels) {
+        this(tenant, keyId, keyName, tenantModels, keyModels, LimitPolicy.NONE, LimitPolicy.NONE);
+    }
 
     public Principal {
         Objects.requireNonNull(tenant, "tenant");
@@ -22,6 +30,8 @@ public record Principal(String tenant, String keyId, String keyName, ModelPatter
         Objects.requireNonNull(keyName, "keyName");
         Objects.requireNonNull(tenantModels, "tenantModels");
         Objects.requireNonNull(keyModels, "keyModels");
+        Objects.requireNonNull(tenantLimits, "tenantLimits");
+        Objects.requireNonNull(keyLimits, "keyLimits");
     }
 
     public boolean anonymous() {

@@ -1,21 +1,28 @@
 package dev.rosetta.auth;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A team or project sharing the gateway. Limits and budgets will attach here as further components.
+ * A team or project sharing the gateway. Budgets will attach here as a further component.
  *
  * @param models the models its keys may use
  * @param metadata free-form labels, never interpreted by the gateway
  * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ * @param limits what all its keys together may take
  */
 public record Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled,
-                     boolean declared) {
+                     boolean declared, LimitPolicy limits) {
+
+    public Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled, boolean declared) {
+        this(name, models, metadata, disabled, declared, LimitPolicy.NONE);
+    }
 
     public Tenant {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(models, "models");
         metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(limits, "limits");
     }
 }

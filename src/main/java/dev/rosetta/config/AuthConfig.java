@@ -1,5 +1,6 @@
 package dev.rosetta.config;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,12 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      * @param models allowed model names and {@code *} prefix patterns; empty: every model
      */
     public record TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
-                               boolean disabled) {
+                               boolean disabled, LimitPolicy limits) {
+        public TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
+                            boolean disabled) {
+            this(name, models, metadata, disabled, LimitPolicy.NONE);
+        }
+
         public TenantConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
@@ -48,7 +54,13 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      * @param models narrows the tenant's models; empty: the tenant's
      */
     public record KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
-                            Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
+                            Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                            LimitPolicy limits) {
+        public KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
+                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
+            this(name, tenant, key, models, expiresAt, disabled, metadata, LimitPolicy.NONE);
+        }
+
         public KeyConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);

@@ -33,11 +33,12 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("host", "port", "max_body_size", "shutdown_grace",
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
-            "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store");
+            "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
+            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning");
+            "chat_reasoning", "limits");
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -151,7 +152,7 @@ public final class ConfigLoader {
             }
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
-        return new GatewayConfig(server, providers, models, stateSecret, auth);
+        return new GatewayConfig(server, providers, models, stateSecret, auth, LimitsReader.settings(this, root));
     }
 
     void problem(String problem) {
@@ -301,7 +302,7 @@ public final class ConfigLoader {
         });
     }
 
-    private Optional<Duration> duration(JsonNode node, String key, String prefix) {
+    Optional<Duration> duration(JsonNode node, String key, String prefix) {
         return string(node, key, prefix).flatMap(s -> {
             Optional<Duration> d = Units.parseDuration(s);
             if (d.isEmpty()) {

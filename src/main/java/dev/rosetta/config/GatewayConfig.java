@@ -10,9 +10,10 @@ import java.util.Optional;
  * @param stateSecret the key that seals provider state handed to clients (tool-call ids, signatures, encrypted reasoning); empty to
  *                    have one generated at start, which only works with a single replica
  * @param auth who may call the gateway
+ * @param limiter where limit counters live, and the limits on providers and models
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret, AuthConfig auth) {
+                            Optional<Secret> stateSecret, AuthConfig auth, LimiterConfig limiter) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -22,6 +23,12 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         models = List.copyOf(models);
         Objects.requireNonNull(stateSecret, "stateSecret");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(limiter, "limiter");
+    }
+
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret, AuthConfig auth) {
+        this(server, providers, models, stateSecret, auth, LimiterConfig.NONE);
     }
 
     /** Without client authentication ({@code auth: none}). */
@@ -31,6 +38,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, limiter);
     }
 }

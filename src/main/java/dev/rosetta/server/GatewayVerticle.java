@@ -5,6 +5,8 @@ import dev.rosetta.auth.Admission;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
+import dev.rosetta.limits.Limiter;
+import dev.rosetta.limits.Police;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
 import dev.rosetta.pipeline.ApiPassthrough;
@@ -39,15 +41,20 @@ final class GatewayVerticle extends VerticleBase {
     private final Lifecycle lifecycle;
     private final Admission admission;
     private final KeyService keys;
+    private final Limiter limiter;
+    private final java.time.Clock clock;
     private HttpServer server;
     private UpstreamClients clients;
 
     /**
      * @param counters shared by every verticle: what one event loop learns about a provider, all use
      * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
+     * @param limiter shared by every verticle, null when no limit is configured; {@code clock} counts its time
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
-                    Lifecycle lifecycle, Admission admission, KeyService keys) {
+                    Lifecycle lifecycle, Admission admission, KeyService keys, Limiter limiter, java.time.Clock clock) {
+        this.limiter = limiter;
+        this.clock = clock;
         this.admission = admission;
         this.keys = keys;
         this.config = config;
@@ -70,7 +77,8 @@ final class GatewayVerticle extends VerticleBase {
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
-                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies));
+                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
+                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),

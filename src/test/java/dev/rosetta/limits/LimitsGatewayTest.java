@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.testing.DialectClient;
 import dev.rosetta.testing.FakeUpstream;
+import dev.rosetta.testing.MovableClock;
 import dev.rosetta.testing.FakeUpstream.Reply;
 import dev.rosetta.testing.ProviderAnswers;
 import dev.rosetta.testing.TestGateway;
@@ -13,11 +14,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,39 +35,6 @@ class LimitsGatewayTest {
             gateway.close();
         }
         upstream.close();
-    }
-
-    /** A clock the test moves; never sleeps. */
-    static final class MovableClock extends java.time.Clock {
-        private final AtomicLong millis;
-
-        MovableClock(Instant start) {
-            millis = new AtomicLong(start.toEpochMilli());
-        }
-
-        void advance(long ms) {
-            millis.addAndGet(ms);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 
     private DialectClient start(String modelLimits, String extra) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.testing.DialectClient;
+import dev.rosetta.testing.MovableClock;
 import dev.rosetta.testing.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -15,8 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Limits on keys and tenants, and their model_limits, through the gateway (auth: keys, mock provider). */
 class PrincipalLimitsTest {
 
-    private final LimitsGatewayTest.MovableClock clock =
-            new LimitsGatewayTest.MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
     private TestGateway gateway;
     private DialectClient client;
 

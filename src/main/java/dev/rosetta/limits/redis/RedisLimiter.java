@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * {@code settle.lua}, skipped when there is nothing to correct. The time is the gateway's, passed as
  * an argument (not Redis {@code TIME}): tests move it, and the script stays deterministic. After a
  * Redis restart forgot the scripts, the first call falls back to {@code EVAL} once. Every call is
- * bounded by {@code timeout}; past it, or when Redis is down, {@link FailurePolicy} decides. Results
- * are handed back on the caller's context.
+ * bounded by {@code timeout}; past it, or when Redis is down, {@link FailurePolicy} decides (a script
+ * that timed out may still have run, so a timed-out reservation can count without its request having
+ * been served: the limit errs on the safe side). Results are handed back on the caller's context.
  */
 public final class RedisLimiter implements Limiter {
 
@@ -66,6 +67,19 @@ public final class RedisLimiter implements Limiter {
         this.timeoutMillis = timeout.toMillis();
         this.leaseMillis = lease.toMillis();
         this.onFailure = onFailure;
+    }
+
+    /**
+     * Loads the scripts, so that the first requests need no fallback round trip and find a connection
+     * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
+     */
+    public Future<Void> warm() {
+        return Future.join(redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RESERVE.text)),
+                        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SETTLE.text)))
+                .<Void>mapEmpty().otherwise(e -> {
+                    LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
+                    return null;
+                });
     }
 
     /** Calls that failed or timed out since start, for the readiness detail. */

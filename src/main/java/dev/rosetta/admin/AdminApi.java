@@ -8,8 +8,11 @@ import dev.rosetta.auth.KeySecret;
 import dev.rosetta.auth.KeySnapshot;
 import dev.rosetta.auth.ModelPatterns;
 import dev.rosetta.auth.Tenant;
+import dev.rosetta.config.LimitsReader;
 import dev.rosetta.config.Secret;
 import dev.rosetta.config.Units;
+import dev.rosetta.limits.LimitPolicy;
+import dev.rosetta.limits.Limits;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.store.AuditEvent;
@@ -24,6 +27,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -204,14 +208,16 @@ public final class AdminApi {
     // ---------------------------------------------------------------- tenants
 
     private CompletableFuture<Reply> createTenant(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled");
+        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "limits", "model_limits");
+        LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
         if (snapshot().tenant(name).filter(Tenant::declared).isPresent()) {
             throw AdminError.conflict("tenant \"" + name + "\" is declared in the configuration file");
         }
         Tenant t = new Tenant(name, AdminJson.models(body).orElse(ModelPatterns.ALL),
-                AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false);
+                AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false,
+                limits);
         AuditEvent audit = audit(actor, "create", "tenant", name, body);
         return change(s -> {
             s.createTenant(t, audit);
@@ -220,7 +226,8 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateTenant(String name, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "models", "metadata", "disabled");
+        AdminJson.onlyFields(body, "models", "metadata", "disabled", "limits", "model_limits");
+        limits(body, LimitPolicy.NONE);
         rejectDeclaredTenant(name);
         Optional<ModelPatterns> models = AdminJson.models(body);
         var metadata = AdminJson.metadata(body);
@@ -229,7 +236,7 @@ public final class AdminApi {
         return change(s -> {
             Tenant cur = s.tenant(name).orElseThrow(() -> AdminError.notFound("no tenant \"" + name + "\""));
             Tenant next = new Tenant(name, models.orElse(cur.models()), metadata.orElse(cur.metadata()),
-                    disabled.orElse(cur.disabled()), false);
+                    disabled.orElse(cur.disabled()), false, limits(body, cur.limits()));
             s.updateTenant(next, audit);
             return new Reply(200, AdminJson.tenant(next));
         });
@@ -255,7 +262,8 @@ public final class AdminApi {
     // ---------------------------------------------------------------- keys
 
     private CompletableFuture<Reply> createKey(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata");
+        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "limits", "model_limits");
+        LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String tenantName = AdminJson.string(body, "tenant").orElseThrow(() -> AdminError.invalid("tenant: required"));
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
@@ -266,7 +274,7 @@ public final class AdminApi {
         String secret = KeySecret.generate(random);
         ApiKey k = new ApiKey(newId("key_"), name, tenantName, KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                 models, AdminJson.expiresAt(body).flatMap(e -> e), false, AdminJson.metadata(body).orElse(java.util.Map.of()),
-                clock.instant(), false);
+                clock.instant(), false, Optional.empty(), limits);
         AuditEvent audit = audit(actor, "create", "key", k.id(), body);
         return change(s -> {
             s.createKey(k, audit);
@@ -275,7 +283,8 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateKey(String id, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata");
+        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "limits", "model_limits");
+        limits(body, LimitPolicy.NONE);
         rejectDeclaredKey(id);
         Optional<String> name = AdminJson.string(body, "name");
         name.ifPresent(AdminApi::checkName);
@@ -290,10 +299,25 @@ public final class AdminApi {
             ApiKey cur = s.key(id).orElseThrow(() -> AdminError.notFound("no key " + id));
             ApiKey next = new ApiKey(id, name.orElse(cur.name()), cur.tenant(), cur.prefix(), cur.hash(),
                     models.orElse(cur.models()), expires.orElse(cur.expiresAt()), disabled.orElse(cur.disabled()),
-                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous());
+                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous(), limits(body, cur.limits()));
             s.updateKey(next, audit);
             return new Reply(200, AdminJson.key(next));
         });
+    }
+
+    /**
+     * {@code limits} and {@code model_limits} of a request body over {@code current}: a field given
+     * replaces that part ({@code null} or {@code {}} removes it), a field absent keeps it.
+     */
+    private static LimitPolicy limits(ObjectNode body, LimitPolicy current) {
+        List<String> problems = new ArrayList<>();
+        LimitPolicy given = LimitsReader.policy(body, "", problems::add);
+        if (!problems.isEmpty()) {
+            throw AdminError.invalid(String.join("; ", problems));
+        }
+        Limits own = body.has("limits") ? given.limits() : current.limits();
+        List<LimitPolicy.ModelLimit> models = body.has("model_limits") ? given.models() : current.models();
+        return own.none() && models.isEmpty() ? LimitPolicy.NONE : new LimitPolicy(own, models);
     }
 
     private CompletableFuture<Reply> revokeKey(String id, String actor) {
@@ -320,7 +344,8 @@ public final class AdminApi {
             Optional<ApiKey.Previous> previous = grace.isZero() ? Optional.empty()
                     : Optional.of(new ApiKey.Previous(cur.hash(), now.plus(grace)));
             ApiKey next = new ApiKey(id, cur.name(), cur.tenant(), KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
-                    cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous);
+                    cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous,
+                    cur.limits());
             s.updateKey(next, audit);
             return new Reply(200, withSecret(next, secret));
         });

@@ -1,6 +1,8 @@
 package dev.rosetta.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.limits.LimitPolicy;
 import dev.rosetta.limits.Limits;
 import dev.rosetta.limits.FailurePolicy;
@@ -101,6 +103,36 @@ public final class LimitsReader {
             }
         }
         return own.none() && perModel.isEmpty() ? LimitPolicy.NONE : new LimitPolicy(own, perModel);
+    }
+
+    /** {@code {"limits": {...}, "model_limits": {...}}}, each only when set: the inverse of {@link #policy}. */
+    public static ObjectNode toJson(LimitPolicy policy) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        if (!policy.limits().none()) {
+            out.set("limits", toJson(policy.limits()));
+        }
+        if (!policy.models().isEmpty()) {
+            ObjectNode models = out.putObject("model_limits");
+            policy.models().forEach(m -> models.set(m.pattern(), toJson(m.limits())));
+        }
+        return out;
+    }
+
+    private static ObjectNode toJson(Limits l) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        if (l.rpm() > 0) {
+            o.put("rpm", l.rpm());
+        }
+        if (l.tpm() > 0) {
+            o.put("tpm", l.tpm());
+        }
+        if (l.tpd() > 0) {
+            o.put("tpd", l.tpd());
+        }
+        if (l.concurrent() > 0) {
+            o.put("concurrent", l.concurrent());
+        }
+        return o;
     }
 
     /** One {@code {rpm, tpm, tpd, concurrent}} object; {@link Limits#NONE} when absent. */

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens ({@link TokenEstimate#ofBodyBytes}) plus the output limit it sets, capped at (or, when it sets
  * none, equal to) {@code limits_output_tokens}. Settlement corrects the bucket up or down.
  *
- * <p>Present in the pipeline only when some limit is configured. Called on the request's event loop;
+ * <p>Present in the pipeline only when some limit is configured or keys are on (see {@link #needed}). Called on the request's event loop;
  * never blocks (the Redis limiter answers through a future, bounded by its timeout).
  */
 public final class Police {
@@ -61,9 +61,14 @@ public final class Police {
         config.models().forEach((name, l) -> models.put(name, buckets("model:" + name, l)));
     }
 
-    /** Whether {@code config} sets any limit, so that the stage must be in the chain. */
+    /**
+     * Whether the stage must be in the chain: {@code config} sets a limit, or keys are on ({@code auth:
+     * keys}), whose limits the admin API may set at runtime. A request with nothing to limit then costs
+     * a few field reads.
+     */
     public static boolean needed(dev.rosetta.config.GatewayConfig config) {
-        return !config.limiter().providers().isEmpty() || !config.limiter().models().isEmpty()
+        return config.auth().mode() == dev.rosetta.config.AuthConfig.Mode.KEYS
+                || !config.limiter().providers().isEmpty() || !config.limiter().models().isEmpty()
                 || config.auth().tenants().stream().anyMatch(t -> !t.limits().none())
                 || config.auth().keys().stream().anyMatch(k -> !k.limits().none());
     }
@@ -77,7 +82,12 @@ public final class Police {
             next.run(); // free at every provider, and limited there apart from generation
             return;
         }
-        List<Charge> charges = charges(ex.principal(), ex.model(), route.provider().name(), body);
+        Principal p = ex.principal();
+        if (p.keyLimits().none() && p.tenantLimits().none() && models.isEmpty() && providers.isEmpty()) {
+            next.run();
+            return;
+        }
+        List<Charge> charges = charges(p, ex.model(), route.provider().name(), body);
         if (charges.isEmpty()) {
             next.run();
             return;
@@ -133,11 +143,12 @@ public final class Police {
                 + "; try again in " + seconds + "s").withCode("rate_limit_exceeded").withRetryAfter(seconds);
     }
 
-    /** {@code provider:openai:rpm} → {@code rpm limit of provider openai}. */
+    /** {@code provider:openai:rpm:500} → {@code rpm limit of provider openai}. */
     private static String describe(Bucket b) {
         String k = b.key();
-        int last = k.lastIndexOf(':');
-        return k.substring(last + 1) + " limit of " + k.substring(0, last).replaceFirst(":", " ")
+        int limit = k.lastIndexOf(':');
+        int kind = k.lastIndexOf(':', limit - 1);
+        return k.substring(kind + 1, limit) + " limit of " + k.substring(0, kind).replaceFirst(":", " ")
                 .replace(":model:", ", for models ");
     }
 
@@ -206,19 +217,23 @@ public final class Police {
         return TokenEstimate.ofBodyBytes(body.length) + Math.min(output, outputTokens);
     }
 
+    /**
+     * The counters of one owner's limits. A counter's key holds its limit: a changed limit starts a
+     * fresh counter (its state is kept in units of the old limit), and the old one expires unused.
+     */
     private static Bucket[] buckets(String scope, Limits l) {
         List<Bucket> out = new ArrayList<>(4);
         if (l.rpm() > 0) {
-            out.add(new Bucket(scope + ":rpm", Bucket.Unit.REQUESTS, l.rpm(), MINUTE));
+            out.add(new Bucket(scope + ":rpm:" + l.rpm(), Bucket.Unit.REQUESTS, l.rpm(), MINUTE));
         }
         if (l.tpm() > 0) {
-            out.add(new Bucket(scope + ":tpm", Bucket.Unit.TOKENS, l.tpm(), MINUTE));
+            out.add(new Bucket(scope + ":tpm:" + l.tpm(), Bucket.Unit.TOKENS, l.tpm(), MINUTE));
         }
         if (l.tpd() > 0) {
-            out.add(new Bucket(scope + ":tpd", Bucket.Unit.TOKENS, l.tpd(), DAY));
+            out.add(new Bucket(scope + ":tpd:" + l.tpd(), Bucket.Unit.TOKENS, l.tpd(), DAY));
         }
         if (l.concurrent() > 0) {
-            out.add(new Bucket(scope + ":concurrent", Bucket.Unit.CONCURRENT, l.concurrent(), 0));
+            out.add(new Bucket(scope + ":concurrent:" + l.concurrent(), Bucket.Unit.CONCURRENT, l.concurrent(), 0));
         }
         return out.toArray(Bucket[]::new);
     }

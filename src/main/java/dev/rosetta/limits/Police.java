@@ -49,7 +49,12 @@ public final class Police {
     /** Buckets of keys' and tenants' limits, by owner and limits: a changed limit makes new buckets. */
     private final Map<Owner, Bucket[]> principals = new ConcurrentHashMap<>();
 
-    private record Owner(String scope, Limits limits) {
+    /** A key's or tenant's limits, or their limits for the models a pattern matches (pattern empty: all). */
+    private record Owner(String kind, String name, String pattern, Limits limits) {
+    }
+
+    private static Bucket[] buckets(Owner o) {
+        return buckets(o.kind() + o.name() + (o.pattern().isEmpty() ? "" : ":model:" + o.pattern()), o.limits());
     }
 
     public Police(Limiter limiter, LimiterConfig config, Clock clock, Replies replies) {
@@ -77,23 +82,22 @@ public final class Police {
      * Reserves for {@code ex} and runs {@code next} if granted; otherwise answers the refusal. A
      * refusal or failure in {@code next} after an asynchronous decision is answered here too.
      */
-    public void admit(Exchange ex, Route route, byte[] body, Runnable next) {
+    /**
+     * @param bodyBytes the request body's size, for the input estimate
+     * @param maxOutputTokens the output limit the request sets, -1 for none
+     */
+    public void admit(Exchange ex, Route route, long bodyBytes, long maxOutputTokens, Runnable next) {
         if (ex.endpoint().operation() == Endpoint.Operation.COUNT_TOKENS) {
             next.run(); // free at every provider, and limited there apart from generation
             return;
         }
-        Principal p = ex.principal();
-        if (p.keyLimits().none() && p.tenantLimits().none() && models.isEmpty() && providers.isEmpty()) {
-            next.run();
-            return;
-        }
-        List<Charge> charges = charges(p, ex.model(), route.provider().name(), body);
-        if (charges.isEmpty()) {
-            next.run();
-            return;
-        }
         long now = clock.millis();
-        Future<Decision> decision = limiter.reserve(charges, ex.requestId(), now);
+        Future<Decision> decision = reserve(ex.principal(), ex.model(), route.provider().name(), bodyBytes,
+                maxOutputTokens, ex.requestId(), now);
+        if (decision == null) {
+            next.run();
+            return;
+        }
         if (decision.isComplete()) {
             decided(ex, decision.result(), now, next);
             return;
@@ -106,6 +110,20 @@ public final class Police {
                 replies.error(ex, e.error());
             }
         });
+    }
+
+    /**
+     * The reservation of one request: what {@link #admit} asks the limiter, without the exchange.
+     *
+     * @return null when no limit applies to the request (nothing is reserved, nothing to settle)
+     */
+    public Future<Decision> reserve(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens,
+                                    String lease, long now) {
+        if (p.keyLimits().none() && p.tenantLimits().none() && models.isEmpty() && providers.isEmpty()) {
+            return null;
+        }
+        List<Charge> charges = charges(p, model, provider, bodyBytes, maxOutputTokens);
+        return charges.isEmpty() ? null : limiter.reserve(charges, lease, now);
     }
 
     private void decided(Exchange ex, Decision decision, long now, Runnable next) {
@@ -165,56 +183,51 @@ public final class Police {
         return ex.status() == 499 ? r.reservedTokens() : 0;
     }
 
-    List<Charge> charges(Principal p, String model, String provider, byte[] body) {
+    private List<Charge> charges(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens) {
         List<Charge> out = new ArrayList<>(8);
-        long[] tokens = {-1};
+        // the estimate, made once and only if some bucket counts tokens
+        long[] tokens = {-1, bodyBytes, maxOutputTokens};
         if (!p.anonymous()) {
-            add(out, "key:" + p.keyId(), p.keyLimits(), model, body, tokens);
-            add(out, "tenant:" + p.tenant(), p.tenantLimits(), model, body, tokens);
+            add(out, "key:", p.keyId(), p.keyLimits(), model, tokens);
+            add(out, "tenant:", p.tenant(), p.tenantLimits(), model, tokens);
         }
         Bucket[] m = models.get(model);
         if (m != null) {
-            charge(out, m, body, tokens);
+            charge(out, m, tokens);
         }
         Bucket[] pr = providers.get(provider);
         if (pr != null) {
-            charge(out, pr, body, tokens);
+            charge(out, pr, tokens);
         }
         return out;
     }
 
-    private void add(List<Charge> out, String scope, LimitPolicy policy, String model, byte[] body, long[] tokens) {
+    private void add(List<Charge> out, String kind, String name, LimitPolicy policy, String model, long[] tokens) {
         if (policy.none()) {
             return;
         }
         if (!policy.limits().none()) {
-            charge(out, principals.computeIfAbsent(new Owner(scope, policy.limits()),
-                    o -> buckets(o.scope(), o.limits())), body, tokens);
+            charge(out, principals.computeIfAbsent(new Owner(kind, name, "", policy.limits()), Police::buckets), tokens);
         }
         Optional<LimitPolicy.ModelLimit> m = policy.forModel(model);
         if (m.isPresent()) {
-            String s = scope + ":model:" + m.get().pattern();
-            charge(out, principals.computeIfAbsent(new Owner(s, m.get().limits()), o -> buckets(o.scope(), o.limits())),
-                    body, tokens);
+            charge(out, principals.computeIfAbsent(new Owner(kind, name, m.get().pattern(), m.get().limits()),
+                    Police::buckets), tokens);
         }
     }
 
-    private void charge(List<Charge> out, Bucket[] buckets, byte[] body, long[] tokens) {
+    private void charge(List<Charge> out, Bucket[] buckets, long[] tokens) {
         for (Bucket b : buckets) {
             long cost = 1;
             if (b.unit() == Bucket.Unit.TOKENS) {
                 if (tokens[0] < 0) {
-                    tokens[0] = estimate(body);
+                    long output = tokens[2] < 0 ? outputTokens : Math.min(tokens[2], outputTokens);
+                    tokens[0] = TokenEstimate.ofBodyBytes(tokens[1]) + output;
                 }
                 cost = tokens[0];
             }
             out.add(new Charge(b, cost));
         }
-    }
-
-    long estimate(byte[] body) {
-        long output = OutputLimit.of(body).orElse(outputTokens);
-        return TokenEstimate.ofBodyBytes(body.length) + Math.min(output, outputTokens);
     }
 
     /**

@@ -19,7 +19,8 @@ public final class RateHeaders {
     private RateHeaders() {
     }
 
-    static void write(MultiMap out, Dialect dialect, List<Quota> quotas, long nowMillis) {
+    /** The remaining quota of a decision as {@code dialect}'s headers. */
+    public static void write(MultiMap out, Dialect dialect, List<Quota> quotas, long nowMillis) {
         Quota requests = tightest(quotas, Bucket.Unit.REQUESTS);
         Quota tokens = tightest(quotas, Bucket.Unit.TOKENS);
         if (dialect == Dialect.ANTHROPIC) {

@@ -67,7 +67,7 @@ public final class Pipeline {
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
         if (police != null) {
-            police.admit(ex, route, body, () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+            police.admit(ex, route, body.length, peek.maxOutputTokens(), () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
             return;
         }
         call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);

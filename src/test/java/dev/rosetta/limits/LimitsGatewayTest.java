@@ -165,6 +165,23 @@ class LimitsGatewayTest {
     }
 
     @Test
+    void theOutputLimitARequestSetsIsWhatIsReservedInEveryDialect() {
+        // Without reading the request's own limit, 4096 output tokens would be reserved: more than the bucket.
+        DialectClient client = start("limits: {tpm: 1000}", "limits_output_tokens: 4096");
+        answerInOwnDialect();
+        DialectClient.Result gemini = client.send(Dialect.GEMINI, "/v1beta/models/gemini-test:generateContent",
+                ("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],"
+                        + "\"generationConfig\":{\"temperature\":0.2,\"maxOutputTokens\":300}}").getBytes(StandardCharsets.UTF_8));
+        assertThat(gemini.status()).as(gemini.toString()).isEqualTo(200);
+        DialectClient.Result chat = client.send(Dialect.OPENAI_CHAT, "/v1/chat/completions",
+                "{\"model\":\"gpt-test\",\"max_completion_tokens\":300,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        DialectClient.Result unbounded = client.send(Dialect.OPENAI_CHAT, "gpt-test", false, "no limit set");
+        assertThat(DialectClient.assertDialectError(Dialect.OPENAI_CHAT, unbounded, 413)).contains("never be admitted");
+    }
+
+    @Test
     void concurrencyIsReleasedOnCompletionOnErrorAndWhenTheClientGoesAway() throws Exception {
         DialectClient client = start("limits: {concurrent: 1}", "");
         answerInOwnDialect();

@@ -129,8 +129,15 @@ public final class Police {
     private void decided(Exchange ex, Decision decision, long now, Runnable next) {
         switch (decision) {
             case Decision.Granted g -> {
-                if (g.reservation() != Reservation.NONE) {
-                    Reservation r = g.reservation();
+                Reservation r = g.reservation();
+                if (ex.response().closed()) {
+                    // the client left while Redis answered: the request has ended, its hooks have run
+                    if (r != Reservation.NONE) {
+                        limiter.settle(r, 0, clock.millis());
+                    }
+                    return;
+                }
+                if (r != Reservation.NONE) {
                     ex.whenComplete(done -> limiter.settle(r, actualTokens(done, r), clock.millis()));
                 }
                 RateHeaders.write(ex.response().headers(), ex.dialect(), g.quotas(), now);

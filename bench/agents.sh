@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coding agents and the AI SDK through Rosetta, against every provider type (GitHub issue 10).
+# Coding agents and the AI SDK through Rosetta, against every provider type.
 # See docs/agents.md for what it runs, the versions and the latest result.
 #
 #   bench/agents.sh [-a "AGENTS"] [-p "PROVIDERS"] [-t SECONDS] [--jar target/rosetta.jar]

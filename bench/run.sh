@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
 #
-#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-W 2s] [-w 10s] [-p 50] [-n 3] [-g 1] [--jar target/rosetta.jar]
+#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-W 2s] [-w 10s] [-p 50] [-n 3] [-g 1] [-k 300] [--jar target/rosetta.jar]
 #
 #   -d, --duration D      length of each load, as wrk takes it (default 10s)
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")
@@ -17,6 +17,10 @@
 #   -g, --gateway-cores L cores for Rosetta (and the nginx floor), as taskset takes them (default 1);
 #                         "0,1" gives the gateway both cores (two event loops), sharing core 0 with
 #                         the load generator: the scale-out measurement
+#   -k, --keys N          gateway keys in the store of a second gateway run with auth: keys (default 300;
+#                         0 skips): every gateway scenario also runs against it as <scenario>-keys,
+#                         right after the same scenario against the auth: none gateway, and then
+#                         both at once with the same load (the paired comparison)
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
 #
 # Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
@@ -38,8 +42,9 @@ STARTUPS=3
 JAR=target/rosetta.jar
 LOAD_CORE=0
 GW_CORE=1
+KEYS=300
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -50,6 +55,7 @@ while [ $# -gt 0 ]; do
     -p|--paced) PACED=$2; shift 2 ;;
     -n|--startups) STARTUPS=$2; shift 2 ;;
     -g|--gateway-cores) GW_CORE=$2; shift 2 ;;
+    -k|--keys) KEYS=$2; shift 2 ;;
     --jar) JAR=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -176,6 +182,7 @@ MOCK_PORT=$(free_port)
 FLOOR_PORT=$(free_port)
 PACED_PORT=$(free_port)
 GW_PORT=$(free_port)
+KEYS_PORT=$(free_port)
 
 nginx_common() { # NAME
   cat <<EOF
@@ -296,6 +303,37 @@ STARTUP_SORTED=$(printf '%s\n' "${STARTUP_ALL[@]}" | sort -n | tr '\n' ' ')
 STARTUP_MEDIAN=$(printf '%s\n' "${STARTUP_ALL[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 echo "== startup to healthy (ms): $STARTUP_SORTED(median $STARTUP_MEDIAN)"
 
+# The auth: keys gateway: the same configuration plus auth: keys and a SQLite store in the temporary
+# directory, on its own port and the same core, loaded only by the <scenario>-keys rows. Its store
+# gets one tenant (with a model allow-list, so that check runs) and KEYS keys through the admin API;
+# every wrk script and curl check sends the one in the middle, to both gateways ("none" ignores it),
+# so both see the same bytes.
+export BENCH_CLIENT_KEY=bench-client-key
+KEYS_PID=""
+KEYS_URL="http://127.0.0.1:$KEYS_PORT"
+if [ "$KEYS" -gt 0 ]; then
+  export BENCH_KEYS_PORT=$KEYS_PORT
+  export BENCH_ADMIN_KEY="bench-admin-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  { sed 's/\${BENCH_GATEWAY_PORT}/${BENCH_KEYS_PORT}/' bench/rosetta-bench.yaml
+    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\n' "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
+  # shellcheck disable=SC2086
+  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-keys.yaml" \
+    >>"$OUT/rosetta-keys-stdout.log" 2>>"$OUT/rosetta-keys-stderr.log" &
+  KEYS_PID=$!
+  started "$KEYS_PID"
+  wait_http "$KEYS_URL/health" "$KEYS_PID" 30
+  admin() { curl -sS --max-time 10 -H "Authorization: Bearer $BENCH_ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
+  admin -o /dev/null -X POST --data '{"name":"bench","models":["oai-*","ant-*","gem-*","paced-*"]}' "$KEYS_URL/admin/v1/tenants"
+  for i in $(seq "$KEYS"); do
+    k=$(admin -X POST --data "{\"tenant\":\"bench\",\"name\":\"bench-$i\"}" "$KEYS_URL/admin/v1/keys" \
+      | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
+    [ -n "$k" ] || { echo "run.sh: creating gateway key $i failed; see $OUT/rosetta-keys-stderr.log" >&2; exit 1; }
+    [ "$i" -ne $(( (KEYS + 1) / 2 )) ] || BENCH_CLIENT_KEY=$k
+  done
+  sleep 1.5   # the snapshot the hot path reads is refreshed within 1 s
+  echo "== auth: keys gateway on port $KEYS_PORT, $KEYS keys in its SQLite store"
+fi
+
 # ---------------------------------------------------------------- scenarios
 # name | class | request template | model | stream | direct path on the mock | marker the client dialect's answer must hold
 # The client path and headers are in bench/wrk/<name>.lua. Classes: passthrough, converted, floor;
@@ -327,8 +365,23 @@ target_cpu() {
   esac
 }
 
-lua_path() { sed -n 's/^ *path = "\(.*\)",$/\1/p' "bench/wrk/$1.lua"; }
-lua_headers() { grep -o '\["[^"]*"\] = "[^"]*"' "bench/wrk/$1.lua" | sed 's/^\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/'; }
+# A <scenario>-keys row is <scenario>'s load (same wrk script) against the auth: keys gateway.
+base_of() { echo "${1%-keys}"; }
+gw_url() { if [[ "$1" == *-keys ]]; then echo "$KEYS_URL"; else echo "$GW_URL"; fi; }
+gw_pid() { if [[ "$1" == *-keys ]]; then echo "$KEYS_PID"; else echo "$GW_PID"; fi; }
+if [ "$KEYS" -gt 0 ]; then
+  WITH_KEYS=()
+  for row in "${SCENARIOS[@]}"; do
+    WITH_KEYS+=("$row")
+    [[ "$(cut -d'|' -f2 <<<"$row")" == floor* ]] || WITH_KEYS+=("${row/|/-keys|}")
+  done
+  SCENARIOS=("${WITH_KEYS[@]}")
+fi
+lua_path() { sed -n 's/^ *path = "\(.*\)",$/\1/p' "bench/wrk/$(base_of "$1").lua"; }
+lua_headers() { # the scripts write the gateway key as ${KEY}; common.lua fills it in the same way
+  grep -o '\["[^"]*"\] = "[^"]*"' "bench/wrk/$(base_of "$1").lua" \
+    | sed -e 's/^\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/' -e "s/\${KEY}/$BENCH_CLIENT_KEY/"
+}
 render() { # TEMPLATE MODEL STREAM OUTFILE
   sed -e "s/\${MODEL}/$2/" -e "s/\${STREAM}/$3/" "bench/requests/$1.json" >"$4"
 }
@@ -358,8 +411,11 @@ validate() { # NAME URL BODY MARKER STREAMED [HEADER...] -> 0 when the answer is
 }
 
 run_wrk() { # OUTFILE CONNS DURATION SCRIPT URL BODY -> WRK_* variables from the WRK_RESULT line
+  taskset -c "$LOAD_CORE" wrk -t1 -c"$2" -d"$3" --timeout 5s --latency -s "$4" "$5" -- "$6" >"$1" 2>&1 || true
+  parse_wrk "$1"
+}
+parse_wrk() { # OUTFILE -> WRK_* variables
   local out=$1 line kv
-  taskset -c "$LOAD_CORE" wrk -t1 -c"$2" -d"$3" --timeout 5s --latency -s "$4" "$5" -- "$6" >"$out" 2>&1 || true
   line=$(grep '^WRK_RESULT ' "$out" | tail -1)
   WRK_requests=0; WRK_rps=0; WRK_p50_us=0; WRK_p99_us=0; WRK_errors=-1
   [ -n "$line" ] || return 0
@@ -389,7 +445,7 @@ for row in "${SCENARIOS[@]}"; do
   if [[ "$class" == floor* ]]; then
     url="http://127.0.0.1:$FLOOR_PORT$mockpath"; hdrs=("Authorization: Bearer bench-key")
   else
-    url="$GW_URL$(lua_path "$name")"; mapfile -t hdrs < <(lua_headers "$name")
+    url="$(gw_url "$name")$(lua_path "$name")"; mapfile -t hdrs < <(lua_headers "$name")
   fi
   if validate "$name" "$url" "$body" "$marker" "$streamed" "${hdrs[@]}"; then
     # and the mock itself, on the path the direct load uses (its own dialect's marker is not checked)
@@ -412,16 +468,16 @@ echo "== gateway idle RSS after startup and one request per scenario: $(mb "$IDL
 # Its cost (the JIT compiling on the gateway's core) is reported on its own.
 SETTLE_CPU_S=-; SETTLE_REQUESTS=0; SETTLE_S=0
 if [ "$SETTLE" != 0s ]; then
-  t0=$(cpu_ticks "$GW_PID"); s0=$(date +%s)
+  t0=$(cpu_ticks "$GW_PID" $KEYS_PID); s0=$(date +%s)
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
     [[ "$class" != floor* ]] && [ "${VALID[$name]}" = ok ] || continue
     for c in $CONNS; do
-      run_wrk "$RAW/$name.settle.c$c.txt" "$c" "$SETTLE" "$ROOT/bench/wrk/$name.lua" "$GW_URL$(lua_path "$name")" "$OUT/requests/$name.json"
+      run_wrk "$RAW/$name.settle.c$c.txt" "$c" "$SETTLE" "$ROOT/bench/wrk/$(base_of "$name").lua" "$(gw_url "$name")$(lua_path "$name")" "$OUT/requests/$name.json"
       SETTLE_REQUESTS=$((SETTLE_REQUESTS + WRK_requests))
     done
   done
-  SETTLE_CPU_S=$(awk -v t=$(( $(cpu_ticks "$GW_PID") - t0 )) -v hz="$TICK" 'BEGIN { printf "%.1f", t / hz }')
+  SETTLE_CPU_S=$(awk -v t=$(( $(cpu_ticks "$GW_PID" $KEYS_PID) - t0 )) -v hz="$TICK" 'BEGIN { printf "%.1f", t / hz }')
   SETTLE_S=$(( $(date +%s) - s0 ))
   GW_REQUESTS=$((GW_REQUESTS + SETTLE_REQUESTS))
   echo "== settled: $SETTLE_REQUESTS requests in ${SETTLE_S}s, gateway CPU ${SETTLE_CPU_S}s"
@@ -434,7 +490,7 @@ for row in "${SELECTED[@]}"; do
     script="$ROOT/bench/wrk/direct.lua"; url="http://127.0.0.1:$FLOOR_PORT$mockpath"
     mapfile -t pids < <(nginx_pids "$FLOOR_PID" | tr ' ' '\n')
   else
-    script="$ROOT/bench/wrk/$name.lua"; url="$GW_URL$(lua_path "$name")"; pids=("$GW_PID")
+    script="$ROOT/bench/wrk/$(base_of "$name").lua"; url="$(gw_url "$name")$(lua_path "$name")"; pids=("$(gw_pid "$name")")
   fi
   if [ "${VALID[$name]}" != ok ]; then
     for c in $CONNS; do
@@ -488,6 +544,39 @@ for row in "${SELECTED[@]}"; do
 done
 PEAK_RSS_KB=$(status_kb "$GW_PID" VmHWM)
 
+# ---------------------------------------------------------------- paired: auth none and auth keys at once
+# The same load at both gateways at the same time (two wrk, same connections and duration): whatever
+# else runs on the machine then weighs on both alike, which one-after-the-other rows cannot promise
+# on a busy machine. Each gateway's CPU per request is its own ticks over its own requests.
+PAIRED_RESULTS="$OUT/paired.tsv"
+printf 'scenario\tclass\tconns\tnone_requests\tnone_cpu_us\tkeys_requests\tkeys_cpu_us\terrors\n' >"$PAIRED_RESULTS"
+if [ "$KEYS" -gt 0 ]; then
+  for row in "${SELECTED[@]}"; do
+    IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
+    [[ "$class" != floor* && "$name" != *-keys ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-keys]:-}" = ok ] || continue
+    script="$ROOT/bench/wrk/$name.lua"; path=$(lua_path "$name"); body="$OUT/requests/$name.json"
+    for c in $CONNS; do
+      n0=$(cpu_ticks "$GW_PID"); k0=$(cpu_ticks "$KEYS_PID")
+      taskset -c "$LOAD_CORE" wrk -t1 -c"$c" -d"$DURATION" --timeout 5s --latency -s "$script" "$KEYS_URL$path" -- "$body" \
+        >"$RAW/$name.c$c.paired-keys.txt" 2>&1 &
+      kw=$!
+      run_wrk "$RAW/$name.c$c.paired-none.txt" "$c" "$DURATION" "$script" "$GW_URL$path" "$body"
+      wait "$kw" || true
+      n1=$(cpu_ticks "$GW_PID"); k1=$(cpu_ticks "$KEYS_PID")
+      nreq=$WRK_requests; nerr=$WRK_errors
+      parse_wrk "$RAW/$name.c$c.paired-keys.txt"
+      kreq=$WRK_requests; kerr=$WRK_errors
+      GW_REQUESTS=$((GW_REQUESTS + nreq + kreq))
+      [ "$nerr" = 0 ] && [ "$kerr" = 0 ] || ANY_ERROR=1
+      ncpu=$(awk -v t=$((n1 - n0)) -v hz="$TICK" -v n="$nreq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+      kcpu=$(awk -v t=$((k1 - k0)) -v hz="$TICK" -v n="$kreq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$nreq" "$ncpu" "$kreq" "$kcpu" "$((nerr + kerr))" >>"$PAIRED_RESULTS"
+      printf '== paired %-30s c=%-3s none %7s req %6s µs/req | keys %7s req %6s µs/req | errors %s\n' \
+        "$name" "$c" "$nreq" "$ncpu" "$kreq" "$kcpu" "$((nerr + kerr))"
+    done
+  done
+fi
+
 # ---------------------------------------------------------------- paced streams: added TTFB and per-event latency
 PACED_RESULTS="$OUT/paced.tsv"
 printf 'scenario\tdirect\tvia_rosetta\n' >"$PACED_RESULTS"
@@ -495,7 +584,7 @@ if [ "$PACED" -gt 0 ]; then
   wait_http "http://127.0.0.1:$PACED_PORT/" "$PACED_PID" 30
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
-    [[ "$class" == passthrough-stream || "$class" == converted-stream ]] || continue
+    [[ "$class" == passthrough-stream || "$class" == converted-stream ]] && [[ "$name" != *-keys ]] || continue
     if [ "${VALID[$name]}" != ok ]; then
       printf '%s\t-\tnot run, validation: %s\n' "$name" "${VALID[$name]}" >>"$PACED_RESULTS"
       echo "== paced $name: not run, validation failed"
@@ -522,7 +611,7 @@ fi
 
 # ---------------------------------------------------------------- report
 sleep 1   # the access log is written asynchronously
-ACCESS_LINES=$(grep -c '"request_id"' "$OUT/rosetta-stdout.log" || true)
+ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
 pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
 {
   echo "# Rosetta load benchmark, $STAMP"
@@ -565,6 +654,30 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
   done
   echo
   echo "Targets: CPU per request under load (16 and 64 connections) ≤ 60 µs passthrough (JSON and streamed), ≤ 100 µs converted JSON, ≤ 150 µs converted streamed (20 events); added p50 ≤ 0.3 ms at 1 connection; p99 ≤ 3× p50 at 64 connections; peak RSS ≤ 256 MB; zero errors. \"CPU / floor's\": the row's CPU per request over the nginx floor's at the same connection count (streamed rows against the streamed floor)."
+  if [ "$KEYS" -gt 0 ]; then
+    echo
+    echo "## auth: keys against auth: none"
+    echo
+    echo "A second gateway with \`auth: keys\` ($KEYS keys of one tenant with a model allow-list in a SQLite store; the wrk scripts send one of them in the dialect's own header, to both gateways). Sequential: the scenario's row and its -keys row above, one after the other. Paired: the same load at both gateways at once (they share the core), so that other work on the machine weighs on both alike. Target: at most 5 µs CPU per request more under load, judged on the paired loads."
+    echo
+    echo "| scenario | class | conns | sequential none | sequential keys | keys − none | paired none | paired keys | keys − none | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    declare -A NONE_CPU KEYS_CPU
+    while IFS=$'\t' read -r n cl c rps p50 p99 drps dp50 dp99 cpu hwm err verdict; do
+      if [[ "$n" == *-keys ]]; then KEYS_CPU["${n%-keys}/$c"]=$cpu; else NONE_CPU["$n/$c"]=$cpu; fi
+    done < <(tail -n +2 "$RESULTS")
+    tail -n +2 "$PAIRED_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu kreq kcpu err; do
+      sn=${NONE_CPU["$n/$c"]:--}; sk=${KEYS_CPU["$n/$c"]:--}
+      sd=$(awk -v a="$sk" -v b="$sn" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
+      pd=$(awk -v a="$kcpu" -v b="$ncpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
+      v=""
+      if [ "$err" != 0 ]; then v="FAIL: $err errors"
+      elif [ -z "$pd" ]; then v="no requests"
+      elif [ "$c" = 1 ]; then v="not judged (1 connection)"
+      elif awk -v d="$pd" 'BEGIN { exit !(d <= 5) }'; then v=pass; else v="FAIL: > 5 µs"; fi
+      echo "| $n | $cl | $c | $sn | $sk | $sd | $ncpu | $kcpu | $pd | $v |"
+    done
+  fi
   if [ "$PACED" -gt 0 ]; then
     echo
     echo "## Streamed latency against a paced upstream (20 events, 10 ms apart)"

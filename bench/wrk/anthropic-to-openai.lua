@@ -1,6 +1,6 @@
 -- Anthropic client -> OpenAI provider (converted), model oai-json, JSON answer
 scenario = {
   path = "/v1/messages",
-  headers = { ["x-api-key"] = "bench-client-key", ["anthropic-version"] = "2023-06-01" },
+  headers = { ["x-api-key"] = "${KEY}", ["anthropic-version"] = "2023-06-01" },
 }
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")

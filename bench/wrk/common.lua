@@ -2,6 +2,7 @@
 -- loads this file. run.sh passes the rendered request body file as the first script argument:
 --   wrk ... -s bench/wrk/openai-to-openai.lua URL -- /path/to/body.json
 -- With no path in `scenario`, the URL's path is used (the direct-to-mock loads).
+-- A header value's ${KEY} is the gateway key run.sh created, from BENCH_CLIENT_KEY.
 
 local function read_file(path)
   local f = assert(io.open(path, "rb"), "cannot open request body " .. tostring(path))
@@ -17,8 +18,9 @@ function init(args)
     wrk.path = scenario.path
   end
   wrk.headers["Content-Type"] = "application/json"
+  local key = os.getenv("BENCH_CLIENT_KEY") or "bench-client-key"
   for k, v in pairs((scenario and scenario.headers) or {}) do
-    wrk.headers[k] = v
+    wrk.headers[k] = v:gsub("%${KEY}", function() return key end)
   end
 end
 

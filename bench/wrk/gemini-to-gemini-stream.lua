@@ -1,6 +1,6 @@
 -- Gemini client -> Gemini provider (passthrough), streamed
 scenario = {
   path = "/v1beta/models/gem-sse:streamGenerateContent?alt=sse",
-  headers = { ["x-goog-api-key"] = "bench-client-key" },
+  headers = { ["x-goog-api-key"] = "${KEY}" },
 }
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")

@@ -1,6 +1,6 @@
 -- OpenAI Chat client -> Anthropic provider (converted), model ant-sse, streamed
 scenario = {
   path = "/v1/chat/completions",
-  headers = { ["Authorization"] = "Bearer bench-client-key" },
+  headers = { ["Authorization"] = "Bearer ${KEY}" },
 }
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")

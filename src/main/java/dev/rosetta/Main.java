@@ -77,7 +77,7 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
             throws InterruptedException {
-        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants"))) {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants") || args[0].equals("completion"))) {
             return dev.rosetta.cli.RosettaCli.run(args, env, new java.io.PrintWriter(out, true),
                     new java.io.PrintWriter(err, true));
         }

@@ -54,7 +54,7 @@ public class PoliceBenchmark {
         public void setUp() {
             limiter = new InProcessLimiter();
             police = new Police(limiter, LimiterConfig.NONE, Clock.systemUTC(), null);
-            limited = new Principal("tenant-1", "key_1", "key-1", ModelPatterns.ALL, ModelPatterns.ALL,
+            limited = new Principal("tenant-1", "key_1", "key-1", ModelPatterns.ALL, ModelPatterns.ALL, true,
                     new LimitPolicy(new Limits(1_000_000_000L, 0, 0, 0), List.of()),
                     new LimitPolicy(new Limits(1_000_000_000L, 1_000_000_000_000L, 0, 0), List.of()));
             unlimited = new Principal("tenant-1", "key_2", "key-2", ModelPatterns.ALL, ModelPatterns.ALL);

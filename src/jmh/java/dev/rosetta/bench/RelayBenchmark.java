@@ -3,6 +3,7 @@ package dev.rosetta.bench;
 import dev.rosetta.dialect.Codec;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.dialect.opaque.SealedMarkers;
 import dev.rosetta.model.Usage;
 import dev.rosetta.pipeline.RequestPeek;
 import dev.rosetta.usage.JsonUsageTap;
@@ -47,6 +48,9 @@ public class RelayBenchmark {
         @Setup
         public void setUp() {
             body = Codec.of(Dialect.OPENAI_CHAT).encodeRequest(ConversionBenchmark.typicalRequest(), "gpt-4o-mini");
+            if (SealedMarkers.presentIn(body)) {
+                throw new IllegalStateException("the typical request holds no sealed state");
+            }
         }
     }
 
@@ -93,6 +97,11 @@ public class RelayBenchmark {
     @Benchmark
     public RequestPeek peek(Request r) {
         return RequestPeek.of(r.body);
+    }
+
+    @Benchmark
+    public boolean sealedMarkers(Request r) {
+        return SealedMarkers.presentIn(r.body);
     }
 
     @Benchmark

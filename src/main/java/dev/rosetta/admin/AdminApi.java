@@ -208,7 +208,7 @@ public final class AdminApi {
     // ---------------------------------------------------------------- tenants
 
     private CompletableFuture<Reply> createTenant(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "limits", "model_limits");
+        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
         LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
@@ -217,7 +217,7 @@ public final class AdminApi {
         }
         Tenant t = new Tenant(name, AdminJson.models(body).orElse(ModelPatterns.ALL),
                 AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false,
-                limits);
+                AdminJson.bool(body, "passthrough").orElse(false), limits);
         AuditEvent audit = audit(actor, "create", "tenant", name, body);
         return change(s -> {
             s.createTenant(t, audit);
@@ -226,17 +226,19 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateTenant(String name, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "models", "metadata", "disabled", "limits", "model_limits");
+        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
         limits(body, LimitPolicy.NONE);
         rejectDeclaredTenant(name);
         Optional<ModelPatterns> models = AdminJson.models(body);
         var metadata = AdminJson.metadata(body);
         Optional<Boolean> disabled = AdminJson.bool(body, "disabled");
+        Optional<Boolean> passthrough = AdminJson.bool(body, "passthrough");
         AuditEvent audit = audit(actor, "update", "tenant", name, body);
         return change(s -> {
             Tenant cur = s.tenant(name).orElseThrow(() -> AdminError.notFound("no tenant \"" + name + "\""));
             Tenant next = new Tenant(name, models.orElse(cur.models()), metadata.orElse(cur.metadata()),
-                    disabled.orElse(cur.disabled()), false, limits(body, cur.limits()));
+                    disabled.orElse(cur.disabled()), false, passthrough.orElse(cur.passthrough()),
+                    limits(body, cur.limits()));
             s.updateTenant(next, audit);
             return new Reply(200, AdminJson.tenant(next));
         });
@@ -262,7 +264,8 @@ public final class AdminApi {
     // ---------------------------------------------------------------- keys
 
     private CompletableFuture<Reply> createKey(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "limits", "model_limits");
+        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "passthrough", "limits",
+                "model_limits");
         LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String tenantName = AdminJson.string(body, "tenant").orElseThrow(() -> AdminError.invalid("tenant: required"));
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
@@ -274,7 +277,7 @@ public final class AdminApi {
         String secret = KeySecret.generate(random);
         ApiKey k = new ApiKey(newId("key_"), name, tenantName, KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                 models, AdminJson.expiresAt(body).flatMap(e -> e), false, AdminJson.metadata(body).orElse(java.util.Map.of()),
-                clock.instant(), false, Optional.empty(), limits);
+                clock.instant(), false, Optional.empty(), AdminJson.bool(body, "passthrough").orElse(true), limits);
         AuditEvent audit = audit(actor, "create", "key", k.id(), body);
         return change(s -> {
             s.createKey(k, audit);
@@ -283,7 +286,8 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateKey(String id, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "limits", "model_limits");
+        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "passthrough", "limits",
+                "model_limits");
         limits(body, LimitPolicy.NONE);
         rejectDeclaredKey(id);
         Optional<String> name = AdminJson.string(body, "name");
@@ -291,6 +295,7 @@ public final class AdminApi {
         Optional<ModelPatterns> models = AdminJson.models(body);
         var expires = AdminJson.expiresAt(body);
         Optional<Boolean> disabled = AdminJson.bool(body, "disabled");
+        Optional<Boolean> passthrough = AdminJson.bool(body, "passthrough");
         var metadata = AdminJson.metadata(body);
         models.ifPresent(ms -> snapshot().keys().stream().filter(k -> k.id().equals(id)).findFirst()
                 .flatMap(k -> snapshot().tenant(k.tenant())).ifPresent(t -> checkNarrows(t, ms)));
@@ -299,7 +304,8 @@ public final class AdminApi {
             ApiKey cur = s.key(id).orElseThrow(() -> AdminError.notFound("no key " + id));
             ApiKey next = new ApiKey(id, name.orElse(cur.name()), cur.tenant(), cur.prefix(), cur.hash(),
                     models.orElse(cur.models()), expires.orElse(cur.expiresAt()), disabled.orElse(cur.disabled()),
-                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous(), limits(body, cur.limits()));
+                    metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous(),
+                    passthrough.orElse(cur.passthrough()), limits(body, cur.limits()));
             s.updateKey(next, audit);
             return new Reply(200, AdminJson.key(next));
         });
@@ -345,7 +351,7 @@ public final class AdminApi {
                     : Optional.of(new ApiKey.Previous(cur.hash(), now.plus(grace)));
             ApiKey next = new ApiKey(id, cur.name(), cur.tenant(), KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                     cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous,
-                    cur.limits());
+                    cur.passthrough(), cur.limits());
             s.updateKey(next, audit);
             return new Reply(200, withSecret(next, secret));
         });

@@ -30,7 +30,8 @@ final class AdminJson {
         models(o, t.models());
         o.set("metadata", JSON.valueToTree(t.metadata()));
         o.setAll(LimitsReader.toJson(t.limits()));
-        return o.put("disabled", t.disabled()).put("source", t.declared() ? "config" : "store");
+        return o.put("disabled", t.disabled()).put("passthrough", t.passthrough())
+                .put("source", t.declared() ? "config" : "store");
     }
 
     static ObjectNode key(ApiKey k) {
@@ -45,6 +46,7 @@ final class AdminJson {
         }
         k.previous().ifPresent(p -> o.put("previous_secret_until", p.until().toString()));
         o.put("disabled", k.disabled());
+        o.put("passthrough", k.passthrough());
         o.set("metadata", JSON.valueToTree(k.metadata()));
         o.setAll(LimitsReader.toJson(k.limits()));
         return o.put("source", k.declared() ? "config" : "store");

@@ -43,7 +43,8 @@ public final class KeySnapshot {
             if (t == null) {
                 throw new IllegalArgumentException("key " + k.id() + " names unknown tenant " + k.tenant());
             }
-            Principal p = new Principal(t.name(), k.id(), k.name(), t.models(), k.models(), t.limits(), k.limits());
+            Principal p = new Principal(t.name(), k.id(), k.name(), t.models(), k.models(),
+                    t.passthrough() && k.passthrough(), t.limits(), k.limits());
             if (byHash.putIfAbsent(k.hash(), new Entry(k, t, p, Optional.empty())) != null) {
                 throw new IllegalArgumentException("key " + k.id() + " has the same secret as another key");
             }

@@ -10,18 +10,25 @@ import java.util.Objects;
  *
  * @param tenantModels the tenant's allow-list
  * @param keyModels the key's own allow-list, which can only narrow the tenant's
+ * @param passthrough whether it may use the provider APIs passed through without naming a model
+ *        ({@link Tenant#passthrough} narrowed by {@link ApiKey#passthrough})
  * @param tenantLimits what the tenant's keys together may take
  * @param keyLimits what this key may take
  */
 public record Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels,
-                        ModelPatterns keyModels, LimitPolicy tenantLimits, LimitPolicy keyLimits) {
+                        ModelPatterns keyModels, boolean passthrough, LimitPolicy tenantLimits,
+                        LimitPolicy keyLimits) {
 
-    /** Every request with {@code auth: none}: no tenant, no key, every model. */
-    public static final Principal ANONYMOUS = new Principal("", "", "", ModelPatterns.ALL, ModelPatterns.ALL);
+    /** Every request with {@code auth: none}: no tenant, no key, every model, every API. */
+    public static final Principal ANONYMOUS = new Principal("", "", "", ModelPatterns.ALL, ModelPatterns.ALL, true);
 
-    public Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels,
-                     ModelPatterns keyModels) {
-        this(tenant, keyId, keyName, tenantModels, keyModels, LimitPolicy.NONE, LimitPolicy.NONE);
+    public Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels, ModelPatterns keyModels) {
+        this(tenant, keyId, keyName, tenantModels, keyModels, true);
+    }
+
+    public Principal(String tenant, String keyId, String keyName, ModelPatterns tenantModels, ModelPatterns keyModels,
+                     boolean passthrough) {
+        this(tenant, keyId, keyName, tenantModels, keyModels, passthrough, LimitPolicy.NONE, LimitPolicy.NONE);
     }
 
     public Principal {

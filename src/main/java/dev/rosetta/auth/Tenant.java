@@ -10,13 +10,21 @@ import java.util.Objects;
  * @param models the models its keys may use
  * @param metadata free-form labels, never interpreted by the gateway
  * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
+ * @param passthrough whether its keys may use the provider APIs passed through without naming a model
+ *        (files, batches, uploads, vector stores...), which every tenant shares in the provider's one
+ *        account: off unless given, so one tenant cannot list or read another's files by default
  * @param limits what all its keys together may take
  */
 public record Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled,
-                     boolean declared, LimitPolicy limits) {
+                     boolean declared, boolean passthrough, LimitPolicy limits) {
 
     public Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled, boolean declared) {
-        this(name, models, metadata, disabled, declared, LimitPolicy.NONE);
+        this(name, models, metadata, disabled, declared, false);
+    }
+
+    public Tenant(String name, ModelPatterns models, Map<String, String> metadata, boolean disabled, boolean declared,
+                  boolean passthrough) {
+        this(name, models, metadata, disabled, declared, passthrough, LimitPolicy.NONE);
     }
 
     public Tenant {

@@ -24,9 +24,14 @@ public final class RosettaCli {
     private RosettaCli() {
     }
 
-    /** Runs {@code args} (starting with {@code keys} or {@code tenants}); returns the exit code. */
+    /** Runs {@code args} (starting with {@code keys}, {@code tenants} or {@code completion}); returns the exit code. */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Root());
+        // picocli's own generator, so the script follows the commands and options as they are.
+        CommandLine completion = new CommandLine(new picocli.AutoComplete.GenerateCompletion());
+        completion.getCommandSpec().usageMessage().description("Print a bash (and zsh) completion script for"
+                + " ./rosetta: source <(./rosetta completion)");
+        cl.addSubcommand("completion", completion);
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof AdminClient.Failure f) {
@@ -96,7 +101,8 @@ public final class RosettaCli {
 
     private static final List<String> KEY_COLUMNS = List.of("id", "name", "tenant", "prefix", "models", "expires_at",
             "disabled", "source");
-    private static final List<String> TENANT_COLUMNS = List.of("name", "models", "disabled", "metadata", "source");
+    private static final List<String> TENANT_COLUMNS = List.of("name", "models", "disabled", "passthrough", "metadata",
+            "source");
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "Gateway keys.",
             subcommands = {Keys.Create.class, Keys.ListKeys.class, Keys.Show.class, Keys.Disable.class,
@@ -111,10 +117,16 @@ public final class RosettaCli {
             @Option(names = "--model", description = "a model or prefix* it may use (repeatable; default: the tenant's)")
             List<String> models;
             @Option(names = "--expires-at", description = "e.g. 2026-12-31T00:00:00Z") String expiresAt;
+            @Option(names = "--no-passthrough", description = "may not use the provider APIs naming no model"
+                    + " (files, batches...) even if its tenant may")
+            boolean noPassthrough;
 
             @Override
             public Integer call() {
                 ObjectNode body = AdminClient.JSON.createObjectNode().put("tenant", tenant).put("name", name);
+                if (noPassthrough) {
+                    body.put("passthrough", false);
+                }
                 if (models != null) {
                     models.forEach(body.putArray("models")::add);
                 }
@@ -220,10 +232,16 @@ public final class RosettaCli {
             @Parameters(paramLabel = "NAME") String name;
             @Option(names = "--model", description = "a model or prefix* its keys may use (repeatable; default: every model)")
             List<String> models;
+            @Option(names = "--passthrough", description = "its keys may use the provider APIs naming no model"
+                    + " (files, batches, uploads...), which every tenant shares")
+            boolean passthrough;
 
             @Override
             public Integer call() {
                 ObjectNode body = AdminClient.JSON.createObjectNode().put("name", name);
+                if (passthrough) {
+                    body.put("passthrough", true);
+                }
                 if (models != null) {
                     models.forEach(body.putArray("models")::add);
                 }

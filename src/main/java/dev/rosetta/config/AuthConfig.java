@@ -36,17 +36,22 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
 
     /**
      * @param models allowed model names and {@code *} prefix patterns; empty: every model
+     * @param passthrough see {@link dev.rosetta.auth.Tenant#passthrough}
      */
     public record TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
-                               boolean disabled, LimitPolicy limits) {
+                               boolean disabled, boolean passthrough, LimitPolicy limits) {
         public TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
-                            boolean disabled) {
-            this(name, models, metadata, disabled, LimitPolicy.NONE);
+                            boolean disabled, boolean passthrough) {
+            this(name, models, metadata, disabled, passthrough, LimitPolicy.NONE);
         }
 
         public TenantConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
+        }
+
+        public TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata, boolean disabled) {
+            this(name, models, metadata, disabled, false);
         }
     }
 
@@ -55,15 +60,21 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      */
     public record KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
                             Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
-                            LimitPolicy limits) {
+                            boolean passthrough, LimitPolicy limits) {
         public KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
-                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
-            this(name, tenant, key, models, expiresAt, disabled, metadata, LimitPolicy.NONE);
+                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                         boolean passthrough) {
+            this(name, tenant, key, models, expiresAt, disabled, metadata, passthrough, LimitPolicy.NONE);
         }
 
         public KeyConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
+        }
+
+        public KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
+                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata) {
+            this(name, tenant, key, models, expiresAt, disabled, metadata, true);
         }
     }
 }

@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  */
 final class AuthConfigReader {
 
-    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "limits",
-            "model_limits");
+    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "passthrough",
+            "limits", "model_limits");
     private static final Set<String> KEY_KEYS = Set.of("name", "tenant", "key", "models", "expires_at", "disabled",
-            "metadata", "limits", "model_limits");
+            "passthrough", "metadata", "limits", "model_limits");
     /** Names appear in logs, metrics and admin URLs: kept to a safe alphabet. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final int MIN_ADMIN_KEY = 32;
@@ -130,11 +130,13 @@ final class AuthConfigReader {
             Optional<List<String>> models = models(node.get("models"), path + ".models");
             Map<String, String> metadata = metadata(node.get("metadata"), path + ".metadata");
             boolean disabled = loader.bool(node, "disabled", path + ".").orElse(false);
+            boolean passthrough = loader.bool(node, "passthrough", path + ".").orElse(false);
             if (name.isPresent() && !names.add(name.get())) {
                 loader.problem(path + ".name: duplicate tenant \"" + name.get() + "\"");
             } else {
                 dev.rosetta.limits.LimitPolicy limits = LimitsReader.policy(node, path + ".", loader::problem);
-                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled, limits)));
+                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled, passthrough,
+                        limits)));
             }
         }
         return out;
@@ -198,7 +200,7 @@ final class AuthConfigReader {
             dev.rosetta.limits.LimitPolicy limits = LimitsReader.policy(node, path + ".", loader::problem);
             if (name.isPresent() && owner != null && secret.isPresent()) {
                 out.add(new AuthConfig.KeyConfig(name.get(), owner.name(), new Secret(secret.get()), models, expires,
-                        disabled, metadata, limits));
+                        disabled, metadata, loader.bool(node, "passthrough", path + ".").orElse(true), limits));
             }
         }
         return out;

@@ -20,9 +20,10 @@ public final class DropLog {
     }
 
     /**
-     * Records provider state the client's history did not bring back (a thinking block, a signature):
+     * Records provider state the client's history did not bring back (a thinking block, a signature),
+     * or brought back for another provider than this one (Gemini's signature on a call sent to OpenAI):
      * reported like any drop, but never a reason for strict mode to refuse, since the client could not
-     * have sent it.
+     * have sent the request otherwise.
      */
     public void addLost(String path) {
         paths.add(path);

@@ -100,17 +100,7 @@ final class MockAnswers {
                     choiceDelta(c).put("content", p);
                     out.add(data(c));
                 }
-                ObjectNode last = chunk();
-                choiceDelta(last);
-                ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", "stop");
-                out.add(data(last));
-                if (includeUsage) {
-                    ObjectNode u = chunk();
-                    u.putArray("choices");
-                    u.set("usage", chatUsage());
-                    out.add(data(u));
-                }
-                out.add(SseWriter.encode(new SseEvent("", "[DONE]", "")));
+                chatEnd(out, "stop", includeUsage);
             }
             case OPENAI_RESPONSES -> {
                 int seq = 0;
@@ -253,17 +243,7 @@ final class MockAnswers {
                 choiceDelta(args).putArray("tool_calls").addObject().put("index", 0).putObject("function")
                         .put("arguments", argumentsJson(c));
                 out.add(data(args));
-                ObjectNode last = chunk();
-                choiceDelta(last);
-                ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", "tool_calls");
-                out.add(data(last));
-                if (includeUsage) {
-                    ObjectNode u = chunk();
-                    u.putArray("choices");
-                    u.set("usage", chatUsage());
-                    out.add(data(u));
-                }
-                out.add(SseWriter.encode(new SseEvent("", "[DONE]", "")));
+                chatEnd(out, "tool_calls", includeUsage);
             }
             case OPENAI_RESPONSES -> {
                 int seq = 0;
@@ -443,5 +423,20 @@ final class MockAnswers {
         }
         out.add(text.substring(start));
         return out;
+    }
+
+    /** A Chat stream's last chunk with its finish reason, the usage chunk when asked for, and {@code [DONE]}. */
+    private void chatEnd(List<byte[]> out, String finishReason, boolean includeUsage) {
+        ObjectNode last = chunk();
+        choiceDelta(last);
+        ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", finishReason);
+        out.add(data(last));
+        if (includeUsage) {
+            ObjectNode u = chunk();
+            u.putArray("choices");
+            u.set("usage", chatUsage());
+            out.add(data(u));
+        }
+        out.add(SseWriter.encode(new SseEvent("", "[DONE]", "")));
     }
 }

@@ -56,6 +56,11 @@ public record ChatRequest(Optional<String> model, List<ContentBlock.Text> system
                 user, metadata, newStream, includeUsage, extensions, sources);
     }
 
+    public ChatRequest withExtensions(Extensions newExtensions) {
+        return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, generation, reasoning,
+                user, metadata, stream, includeUsage, newExtensions, sources);
+    }
+
     public ChatRequest withSources(SourcePaths newSources) {
         return new ChatRequest(model, system, turns, tools, toolChoice, parallelToolCalls, generation, reasoning,
                 user, metadata, stream, includeUsage, extensions, newSources);

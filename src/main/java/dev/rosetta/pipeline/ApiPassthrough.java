@@ -1,6 +1,7 @@
 package dev.rosetta.pipeline;
 
 import dev.rosetta.auth.Admission;
+import dev.rosetta.auth.UploadGrants;
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ProviderType;
@@ -90,13 +91,23 @@ public final class ApiPassthrough {
     private final Upstream upstream;
     private final ApiProviders providers;
     private final Duration bodyIdle;
+    private final Optional<UploadGrants> uploads;
 
-    /** @param bodyIdle how long a streamed request body may pause (not counting pauses the gateway makes) */
-    public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle) {
+    /**
+     * @param bodyIdle how long a streamed request body may pause (not counting pauses the gateway makes)
+     * @param uploads with {@code auth: keys}: the grants put in rewritten upload URLs, whose follow-ups carry no key
+     */
+    public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle,
+                          Optional<UploadGrants> uploads) {
         this.vertx = vertx;
         this.upstream = upstream;
         this.providers = providers;
         this.bodyIdle = bodyIdle;
+        this.uploads = uploads;
+    }
+
+    public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle) {
+        this(vertx, upstream, providers, bodyIdle, Optional.empty());
     }
 
     /**
@@ -148,7 +159,7 @@ public final class ApiPassthrough {
         UpstreamCall call = upstream.stream(ex, route(target), options, up -> {
             flow.sending = up;
             pipe(ex, up, length == null && hasBody(req), flow);
-        }, (c, resp) -> relay(c, resp, target.provider(), flow));
+        }, (c, resp) -> relay(c, resp, target.provider(), flow, uploads));
         watchBody(call, flow, bodyIdle.toNanos());
     }
 
@@ -183,7 +194,7 @@ public final class ApiPassthrough {
         flow.count(ex);
         RequestOptions options = options(ex.request(), target, Optional.of(Integer.toString(sent.length)));
         upstream.stream(ex, route(target), options, up -> up.end(Buffers.wrap(sent)),
-                (call, resp) -> relay(call, resp, target.provider(), flow));
+                (call, resp) -> relay(call, resp, target.provider(), flow, uploads));
     }
 
     private Target choose(Exchange ex, ApiPath path, Optional<String> bodyModel) {
@@ -195,6 +206,10 @@ public final class ApiPassthrough {
         // The admit stage has run (RequestRouter); a request that names a model may only name the key's.
         if (model.isPresent() && !ex.principal().mayUse(model.get())) {
             throw Admission.forbidden(ex.principal(), model.get()).toException();
+        }
+        // Naming no model, the request reaches the provider account every tenant shares (files, batches...).
+        if (model.isEmpty() && !ex.principal().passthrough()) {
+            throw Admission.passthroughForbidden(ex.principal()).toException();
         }
         Target target = providers.choose(path, bodyModel, named);
         ex.provider(target.provider().name());
@@ -247,7 +262,7 @@ public final class ApiPassthrough {
         return out;
     }
 
-    /** The client's query without its key ({@code key=}) and the gateway's provider parameter. */
+    /** The client's query without its key ({@code key=}) and the gateway's provider and grant parameters. */
     static String query(String raw) {
         if (raw == null || raw.isEmpty()) {
             return "";
@@ -256,7 +271,7 @@ public final class ApiPassthrough {
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (pair.isEmpty() || name.equals("key") || name.equals(PROVIDER_PARAM)) {
+            if (pair.isEmpty() || name.equals("key") || name.equals(PROVIDER_PARAM) || name.equals(UploadGrants.PARAM)) {
                 continue;
             }
             out.append(out.isEmpty() ? '?' : '&').append(pair);
@@ -322,7 +337,8 @@ public final class ApiPassthrough {
         }
     }
 
-    private static void relay(UpstreamCall call, HttpClientResponse up, ProviderConfig provider, Flow flow) {
+    private static void relay(UpstreamCall call, HttpClientResponse up, ProviderConfig provider, Flow flow,
+                              Optional<UploadGrants> uploads) {
         Exchange ex = call.exchange();
         HttpServerResponse out = ex.response();
         int status = up.statusCode();
@@ -330,7 +346,8 @@ public final class ApiPassthrough {
         for (Map.Entry<String, String> h : up.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (name.equals(UPLOAD_URL)) {
-                out.headers().add(h.getKey(), uploadUrl(h.getValue(), provider, origin(ex.request())));
+                out.headers().add(h.getKey(), granted(uploadUrl(h.getValue(), provider, origin(ex.request())),
+                        provider, ex, uploads));
             } else if (!DROPPED_RESPONSE.contains(name)) {
                 out.headers().add(h.getKey(), h.getValue());
             }
@@ -406,6 +423,34 @@ public final class ApiPassthrough {
                 + URLEncoder.encode(provider.name(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * With {@code auth: keys}, the rewritten upload URL with a grant for its follow-ups, which carry no
+     * key: bound to this request's key, the provider, the URL's path and its {@code upload_id}.
+     */
+    private static String granted(String url, ProviderConfig provider, Exchange ex, Optional<UploadGrants> uploads) {
+        if (uploads.isEmpty() || ex.principal().anonymous()) {
+            return url;
+        }
+        URI u;
+        try {
+            u = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
+        if (u.getRawQuery() == null) {
+            return url;
+        }
+        String uploadId = "";
+        for (String pair : u.getRawQuery().split("&")) {
+            if (pair.startsWith("upload_id=")) {
+                uploadId = URLDecoder.decode(pair.substring("upload_id=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        String grant = uploads.get().issue(ex.principal().keyId(), provider.name(), u.getRawPath(), uploadId,
+                System.currentTimeMillis());
+        return url + "&" + UploadGrants.PARAM + "=" + grant;
+    }
+
     /** Scheme and authority as the client reached the gateway (through a proxy, as the proxy says). */
     static String origin(HttpServerRequest req) {
         String proto = first(req.getHeader("x-forwarded-proto")).orElse(req.isSSL() ? "https" : "http");
@@ -422,7 +467,8 @@ public final class ApiPassthrough {
         return v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 
-    private static Dialect dialectOf(ProviderType family) {
+    /** The dialect a passed-through API speaks (its errors included). */
+    public static Dialect dialectOf(ProviderType family) {
         return switch (family) {
             case ANTHROPIC -> Dialect.ANTHROPIC;
             case GEMINI -> Dialect.GEMINI;

@@ -16,6 +16,7 @@ import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.ChatResponse;
+import dev.rosetta.model.Extensions;
 import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
@@ -78,7 +79,7 @@ public final class Conversion {
         Codec in = Codec.forClient(ex.dialect(), shown);
         Codec out = Codec.of(target);
         DropLog dropped = new DropLog();
-        ChatRequest parsed = opaque.unseal(in.decodeRequest(body, dropped));
+        ChatRequest parsed = sameDialectDefaults(opaque.unseal(in.decodeRequest(body, dropped)), ex.dialect(), target);
         // Gemini says "stream" in the path, not the body.
         ChatRequest decoded = ex.stream() == parsed.stream() ? parsed : parsed.withStream(ex.stream());
         fetcher.inline(decoded, target).onComplete(ar -> {
@@ -93,6 +94,23 @@ public final class Conversion {
                 replies.error(ex, e.error());
             }
         });
+    }
+
+    /**
+     * A same-dialect request converted only to open sealed state goes with the provider's own defaults
+     * where the conversion would pick others: a Responses client that did not say {@code store} gets
+     * OpenAI's default (stored), as it would relayed, so that its later {@code previous_response_id}
+     * still finds this response.
+     */
+    private static ChatRequest sameDialectDefaults(ChatRequest request, Dialect client, Dialect target) {
+        if (client != target || client != Dialect.OPENAI_RESPONSES) {
+            return request;
+        }
+        return request.extensions().responses().filter(r -> r.store().isEmpty())
+                .map(r -> request.withExtensions(request.extensions().withResponses(new Extensions.Responses(
+                        r.previousResponseId(), Optional.of(true), r.include(), r.truncation(), r.serviceTier(),
+                        r.reasoningSummary(), r.toolForms()))))
+                .orElse(request);
     }
 
     /**
@@ -119,7 +137,9 @@ public final class Conversion {
             request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));
         }
         byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
-        if (strict && !dropped.refusable().isEmpty()) {
+        // A same-dialect request is converted only to open sealed state; what it drops is state this
+        // provider cannot take, which strict mode refusing would turn into a conversation that cannot go on.
+        if (strict && target != ex.dialect() && !dropped.refusable().isEmpty()) {
             throw new GatewayError(ErrorKind.INVALID_REQUEST, "strict mode: converting for a "
                     + route.provider().type().wireName() + " provider would drop "
                     + String.join(", ", dropped.refusable()),

@@ -4,6 +4,7 @@ import dev.rosetta.auth.Admission;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.dialect.opaque.SealedMarkers;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.limits.Police;
@@ -15,10 +16,12 @@ import java.util.Optional;
 /**
  * The request pipeline, in order: read what the body asks for, route the model to a provider, then
  * call it: the mock answers locally, the provider's own dialect is relayed byte for byte, anything
- * else is converted (generation, token counting, embeddings). The admit stage has run before the body
- * was read (so an unauthenticated body is never read); here the principal's models are enforced.
- * The police stage (limits) runs between resolving the model and calling the provider when limits are
- * configured. Later stages (cache) slot in here, in this one place.
+ * else is converted (generation, token counting, embeddings). A same-dialect generation request that
+ * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
+ * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
+ * read); here the principal's models are enforced. The police stage (limits) runs between resolving
+ * the model and calling the provider when limits are configured. Later stages (cache) slot in here, in
+ * this one place.
  */
 public final class Pipeline {
 
@@ -67,7 +70,8 @@ public final class Pipeline {
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
         if (police != null) {
-            police.admit(ex, route, body.length, peek.maxOutputTokens(), () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+            police.admit(ex, route, body.length, peek.maxOutputTokens(),
+                    () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
             return;
         }
         call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
@@ -83,6 +87,13 @@ public final class Pipeline {
         boolean sameDialect = ex.endpoint().operation() == Endpoint.Operation.GENERATE
                 ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
                 : route.provider().type() == ex.dialect().family();
+        if (sameDialect && ex.endpoint().operation() == Endpoint.Operation.GENERATE && SealedMarkers.presentIn(body)) {
+            // State Rosetta sealed while another provider's model answered (the client switched models
+            // mid-conversation): relayed as is, this provider would refuse it. The conversion path opens
+            // it, gives this provider back what is its own and leaves out, naming it, what is not.
+            conversion.generate(ex, route, body, geminiSse);
+            return;
+        }
         if (sameDialect) {
             byte[] upstreamBody = pathModel.isPresent() ? GeminiModelRefs.rename(body, model, route.upstreamModel())
                     : peek.withModel(body, route.upstreamModel());

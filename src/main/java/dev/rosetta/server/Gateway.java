@@ -2,6 +2,7 @@ package dev.rosetta.server;
 
 import dev.rosetta.auth.Admission;
 import dev.rosetta.auth.FailedAuthThrottle;
+import dev.rosetta.auth.UploadGrants;
 import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * with {@link #shutdown} (graceful) or {@link #close}.
  */
 public final class Gateway {
+
+    /** How long a Gemini upload URL handed out under {@code auth: keys} works without a key. */
+    static final Duration UPLOAD_GRANT_TTL = Duration.ofHours(24);
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -66,15 +71,17 @@ public final class Gateway {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
-        OpaqueState opaque = new OpaqueState(config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
-                .orElseGet(() -> StateSealer.generated(new SecureRandom())));
+        StateSealer sealer = config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
+                .orElseGet(() -> StateSealer.generated(new SecureRandom()));
+        OpaqueState opaque = new OpaqueState(sealer);
         Lifecycle lifecycle = new Lifecycle();
         TokenCounters counters = new TokenCounters(config.providers());
         // auth: keys loads its keys (store migrated, declared and stored keys merged) before serving; if the
         // store cannot be reached the gateway serves anyway, answering 503 until it can.
         KeyService keys = config.auth().mode() == AuthConfig.Mode.KEYS ? KeyService.open(config.auth()) : null;
         Admission admission = keys == null ? null
-                : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC(), keys.lastUse());
+                : new Admission(keys.ring(), new FailedAuthThrottle(Clock.systemUTC()), Clock.systemUTC(), keys.lastUse(),
+                        Optional.of(new UploadGrants(sealer, UPLOAD_GRANT_TTL)));
         Future<?> loaded = keys == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
         Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;

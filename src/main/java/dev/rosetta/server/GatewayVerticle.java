@@ -80,7 +80,7 @@ final class GatewayVerticle extends VerticleBase {
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
                 limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
-                config.server().requestReadTimeout());
+                config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),

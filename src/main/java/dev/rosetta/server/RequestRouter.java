@@ -197,7 +197,13 @@ final class RequestRouter {
     private void passThrough(Exchange ex, ApiPaths.ApiPath api) {
         if (!refusedWhileDraining(ex)) {
             // Admitted here, not in readBody: most of these requests stream their body instead of reading it.
-            admit(ex);
+            // A refusal is in the API's dialect, whatever the client's headers suggested.
+            ex.dialect(ApiPassthrough.dialectOf(api.family()));
+            if (admission != null) {
+                HttpServerRequest req = ex.request();
+                ex.principal(admission.admitPassthrough(req.headers(), req.params(), req.path(),
+                        req.remoteAddress().hostAddress()));
+            }
             passthrough.handle(ex, api, (e, then) -> readBody(e, false, then));
         }
     }

@@ -90,7 +90,7 @@ public final class JdbcKeyStore implements KeyStore {
             }
             List<Tenant> tenants = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT name, models, metadata, disabled, limits FROM rosetta_tenants ORDER BY name")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants ORDER BY name")) {
                 while (rs.next()) {
                     tenants.add(tenant(rs));
                 }
@@ -109,7 +109,7 @@ public final class JdbcKeyStore implements KeyStore {
     public Optional<Tenant> tenant(String name) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT name, models, metadata, disabled, limits FROM rosetta_tenants WHERE name = ?")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants WHERE name = ?")) {
                 s.setString(1, name);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(tenant(rs)) : Optional.<Tenant>empty();
@@ -125,7 +125,8 @@ public final class JdbcKeyStore implements KeyStore {
                 throw new StoreException.Conflict("tenant \"" + t.name() + "\" already exists");
             }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_tenants"
-                    + " (name, models, metadata, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    + " (name, models, metadata, disabled, created_at, updated_at, passthrough) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                s.setBoolean(7, t.passthrough());
                 s.setString(1, t.name());
                 setModels(s, 2, t.models());
                 s.setString(3, json(t.metadata()));
@@ -143,12 +144,14 @@ public final class JdbcKeyStore implements KeyStore {
     public boolean updateTenant(Tenant t, AuditEvent audit) {
         return change(audit, c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE rosetta_tenants SET models = ?, metadata = ?, disabled = ?, updated_at = ? WHERE name = ?")) {
+                    "UPDATE rosetta_tenants SET models = ?, metadata = ?, disabled = ?, updated_at = ?, passthrough = ?"
+                            + " WHERE name = ?")) {
                 setModels(s, 1, t.models());
                 s.setString(2, json(t.metadata()));
                 s.setBoolean(3, t.disabled());
                 s.setLong(4, audit.at().toEpochMilli());
-                s.setString(5, t.name());
+                s.setBoolean(5, t.passthrough());
+                s.setString(6, t.name());
                 return s.executeUpdate() == 1 && setLimits(c, "rosetta_tenants", "name", t.name(), t.limits());
             }
         });
@@ -202,8 +205,9 @@ public final class JdbcKeyStore implements KeyStore {
                 }
             }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_keys (id, name, tenant, prefix, hash,"
-                    + " models, expires_at, disabled, metadata, created_at, previous_hash, previous_until)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " models, expires_at, disabled, metadata, created_at, previous_hash, previous_until, passthrough)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setBoolean(13, k.passthrough());
                 s.setString(1, k.id());
                 s.setString(2, k.name());
                 s.setString(3, k.tenant());
@@ -227,7 +231,8 @@ public final class JdbcKeyStore implements KeyStore {
         return change(audit, c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE rosetta_keys SET name = ?, tenant = ?, prefix = ?,"
                     + " hash = ?, models = ?, expires_at = ?, disabled = ?, metadata = ?, previous_hash = ?,"
-                    + " previous_until = ? WHERE id = ?")) {
+                    + " previous_until = ?, passthrough = ? WHERE id = ?")) {
+                s.setBoolean(11, k.passthrough());
                 s.setString(1, k.name());
                 s.setString(2, k.tenant());
                 s.setString(3, k.prefix());
@@ -237,7 +242,7 @@ public final class JdbcKeyStore implements KeyStore {
                 s.setBoolean(7, k.disabled());
                 s.setString(8, json(k.metadata()));
                 setPrevious(s, 9, k.previous());
-                s.setString(11, k.id());
+                s.setString(12, k.id());
                 return s.executeUpdate() == 1 && setLimits(c, "rosetta_keys", "id", k.id(), k.limits());
             }
         });
@@ -320,7 +325,7 @@ public final class JdbcKeyStore implements KeyStore {
     // ---------------------------------------------------------------- plumbing
 
     private static final String KEY_SELECT = "SELECT id, name, tenant, prefix, hash, models, expires_at, disabled,"
-            + " metadata, created_at, previous_hash, previous_until, limits FROM rosetta_keys";
+            + " metadata, created_at, previous_hash, previous_until, passthrough, limits FROM rosetta_keys";
 
     @FunctionalInterface
     private interface Work<T> {
@@ -422,7 +427,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getString(1), models(rs.getString(2)), map(rs.getString(3)), rs.getBoolean(4), false,
-                limits(rs.getString(5)));
+                rs.getBoolean(5), limits(rs.getString(6)));
     }
 
     private static ApiKey key(ResultSet rs) throws SQLException {
@@ -434,7 +439,7 @@ public final class JdbcKeyStore implements KeyStore {
                 : Optional.of(new ApiKey.Previous(previousHash.trim(), Instant.ofEpochMilli(until)));
         return new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5).trim(),
                 models(rs.getString(6)), expiresAt, rs.getBoolean(8), map(rs.getString(9)),
-                Instant.ofEpochMilli(rs.getLong(10)), false, previous, limits(rs.getString(13)));
+                Instant.ofEpochMilli(rs.getLong(10)), false, previous, rs.getBoolean(13), limits(rs.getString(14)));
     }
 
     private static void setModels(PreparedStatement s, int i, ModelPatterns models) throws SQLException {

@@ -131,6 +131,33 @@ class AdminApiTest {
                 .isEqualTo("read_only");
     }
 
+    private int listFiles(String key) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/files")).header("authorization",
+                "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void passthroughIsOffForATenantUntilGivenAndAKeyCanTakeItAway() throws Exception {
+        Answer tenant = admin("POST", "/admin/v1/tenants", "{\"name\":\"team-p\",\"models\":[\"mock-*\"]}");
+        assertThat(tenant.json().get("passthrough").asBoolean()).isFalse();
+        Answer key = admin("POST", "/admin/v1/keys", "{\"tenant\":\"team-p\",\"name\":\"p1\"}");
+        assertThat(key.json().get("passthrough").asBoolean()).isTrue();
+        String secret = key.json().get("key").asText();
+        assertThat(listFiles(secret)).isEqualTo(403);
+        assertThat(chat(secret)).isEqualTo(200);
+
+        assertThat(admin("PATCH", "/admin/v1/tenants/team-p", "{\"passthrough\":true}").json().get("passthrough")
+                .asBoolean()).isTrue();
+        // Past the check: no provider of this gateway serves OpenAI's files API.
+        assertThat(listFiles(secret)).isNotEqualTo(403);
+        String id = key.json().get("id").asText();
+        assertThat(admin("PATCH", "/admin/v1/keys/" + id, "{\"passthrough\":false}").json().get("passthrough")
+                .asBoolean()).isFalse();
+        assertThat(listFiles(secret)).isEqualTo(403);
+        assertThat(admin("GET", "/admin/v1/keys/" + id, null).json().get("passthrough").asBoolean()).isFalse();
+        assertThat(admin("PATCH", "/admin/v1/tenants/team-p", "{\"passthrough\":\"yes\"}").status()).isEqualTo(400);
+    }
+
     @Test
     void aKeyMayOnlyNarrowItsTenantsModels() throws Exception {
         admin("POST", "/admin/v1/tenants", "{\"name\":\"narrow-t\",\"models\":[\"mock-gpt\"]}");

@@ -95,4 +95,25 @@ class RosettaCliTest {
         assertThat(wrongKey.err()).contains("401 unauthorized");
         assertThat(cli("keys", "frobnicate").code()).isEqualTo(2);
     }
+
+    @Test
+    void completionPrintsABashScriptForEveryCommandAndOption() throws Exception {
+        StringWriter out = new StringWriter();
+        int code = RosettaCli.run(new String[] {"completion"}, Map.of(), new PrintWriter(out), new PrintWriter(new StringWriter()));
+        assertThat(code).isZero();
+        String script = out.toString();
+        assertThat(script).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_rosetta")
+                .contains("keys").contains("tenants").contains("rotate").contains("--grace").contains("--passthrough")
+                .contains("--no-passthrough");
+        // The script is valid bash.
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("rosetta-completion", ".bash");
+        try {
+            java.nio.file.Files.writeString(file, script);
+            Process bash = new ProcessBuilder("bash", "-n", file.toString()).redirectErrorStream(true).start();
+            assertThat(new String(bash.getInputStream().readAllBytes())).isEmpty();
+            assertThat(bash.waitFor()).isZero();
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

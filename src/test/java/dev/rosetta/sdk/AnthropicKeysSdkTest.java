@@ -74,6 +74,7 @@ class AnthropicKeysSdkTest {
         assertThat(unauthorized(client("sk-ant-api03-nope"), "mock-claude").getMessage()).contains("not a gateway key");
         assertThat(unauthorized(client(EXPIRED_GATEWAY_KEY), "mock-claude").getMessage()).contains("expired");
         assertThat(unauthorized(client(DISABLED_GATEWAY_KEY), "mock-claude").getMessage()).contains("disabled");
+        unauthorized(client(gateway.revokedKey()), "mock-claude");
     }
 
     @Test

@@ -86,6 +86,44 @@ class AnthropicStateSdkTest extends SdkAgainstGateway<AnthropicClient> {
         assertThat(provider.stateCameBack(fake)).isEqualTo(keepsThinking);
     }
 
+    static Stream<Arguments> switches() {
+        List<Arguments> out = new ArrayList<>();
+        for (ThinkingProviders p : List.of(ThinkingProviders.GEMINI, ThinkingProviders.RESPONSES)) {
+            out.add(Arguments.of(p, false));
+            out.add(Arguments.of(p, true));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Claude Code's {@code /model}: the conversation goes on with a Claude model, so the follow-up, which
+     * holds the other provider's sealed state in a thinking block's signature, is in Anthropic's own
+     * dialect. Anthropic refuses a signature it did not issue; the request must reach it without one.
+     */
+    @ParameterizedTest(name = "{0}, then Claude, streamed {1}")
+    @MethodSource("switches")
+    void switchingToClaudeAfterAnotherProvidersToolCall(ThinkingProviders provider, boolean streamed) {
+        MessageCreateParams first = MessageCreateParams.builder().model(provider.model).maxTokens(4000)
+                .enabledThinking(2048).addUserMessage("Weather in Paris?").addTool(weatherTool()).build();
+        provider.thinkAndCall(fake, streamed);
+        Message m = create(first, streamed);
+        fake.take();
+        ToolUseBlock use = m.content().stream().flatMap(b -> b.toolUse().stream()).findFirst().orElseThrow();
+        MessageCreateParams second = first.toBuilder().model(ThinkingProviders.ANTHROPIC.model)
+                .addMessage(m.toParam())
+                .addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofToolResult(
+                        ToolResultBlockParam.builder().toolUseId(use.id()).content("18C").build())))
+                .build();
+
+        ThinkingProviders.ANTHROPIC.answerIfStateIsRight(fake, streamed);
+        Message answer = create(second, streamed);
+
+        assertThat(answer.content().stream().flatMap(b -> b.text().stream()).map(t -> t.text()).toList())
+                .contains(ThinkingToolAnswers.FOLLOW_UP_TEXT);
+        assertThat(ThinkingProviders.read(fake.take().body()).get("messages").get(1).get("content").get(0)
+                .get("type").asText()).isEqualTo("tool_use");
+    }
+
     private Message create(MessageCreateParams params, boolean streamed) {
         if (!streamed) {
             return client.messages().create(params);

@@ -59,7 +59,8 @@ class GeminiKeysSdkTest {
 
     @Test
     void aWrongMalformedExpiredOrDisabledKeyIsGooglesInvalidApiKey() {
-        for (String key : List.of(UNKNOWN_GATEWAY_KEY, "AIzaSyNotAGatewayKey", EXPIRED_GATEWAY_KEY, DISABLED_GATEWAY_KEY)) {
+        for (String key : List.of(UNKNOWN_GATEWAY_KEY, "AIzaSyNotAGatewayKey", EXPIRED_GATEWAY_KEY, DISABLED_GATEWAY_KEY,
+                gateway.revokedKey())) {
             ClientException e = refused(key, "mock-gemini");
             assertThat(e.code()).as(key.substring(0, 6)).isEqualTo(400);
             assertThat(e.status()).isEqualTo("INVALID_ARGUMENT");

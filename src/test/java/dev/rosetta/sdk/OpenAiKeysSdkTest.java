@@ -98,6 +98,7 @@ class OpenAiKeysSdkTest {
         assertThat(unauthorized(OFF_TENANT_GATEWAY_KEY, c -> c.chat().completions().create(chat("mock-gpt")))
                 .getMessage()).contains("disabled tenant");
         unauthorized(EXPIRED_GATEWAY_KEY, c -> c.models().list());
+        unauthorized(gateway.revokedKey(), c -> c.chat().completions().create(chat("mock-gpt")));
     }
 
     @Test

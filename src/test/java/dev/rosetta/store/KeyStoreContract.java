@@ -98,9 +98,11 @@ abstract class KeyStoreContract {
         assertThat(store.tenant("nobody")).isEmpty();
         assertThat(store.version()).isEqualTo(2);
 
-        Tenant changed = new Tenant("team-a", ModelPatterns.of(List.of()), Map.of("x", "y"), true, false);
+        Tenant changed = new Tenant("team-a", ModelPatterns.of(List.of()), Map.of("x", "y"), true, false, true);
         assertThat(store.updateTenant(changed, audit("update", "tenant", "team-a"))).isTrue();
         assertThat(store.tenant("team-a")).contains(changed);
+        assertThat(store.tenant("team-a").orElseThrow().passthrough()).isTrue();
+        assertThat(store.tenant("team-b").orElseThrow().passthrough()).isFalse();
         assertThat(store.updateTenant(tenant("nobody"), audit("update", "tenant", "nobody"))).isFalse();
         assertThat(store.version()).isEqualTo(3);
 
@@ -126,7 +128,7 @@ abstract class KeyStoreContract {
     void limitsOfTenantsAndKeysRoundTripAndChange() {
         LimitPolicy tenantLimits = new LimitPolicy(new Limits(0, 0, 1_000_000, 8),
                 List.of(new LimitPolicy.ModelLimit("gpt-5*", new Limits(30, 0, 0, 0))));
-        Tenant t = new Tenant("team-l", ModelPatterns.ALL, Map.of(), false, false, tenantLimits);
+        Tenant t = new Tenant("team-l", ModelPatterns.ALL, Map.of(), false, false, true, tenantLimits);
         store.createTenant(t, audit("create", "tenant", "team-l"));
         ApiKey k = key("key_l", "team-l", 9).withLimits(new LimitPolicy(new Limits(10, 5000, 0, 0), List.of()));
         store.createKey(k, audit("create", "key", "key_l"));
@@ -163,9 +165,10 @@ abstract class KeyStoreContract {
         assertThat(store.load().keys()).containsExactly(k, rich);
 
         ApiKey disabled = new ApiKey("key_1", "renamed", "team-a", k.prefix(), k.hash(), ModelPatterns.of(List.of("mock-gpt")),
-                Optional.of(T0), true, Map.of("a", "b"), T0, false);
+                Optional.of(T0), true, Map.of("a", "b"), T0, false).withPassthrough(false);
         assertThat(store.updateKey(disabled, audit("update", "key", "key_1"))).isTrue();
         assertThat(store.key("key_1")).contains(disabled);
+        assertThat(store.key("key_1").orElseThrow().passthrough()).isFalse();
         assertThat(store.deleteKey("key_2", audit("delete", "key", "key_2"))).isTrue();
         assertThat(store.key("key_2")).isEmpty();
         assertThat(store.deleteKey("key_2", audit("delete", "key", "key_2"))).isFalse();

@@ -9,7 +9,8 @@ import java.util.Set;
  * can answer 400 as they would: Anthropic with thinking on, when the assistant turn whose tool calls are
  * answered does not start with a thinking block, or a thinking signature it did not issue; Gemini 3 when
  * the first function call of a model turn in the current turn has no (or a foreign) thought signature;
- * the Responses API when a reasoning item's encrypted content is not one it issued.
+ * the Responses API when a reasoning item's encrypted content is not one it issued; Chat Completions when
+ * a tool-call id is longer than 40 characters.
  */
 public final class ProviderStateRules {
     /** Google's documented stand-in signature, accepted for calls that came from another model. */
@@ -86,6 +87,41 @@ public final class ProviderStateRules {
             }
         }
         return Optional.empty();
+    }
+
+    /** OpenAI's limit on a Chat Completions tool-call id. */
+    public static final int OPENAI_MAX_CALL_ID = 40;
+
+    /**
+     * Chat Completions' refusal, or empty when it would take it: OpenAI's 400 for an id over 40 characters
+     * ("Invalid 'messages[2].tool_calls[0].id': string too long. Expected a string with maximum length 40,
+     * but got a string with length 83 instead.", as quoted in autogen#6377, Portkey gateway#1062,
+     * openclaw#875), in an assistant's call or a tool message.
+     */
+    public static Optional<String> openAiChat(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            JsonNode calls = m.path("tool_calls");
+            for (int j = 0; j < calls.size(); j++) {
+                Optional<String> refusal = tooLong("messages[" + i + "].tool_calls[" + j + "].id",
+                        calls.get(j).path("id").asText());
+                if (refusal.isPresent()) {
+                    return refusal;
+                }
+            }
+            Optional<String> refusal = tooLong("messages[" + i + "].tool_call_id", m.path("tool_call_id").asText());
+            if (refusal.isPresent()) {
+                return refusal;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> tooLong(String where, String id) {
+        return id.length() <= OPENAI_MAX_CALL_ID ? Optional.empty() : Optional.of("Invalid '" + where
+                + "': string too long. Expected a string with maximum length " + OPENAI_MAX_CALL_ID
+                + ", but got a string with length " + id.length() + " instead.");
     }
 
     /** The Responses API's refusal, or empty when it would take it. */

@@ -183,6 +183,32 @@ public final class TestGateway implements AutoCloseable {
         return gateway;
     }
 
+    /**
+     * A key of tenant {@code team-a} created through the admin API and then revoked through it
+     * ({@link #withKeys()} gateways): its secret, which must no longer let anyone in.
+     */
+    public String revokedKey() {
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> created = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url() + "/admin/v1/keys"))
+                    .header("authorization", "Bearer " + ADMIN_KEY).header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"tenant\":\"team-a\",\"name\":\"revoked\"}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.JsonNode key = new com.fasterxml.jackson.databind.ObjectMapper().readTree(created.body());
+            java.net.http.HttpResponse<String> revoked = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url() + "/admin/v1/keys/" + key.get("id").asText()))
+                    .header("authorization", "Bearer " + ADMIN_KEY).DELETE().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (created.statusCode() != 201 || revoked.statusCode() / 100 != 2) {
+                throw new IllegalStateException("admin API: " + created.statusCode() + " " + revoked.statusCode());
+            }
+            return key.get("key").asText();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         try {

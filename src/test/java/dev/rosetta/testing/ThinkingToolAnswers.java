@@ -134,7 +134,10 @@ public final class ThinkingToolAnswers {
                      "output": [{"type": "message", "id": "msg_2", "role": "assistant", "status": "completed",
                        "content": [{"type": "output_text", "text": "%s", "annotations": []}]}],
                      "usage": {"input_tokens": 30, "output_tokens": 5}}""".formatted(FOLLOW_UP_TEXT);
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
+            case OPENAI_CHAT -> """
+                    {"id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": "gpt-4o",
+                     "choices": [{"index": 0, "message": {"role": "assistant", "content": "%s"}, "finish_reason": "stop"}],
+                     "usage": {"prompt_tokens": 30, "completion_tokens": 5, "total_tokens": 35}}""".formatted(FOLLOW_UP_TEXT);
         };
     }
 
@@ -185,7 +188,14 @@ public final class ThinkingToolAnswers {
                     data: {"type":"response.completed","sequence_number":5,"response":{"id":"resp_2","object":"response","status":"completed","model":"gpt-5","output":[],"usage":{"input_tokens":30,"output_tokens":5}}}
 
                     """.formatted(FOLLOW_UP_TEXT);
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
+            case OPENAI_CHAT -> """
+                    data: {"id":"chatcmpl-2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"%s"},"finish_reason":null}]}
+
+                    data: {"id":"chatcmpl-2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+                    data: [DONE]
+
+                    """.formatted(FOLLOW_UP_TEXT);
         };
     }
 
@@ -195,7 +205,7 @@ public final class ThinkingToolAnswers {
             case ANTHROPIC -> ProviderStateRules.anthropic(sent, Set.of(CLAUDE_SIGNATURE));
             case GEMINI -> ProviderStateRules.gemini(sent, Set.of(GEMINI_SIGNATURE));
             case OPENAI_RESPONSES -> ProviderStateRules.responses(sent, Set.of(OPENAI_ENCRYPTED));
-            case OPENAI_CHAT -> throw new IllegalArgumentException();
+            case OPENAI_CHAT -> ProviderStateRules.openAiChat(sent);
         };
     }
 

@@ -63,7 +63,9 @@ final class AnthropicBlocks {
             case "tool_result" -> new ContentBlock.ToolResult(b.string("tool_use_id"),
                     b.has("content") ? decodeContent(b.get("content"), dropped) : List.of(),
                     b.optBool("is_error").orElse(false), cache);
-            case "thinking" -> new ContentBlock.Thinking(b.string("thinking"), b.optString("signature"));
+            // Rosetta shows another provider's reasoning with an empty signature: that is no signature.
+            case "thinking" -> new ContentBlock.Thinking(b.string("thinking"),
+                    b.optString("signature").filter(s -> !s.isEmpty()));
             case "redacted_thinking" -> new ContentBlock.RedactedThinking(b.string("data"));
             default -> {
                 dropped.add(b.path());
@@ -110,6 +112,8 @@ final class AnthropicBlocks {
             case ContentBlock.ToolCall c -> {
                 out.put("type", "tool_use").put("id", toolId(c.id())).put("name", c.name());
                 out.set("input", ToolArgs.toObject(c.arguments()));
+                // Gemini's, which only Gemini reads.
+                c.thoughtSignature().ifPresent(s -> dropped.addLost("thoughtSignature"));
             }
             case ContentBlock.ToolResult r -> {
                 out.put("type", "tool_result").put("tool_use_id", toolId(r.toolCallId()));

@@ -203,6 +203,8 @@ final class ChatRequestEncoder {
                 case ContentBlock.ToolCall c -> {
                     ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
                     call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+                    // Gemini's, which only Gemini reads.
+                    c.thoughtSignature().ifPresent(s -> dropped.addLost("thoughtSignature"));
                 }
                 case ContentBlock.Thinking t -> dropped.add("thinking");
                 case ContentBlock.RedactedThinking t -> dropped.add("redacted_thinking");

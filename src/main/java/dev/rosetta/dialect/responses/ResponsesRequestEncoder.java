@@ -88,6 +88,12 @@ final class ResponsesRequestEncoder {
         }
         boolean store = req.extensions().responses().flatMap(r -> r.store()).orElse(false);
         root.put("store", store);
+        // Only a Responses client has these; the Responses API takes them as they came.
+        req.extensions().responses().ifPresent(r -> {
+            r.previousResponseId().ifPresent(id -> root.put("previous_response_id", id));
+            r.truncation().ifPresent(t -> root.put("truncation", t));
+            r.serviceTier().ifPresent(t -> root.put("service_tier", t));
+        });
         include(req, store, root);
         if (req.stream()) {
             root.put("stream", true);
@@ -136,6 +142,8 @@ final class ResponsesRequestEncoder {
                     content = null;
                     input.addObject().put("type", "function_call").put("call_id", c.id()).put("name", c.name())
                             .put("arguments", c.arguments());
+                    // Gemini's, which only Gemini reads.
+                    c.thoughtSignature().ifPresent(s -> dropped.addLost("thoughtSignature"));
                 }
                 case ContentBlock.ToolResult r -> {
                     content = null;

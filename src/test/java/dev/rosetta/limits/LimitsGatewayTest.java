@@ -243,6 +243,23 @@ class LimitsGatewayTest {
     }
 
     @Test
+    void convertedAnswersAndStreamsCarryTheClientDialectsHeaders() {
+        DialectClient client = start("limits: {rpm: 50}", "");
+        answerInOwnDialect();
+        DialectClient.Result converted = client.send(Dialect.ANTHROPIC, "/v1/messages",
+                DialectClient.body(Dialect.ANTHROPIC, "gpt-test", false, "hi").getBytes(StandardCharsets.UTF_8));
+        assertThat(converted.status()).as(converted.toString()).isEqualTo(200);
+        assertThat(converted.headers().firstValue("anthropic-ratelimit-requests-remaining")).hasValue("49");
+        assertThat(converted.headers().firstValue("x-ratelimit-remaining-requests")).isEmpty();
+
+        upstream.answer(r -> Reply.sse(ProviderAnswers.stream(Dialect.OPENAI_CHAT, "streamed")));
+        DialectClient.Result streamed = client.send(Dialect.OPENAI_CHAT, "gpt-test", true, "hi");
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(streamed.body()).contains("streamed");
+        assertThat(streamed.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("48");
+    }
+
+    @Test
     void noLimitsMeansNoStageAndNoHeaders() {
         DialectClient client = start("", "");
         answerInOwnDialect();

@@ -34,6 +34,14 @@ public interface Limiter {
      */
     Future<Void> settle(Reservation reservation, long actualTokens, long nowMillis);
 
+    /**
+     * What is wrong with the counters right now, for {@code /ready}: empty while they answer. Never
+     * blocks.
+     */
+    default java.util.Optional<String> trouble() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases connections; in flight calls may fail. */
     default void close() {
     }

@@ -157,5 +157,12 @@ class ReplicasSharingRedisTest {
         for (int i = 0; i < 12; i++) {
             assertThat(send(allow, Dialect.OPENAI_CHAT).status()).isEqualTo(200);
         }
+        DialectClient.Result ready = new DialectClient(allow.url()).send(HttpRequest.newBuilder(
+                URI.create(allow.url() + "/ready")).GET().build());
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().get("status").asText()).isEqualTo("ready");
+        assertThat(ready.json().get("limits").asText())
+                .startsWith("the rate-limit counters in Redis are unreachable; requests are served without limits (")
+                .contains("failed calls since start");
     }
 }

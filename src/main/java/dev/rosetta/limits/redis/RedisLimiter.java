@@ -88,6 +88,16 @@ public final class RedisLimiter implements Limiter {
     }
 
     @Override
+    public java.util.Optional<String> trouble() {
+        if (!down.get()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the rate-limit counters in Redis are unreachable; requests are "
+                + (onFailure == FailurePolicy.ALLOW ? "served without limits" : "refused with 503") + " ("
+                + failures.get() + " failed calls since start)");
+    }
+
+    @Override
     public Future<Decision> reserve(List<Charge> charges, String lease, long nowMillis) {
         List<String> args = new ArrayList<>(3 + 4 * charges.size());
         args.add(Long.toString(nowMillis));

@@ -11,6 +11,7 @@ import dev.rosetta.auth.Tenant;
 import dev.rosetta.config.LimitsReader;
 import dev.rosetta.config.Secret;
 import dev.rosetta.config.Units;
+import dev.rosetta.ledger.Ledger;
 import dev.rosetta.limits.LimitPolicy;
 import dev.rosetta.limits.Limits;
 import dev.rosetta.pipeline.Exchange;
@@ -52,7 +53,11 @@ public final class AdminApi {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final String PREFIX = "/admin/v1/";
 
-    private record Reply(int status, JsonNode body) {
+    /** @param csv a CSV body to send instead of the JSON one */
+    private record Reply(int status, JsonNode body, Optional<String> csv) {
+        Reply(int status, JsonNode body) {
+            this(status, body, Optional.empty());
+        }
     }
 
     /** The OpenAPI 3.1 description of this API, served at {@code /admin/v1/openapi.json}. */
@@ -72,10 +77,19 @@ public final class AdminApi {
     private final Clock clock;
     private final Random random;
     private final Replies replies;
+    private final Optional<Ledger> ledger;
+    private final Optional<UsageApi> usage;
+
+    public AdminApi(KeyService keys, Optional<Secret> adminKey, FailedAuthThrottle throttle, Clock clock, Random random,
+                    Replies replies) {
+        this(keys, adminKey, throttle, clock, random, replies, Optional.empty());
+    }
 
     /** @param random a {@link java.security.SecureRandom} outside tests: it makes the key secrets */
     public AdminApi(KeyService keys, Optional<Secret> adminKey, FailedAuthThrottle throttle, Clock clock, Random random,
-                    Replies replies) {
+                    Replies replies, Optional<Ledger> ledger) {
+        this.ledger = ledger;
+        this.usage = ledger.map(l -> new UsageApi(l, clock));
         this.keys = keys;
         this.adminKeyHash = adminKey.map(k -> sha256(k.value()));
         this.throttle = throttle;
@@ -104,14 +118,19 @@ public final class AdminApi {
      * @return the HTTP status and the body for {@code /ready} when the keys change the answer
      */
     public Optional<java.util.Map.Entry<Integer, byte[]>> readiness() {
-        if (keys.sync().healthy()) {
+        Optional<String> ledgerProblem = ledger.flatMap(Ledger::problem);
+        if (keys.sync().healthy() && ledgerProblem.isEmpty()) {
             return Optional.empty();
         }
         boolean loaded = keys.ring().current().isPresent();
         ObjectNode o = AdminJson.JSON.createObjectNode().put("status", loaded ? "ready" : "not_ready");
-        o.put("keys", loaded ? "the key store is unavailable; serving the last snapshot of keys"
-                : "no keys loaded yet: the key store is unavailable");
-        o.put("store_error", keys.sync().problem());
+        if (!keys.sync().healthy()) {
+            o.put("keys", loaded ? "the key store is unavailable; serving the last snapshot of keys"
+                    : "no keys loaded yet: the key store is unavailable");
+            o.put("store_error", keys.sync().problem());
+        }
+        // A ledger spooling or losing records leaves the replica serving: the note is for whoever watches.
+        ledgerProblem.ifPresent(p -> o.put("ledger", p));
         return Optional.of(java.util.Map.entry(loaded ? 200 : 503, AdminJson.bytes(o)));
     }
 
@@ -185,6 +204,13 @@ public final class AdminApi {
                 }
                 if (seg.length == 3 && seg[2].equals("rotate") && m == HttpMethod.POST) {
                     return rotateKey(seg[1], AdminJson.body(raw), actor);
+                }
+            }
+            case "usage" -> {
+                if (usage.isPresent() && m == HttpMethod.GET && (seg.length == 1
+                        || seg.length == 2 && seg[1].equals("requests"))) {
+                    var answer = seg.length == 1 ? usage.get().aggregate(ex.request()) : usage.get().requests(ex.request());
+                    return answer.thenApply(a -> new Reply(200, a.json(), a.csv()));
                 }
             }
             case "openapi.json" -> {
@@ -459,7 +485,14 @@ public final class AdminApi {
     private void send(Exchange ex, Reply r, Throwable err) {
         Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (e == null) {
-            if (r.body() == null) {
+            if (r.csv().isPresent()) {
+                ex.response().putHeader("content-type", "text/csv; charset=utf-8")
+                        .putHeader("x-rosetta-request-id", ex.requestId()).setStatusCode(r.status());
+                ex.status(r.status());
+                ex.markFirstByte();
+                ex.response().end(r.csv().get());
+                replies.finish(ex, r.status());
+            } else if (r.body() == null) {
                 ex.response().setStatusCode(r.status()).putHeader("x-rosetta-request-id", ex.requestId());
                 ex.status(r.status());
                 ex.response().end();

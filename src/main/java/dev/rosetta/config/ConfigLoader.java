@@ -34,6 +34,7 @@ public final class ConfigLoader {
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
+            "prices", "ledger_retention", "ledger_spool", "ledger_spool_max",
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
@@ -152,7 +153,8 @@ public final class ConfigLoader {
             }
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
-        return new GatewayConfig(server, providers, models, stateSecret, auth, LimitsReader.settings(this, root));
+        return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
+                LimitsReader.settings(this, root));
     }
 
     void problem(String problem) {
@@ -312,7 +314,7 @@ public final class ConfigLoader {
         });
     }
 
-    private Optional<Long> size(JsonNode node, String key, String prefix) {
+    Optional<Long> size(JsonNode node, String key, String prefix) {
         return string(node, key, prefix).flatMap(s -> {
             Optional<Long> d = Units.parseSize(s);
             if (d.isEmpty()) {

@@ -10,10 +10,11 @@ import java.util.Optional;
  * @param stateSecret the key that seals provider state handed to clients (tool-call ids, signatures, encrypted reasoning); empty to
  *                    have one generated at start, which only works with a single replica
  * @param auth who may call the gateway
+ * @param ledger prices and the usage ledger's retention and spool
  * @param limiter where limit counters live, and the limits on providers and models
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret, AuthConfig auth, LimiterConfig limiter) {
+                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -23,12 +24,18 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         models = List.copyOf(models);
         Objects.requireNonNull(stateSecret, "stateSecret");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(limiter, "limiter");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth) {
-        this(server, providers, models, stateSecret, auth, LimiterConfig.NONE);
+        this(server, providers, models, stateSecret, auth, LedgerConfig.DEFAULT);
+    }
+
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger) {
+        this(server, providers, models, stateSecret, auth, ledger, LimiterConfig.NONE);
     }
 
     /** Without client authentication ({@code auth: none}). */
@@ -38,6 +45,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, limiter);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter);
     }
 }

@@ -10,7 +10,7 @@ public final class Units {
     private Units() {
     }
 
-    /** {@code 30s}, {@code 1500ms}, {@code 10m}, {@code 1h}, or a bare number of seconds. */
+    /** {@code 30s}, {@code 1500ms}, {@code 10m}, {@code 1h}, {@code 90d}, or a bare number of seconds. */
     public static Optional<Duration> parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         try {
@@ -22,6 +22,9 @@ public final class Units {
             }
             if (s.endsWith("m")) {
                 return nonNegative(Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60));
+            }
+            if (s.endsWith("d")) {
+                return nonNegative(Duration.ofDays(Long.parseLong(s.substring(0, s.length() - 1).trim())));
             }
             if (s.endsWith("h")) {
                 return nonNegative(Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 3600));

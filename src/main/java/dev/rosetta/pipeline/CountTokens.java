@@ -107,6 +107,7 @@ public final class CountTokens {
     private void estimate(Exchange ex, ChatRequest request) {
         long estimate = TokenEstimate.of(request);
         ex.response().putHeader("x-rosetta-token-count", "estimated");
+        ex.usageEstimated(true);
         ex.usage(new Usage(estimate, 0, 0, 0, 0));
         replies.json(ex, 200, render(ex.dialect(), estimate));
     }

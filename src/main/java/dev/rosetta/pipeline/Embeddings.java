@@ -88,6 +88,7 @@ public final class Embeddings {
             out.put("model", ex.model());
             out.putObject("usage").put("prompt_tokens", estimate).put("total_tokens", estimate);
             ex.response().putHeader("x-rosetta-token-count", "estimated");
+            ex.usageEstimated(true);
             ex.usage(new Usage(estimate, 0, 0, 0, 0));
             return out;
         });

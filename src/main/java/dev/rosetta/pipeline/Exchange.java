@@ -21,6 +21,8 @@ public final class Exchange {
     private Endpoint endpoint;
     private String model = "";
     private String provider = "";
+    private String upstreamModel = "";
+    private boolean usageEstimated;
     private boolean stream;
     private long firstByteNanos;
     private Usage usage = Usage.ZERO;
@@ -90,6 +92,24 @@ public final class Exchange {
 
     public void provider(String p) {
         provider = p;
+    }
+
+    /** The model name sent upstream; empty when none was (a request refused before routing). */
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    public void upstreamModel(String m) {
+        upstreamModel = m;
+    }
+
+    /** True when the usage is a local estimate rather than what the provider reported. */
+    public boolean usageEstimated() {
+        return usageEstimated;
+    }
+
+    public void usageEstimated(boolean estimated) {
+        usageEstimated = estimated;
     }
 
     public long startNanos() {

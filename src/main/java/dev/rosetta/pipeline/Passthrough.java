@@ -86,6 +86,7 @@ public final class Passthrough {
         if (ex.stream()) {
             call.watchIdle(streams.idleTimeout(), "between chunks");
         }
+        call.onClientGone(() -> ex.usage(tap.finish()));
         call.onBroken(error -> {
             ex.outcome(error.message());
             ex.usage(tap.finish());
@@ -125,6 +126,7 @@ public final class Passthrough {
         long[] written = {0};
         Buffer[] pending = {Buffer.buffer()};
         call.onBroken(error -> endBroken(ex, out, tap, error));
+        call.onClientGone(() -> ex.usage(tap.finish()));
         up.handler(chunk -> {
             call.touch();
             ex.markFirstByte();

@@ -69,6 +69,7 @@ public final class Pipeline {
                 GatewayError.of(ErrorKind.NOT_FOUND, "model \"" + model + "\" is not served by this gateway")
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
+        ex.upstreamModel(route.upstreamModel());
         if (police != null) {
             police.admit(ex, route, body.length, peek.maxOutputTokens(),
                     () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));

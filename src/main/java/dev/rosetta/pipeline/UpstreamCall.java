@@ -41,6 +41,7 @@ public final class UpstreamCall {
     private boolean done;
     private boolean timedOut;
     private Consumer<GatewayError> onBroken;
+    private Runnable onClientGone = () -> { };
     private long lastActivity = System.nanoTime();
     private long idleTimer = -1;
     private long firstByteTimer = -1;
@@ -81,6 +82,14 @@ public final class UpstreamCall {
      */
     public void onBroken(Consumer<GatewayError> handler) {
         this.onBroken = handler;
+    }
+
+    /**
+     * What to settle when the client goes away mid-answer, before the request is counted finished:
+     * a relayed stream's usage so far, which the ledger records.
+     */
+    public void onClientGone(Runnable settle) {
+        this.onClientGone = settle;
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
@@ -295,6 +304,7 @@ public final class UpstreamCall {
             upstream.reset();
         }
         ex.outcome("client closed the connection");
+        onClientGone.run();
         replies.finish(ex, 499);
     }
 

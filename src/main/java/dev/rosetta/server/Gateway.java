@@ -7,6 +7,8 @@ import dev.rosetta.config.AuthConfig;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.dialect.opaque.StateSealer;
+import dev.rosetta.ledger.Ledger;
+import dev.rosetta.ledger.Ledgers;
 import dev.rosetta.pipeline.TokenCounters;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.store.KeyService;
@@ -46,10 +48,12 @@ public final class Gateway {
     private final int port;
     private final Lifecycle lifecycle;
     private final KeyService keys;
+    private final Ledger ledger;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
-                    KeyService keys) {
+                    KeyService keys, Ledger ledger) {
         this.keys = keys;
+        this.ledger = ledger;
         this.vertx = vertx;
         this.config = config;
         this.verticles = verticles;
@@ -84,6 +88,8 @@ public final class Gateway {
                         Optional.of(new UploadGrants(sealer, UPLOAD_GRANT_TTL)));
         Future<?> loaded = keys == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
+        // The ledger lives in the store, so it is on whenever there is one (auth: keys).
+        Ledger ledger = keys == null ? null : Ledgers.open(config);
         Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
@@ -93,12 +99,17 @@ public final class Gateway {
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
         // free port once and share that.
         int requested = config.server().port() == 0 ? -1 : config.server().port();
-        return loaded.compose(x -> vertx.deployVerticle(() -> {
+        return loaded.compose(x -> {
+            if (ledger != null) {
+                ledger.start(); // after the migrations (or the wait for them), so its tables exist
+            }
+            return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, limiter, clock);
+                            admission, keys, ledger, limiter, clock);
                     verticles.add(v);
                     return v;
-                }, new DeploymentOptions().setInstances(eventLoops)))
+                }, new DeploymentOptions().setInstances(eventLoops));
+        })
                 .map(id -> {
                     int port = verticles.get(0).actualPort();
                     for (GatewayVerticle v : verticles) {
@@ -106,10 +117,13 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys);
+                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    if (ledger != null) {
+                        ledger.close();
+                    }
                     if (keys != null) {
                         keys.close();
                     }
@@ -182,6 +196,13 @@ public final class Gateway {
                 keys.close();
             }
             return vertx.close();
+        }).transform(x -> {
+            // Every request has ended by now, cut ones included, and told the ledger: what it holds goes to
+            // the store, or to the spool if the store is away.
+            if (ledger != null) {
+                ledger.close();
+            }
+            return x.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(x.cause());
         });
     }
 

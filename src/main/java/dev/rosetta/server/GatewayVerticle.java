@@ -5,6 +5,7 @@ import dev.rosetta.auth.Admission;
 import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
+import dev.rosetta.ledger.Ledger;
 import dev.rosetta.limits.Limiter;
 import dev.rosetta.limits.Police;
 import dev.rosetta.mock.MockProvider;
@@ -41,6 +42,7 @@ final class GatewayVerticle extends VerticleBase {
     private final Lifecycle lifecycle;
     private final Admission admission;
     private final KeyService keys;
+    private final Ledger ledger;
     private final Limiter limiter;
     private final java.time.Clock clock;
     private HttpServer server;
@@ -49,13 +51,16 @@ final class GatewayVerticle extends VerticleBase {
     /**
      * @param counters shared by every verticle: what one event loop learns about a provider, all use
      * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
+     * @param ledger the usage ledger, null without a store
      * @param limiter shared by every verticle, null when no limit is configured; {@code clock} counts its time
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
-                    Lifecycle lifecycle, Admission admission, KeyService keys, Limiter limiter, java.time.Clock clock) {
+                    Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
+                    java.time.Clock clock) {
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
+        this.ledger = ledger;
         this.keys = keys;
         this.config = config;
         this.routes = routes;
@@ -73,7 +78,9 @@ final class GatewayVerticle extends VerticleBase {
         config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
         Redactor redactor = new Redactor(secrets);
-        Replies replies = new Replies(new AccessLog(config.server().accessLog(), redactor), lifecycle::end, redactor);
+        AccessLog accessLog = new AccessLog(config.server().accessLog(), redactor);
+        Replies replies = new Replies(ledger == null ? java.util.List.of(accessLog) : java.util.List.of(accessLog, ledger),
+                lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
@@ -84,7 +91,8 @@ final class GatewayVerticle extends VerticleBase {
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
-                                new java.security.SecureRandom(), replies), limiter);
+                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)),
+                limiter);
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

@@ -50,7 +50,8 @@ final class RequestRouter {
     private final dev.rosetta.limits.Limiter limiter;
     /** The admin API; null with {@code auth: none}. */
     private final AdminApi admin;
-    private final String idPrefix = String.format("req_%08x_", ThreadLocalRandom.current().nextInt());
+    /** 64 random bits: the ledger is idempotent by request id, so ids must not repeat across restarts and replicas. */
+    private final String idPrefix = String.format("req_%016x_", ThreadLocalRandom.current().nextLong());
     private long counter;
 
     /**

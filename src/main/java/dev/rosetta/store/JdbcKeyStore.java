@@ -10,7 +10,6 @@ import dev.rosetta.config.LimitsReader;
 import dev.rosetta.config.StoreLocation;
 import dev.rosetta.limits.LimitPolicy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import org.flywaydb.core.Flyway;
 
 /**
  * The store over JDBC, for SQLite and PostgreSQL alike: the schema and every statement are portable
@@ -56,18 +53,7 @@ public final class JdbcKeyStore implements KeyStore {
             close();
             throw new StoreException("cannot open the store at " + location.display() + ": " + e.getMessage(), e);
         }
-        var flyway = Flyway.configure(JdbcKeyStore.class.getClassLoader())
-                .dataSource(location.jdbcUrl(), location.user().orElse(null),
-                        location.password().map(p -> p.value()).orElse(null))
-                .locations("classpath:db/rosetta")
-                .table("rosetta_schema_history")
-                .failOnMissingLocations(true);
-        location.schema().ifPresent(s -> flyway.schemas(s).createSchemas(true));
-        try {
-            flyway.load().migrate();
-        } catch (RuntimeException e) {
-            throw new StoreException("cannot migrate the store at " + location.display() + ": " + e.getMessage(), e);
-        }
+        StoreConnections.migrate(location);
     }
 
     @Override
@@ -334,21 +320,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            Properties props = new Properties();
-            location.user().ifPresent(u -> props.setProperty("user", u));
-            location.password().ifPresent(p -> props.setProperty("password", p.value()));
-            location.schema().ifPresent(s -> props.setProperty("currentSchema", s));
-            if (location.kind() == StoreLocation.Kind.POSTGRESQL) {
-                props.setProperty("connectTimeout", "5");
-                props.setProperty("socketTimeout", "10");
-                props.setProperty("ApplicationName", "rosetta");
-            }
-            connection = DriverManager.getConnection(location.jdbcUrl(), props);
-            if (location.kind() == StoreLocation.Kind.SQLITE) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("PRAGMA busy_timeout = 5000");
-                }
-            }
+            connection = StoreConnections.open(location);
         }
         return connection;
     }

@@ -18,7 +18,8 @@ final class UsageScanner {
     private enum Field {
         PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, REASONING_TOKENS,
         INPUT_TOKENS, OUTPUT_TOKENS, CACHE_READ_INPUT_TOKENS, CACHE_CREATION_INPUT_TOKENS,
-        PROMPT_TOKEN_COUNT, CANDIDATES_TOKEN_COUNT, CACHED_CONTENT_TOKEN_COUNT, THOUGHTS_TOKEN_COUNT;
+        PROMPT_TOKEN_COUNT, CANDIDATES_TOKEN_COUNT, CACHED_CONTENT_TOKEN_COUNT, THOUGHTS_TOKEN_COUNT,
+        TOOL_USE_PROMPT_TOKEN_COUNT;
 
         static Field of(String name) {
             return switch (name) {
@@ -34,6 +35,7 @@ final class UsageScanner {
                 case "candidatesTokenCount" -> CANDIDATES_TOKEN_COUNT;
                 case "cachedContentTokenCount" -> CACHED_CONTENT_TOKEN_COUNT;
                 case "thoughtsTokenCount" -> THOUGHTS_TOKEN_COUNT;
+                case "toolUsePromptTokenCount" -> TOOL_USE_PROMPT_TOKEN_COUNT;
                 default -> null;
             };
         }
@@ -128,7 +130,7 @@ final class UsageScanner {
     static final String[] KNOWN_NAMES = {"usage", "usageMetadata", "prompt_tokens", "completion_tokens",
         "cached_tokens", "reasoning_tokens", "input_tokens", "output_tokens", "cache_read_input_tokens",
         "cache_creation_input_tokens", "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount",
-        "thoughtsTokenCount"};
+        "thoughtsTokenCount", "toolUsePromptTokenCount"};
 
     /** Stands for any field name not in {@link #KNOWN_NAMES}. */
     static final String OTHER_NAME = "\u0000other";
@@ -142,7 +144,9 @@ final class UsageScanner {
         return switch (format) {
             case ANTHROPIC -> Usage.fromAnthropic(v(Field.INPUT_TOKENS), v(Field.CACHE_READ_INPUT_TOKENS),
                     v(Field.CACHE_CREATION_INPUT_TOKENS), v(Field.OUTPUT_TOKENS), 0);
-            case GEMINI -> Usage.fromGemini(v(Field.PROMPT_TOKEN_COUNT), 0, v(Field.CACHED_CONTENT_TOKEN_COUNT),
+            // Tool-use prompt tokens (search results, code execution) are billed as input, as the decoder counts them.
+            case GEMINI -> Usage.fromGemini(v(Field.PROMPT_TOKEN_COUNT), v(Field.TOOL_USE_PROMPT_TOKEN_COUNT),
+                    v(Field.CACHED_CONTENT_TOKEN_COUNT),
                     v(Field.CANDIDATES_TOKEN_COUNT), v(Field.THOUGHTS_TOKEN_COUNT));
             default -> {
                 // Chat Completions says prompt/completion, Responses says input/output; both include cached.

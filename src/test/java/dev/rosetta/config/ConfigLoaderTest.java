@@ -220,7 +220,7 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, limits_on_redis_failure, limits_output_tokens, max_body_size, models, port, providers, redis, redis_key_prefix, redis_timeout, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
+                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, ledger_retention, ledger_spool, ledger_spool_max, limits_on_redis_failure, limits_output_tokens, max_body_size, models, port, prices, providers, redis, redis_key_prefix, redis_timeout, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
                 "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, limits, name, organization, passthrough, project, timeout, type])",
                 "models[0].upstream: unknown key (expected one of [api, chat_reasoning, limits, max_tokens, name, provider, upstream_model])");
     }
@@ -341,5 +341,37 @@ class ConfigLoaderTest {
                     passthrough: true
                 """)).containsExactly("providers[0].passthrough: expected true or false, got \"sometimes\"",
                 "providers[1].passthrough: the mock provider has no API of its own to pass through");
+    }
+
+    @Test
+    void pricesAndLedgerSettingsAreReadAndCheckedWithTheirPaths() {
+        GatewayConfig config = parse("""
+                ledger_retention: 30d
+                ledger_spool: /var/lib/rosetta/ledger.spool
+                ledger_spool_max: 64MiB
+                prices:
+                  llama-local: {input: 0, output: 0}
+                  gpt-5: {input: 1.1, output: 9, cache_read: 0.11}
+                providers: [{name: mock, type: mock}]
+                """);
+        assertThat(config.ledger().retention()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(config.ledger().spool()).isEqualTo(java.nio.file.Path.of("/var/lib/rosetta/ledger.spool"));
+        assertThat(config.ledger().spoolMaxBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(config.ledger().prices()).extracting(dev.rosetta.ledger.Price::model)
+                .containsExactly("llama-local", "gpt-5");
+        assertThat(parse("providers: [{name: mock, type: mock}]").ledger()).isEqualTo(LedgerConfig.DEFAULT);
+
+        assertThat(problems("""
+                ledger_retention: forever
+                prices:
+                  gpt-5: {input: -1, output: 2, cached: 1}
+                  odd: 3
+                providers: [{name: mock, type: mock}]
+                """)).containsExactlyInAnyOrder(
+                "ledger_retention: expected a duration such as 30s, 1500ms or 10m, got \"forever\"",
+                "prices.gpt-5.input: expected a price in USD per million tokens, 0 or more",
+                "prices.gpt-5.cached: unknown key (expected one of [as_of, cache_read, cache_write_1h, cache_write_5m,"
+                        + " input, long_context, model, output, provider, source])",
+                "prices.odd: expected a mapping with input and output (USD per million tokens)");
     }
 }

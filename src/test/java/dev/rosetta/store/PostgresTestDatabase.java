@@ -17,18 +17,18 @@ import org.junit.jupiter.api.Assumptions;
  * {@code postgres}), trust auth. Without a server, tests that need it are skipped saying how to run
  * them, except in CI ({@code CI=true}), where they fail: there they must run.
  */
-final class PostgresTestDatabase {
+public final class PostgresTestDatabase {
 
-    static final String URL = Optional.ofNullable(System.getenv("ROSETTA_TEST_PG"))
+    public static final String URL = Optional.ofNullable(System.getenv("ROSETTA_TEST_PG"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = Optional.ofNullable(System.getenv("ROSETTA_TEST_PG_USER")).orElse("postgres");
+    public static final String USER = Optional.ofNullable(System.getenv("ROSETTA_TEST_PG_USER")).orElse("postgres");
     private static String unavailable;
 
     private PostgresTestDatabase() {
     }
 
     /** Skips (or under CI fails) the calling test when PostgreSQL does not answer. */
-    static synchronized void require() {
+    public static synchronized void require() {
         if (unavailable == null) {
             try (Connection c = connect()) {
                 c.isValid(2);
@@ -49,11 +49,11 @@ final class PostgresTestDatabase {
         Assumptions.abort(unavailable);
     }
 
-    static String freshSchema() {
+    public static String freshSchema() {
         return "rosetta_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }
 
-    static void drop(String schema) {
+    public static void drop(String schema) {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {

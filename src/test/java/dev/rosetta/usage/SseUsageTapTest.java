@@ -189,4 +189,13 @@ class SseUsageTapTest {
         tap.feed(Buffer.buffer("data: {\"sequence_number\":4}\n\n"));
         assertThat(tap.nextSequence()).isZero();
     }
+
+    @Test
+    void geminiToolUsePromptTokensCountAsInputWhenRelayedAsWhenConverted() {
+        String sse = "data: {\"usageMetadata\":{\"promptTokenCount\":100,\"toolUsePromptTokenCount\":40,"
+                + "\"cachedContentTokenCount\":30,\"candidatesTokenCount\":20,\"thoughtsTokenCount\":5}}\n\n";
+        // the same numbers as the Gemini decoder reads them (GeminiResponses): 100 + 40 prompt, 30 of them cached
+        assertThat(tap(sse, ProviderType.GEMINI)).isEqualTo(Usage.fromGemini(100, 40, 30, 20, 5))
+                .isEqualTo(new Usage(110, 30, 0, 25, 5));
+    }
 }

@@ -1,0 +1,275 @@
+package dev.rosetta.ledger;
+
+import dev.rosetta.config.StoreLocation;
+import dev.rosetta.model.Usage;
+import dev.rosetta.store.StoreConnections;
+import dev.rosetta.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The ledger over JDBC, SQLite and PostgreSQL alike (schema in {@code db/rosetta/V3__ledger.sql};
+ * {@code INSERT ... ON CONFLICT DO NOTHING} and {@code excluded.} work in both).
+ *
+ * <p>Implementation notes: one connection of its own, apart from the key store's, opened lazily
+ * (PostgreSQL: dropped after a failure so the next call reconnects); used from the ledger's thread only.
+ */
+public final class JdbcLedgerStore implements LedgerStore {
+
+    private static final long DAY_MILLIS = 86_400_000L;
+    private static final String COLUMNS = "request_id, at, tenant, key_id, dialect, endpoint, model, provider,"
+            + " upstream_model, stream, status, error_class, input_tokens, output_tokens, cache_read_tokens,"
+            + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
+            + " usage_estimated";
+
+    private final StoreLocation location;
+    private Connection connection;
+
+    public JdbcLedgerStore(StoreLocation location) {
+        this.location = location;
+    }
+
+    @Override
+    public void insert(List<LedgerRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (request_id) DO NOTHING")) {
+                for (LedgerRecord r : records) {
+                    int i = 1;
+                    s.setString(i++, r.requestId());
+                    s.setLong(i++, r.at());
+                    s.setString(i++, r.tenant());
+                    s.setString(i++, r.keyId());
+                    s.setString(i++, r.dialect());
+                    s.setString(i++, r.endpoint());
+                    s.setString(i++, cap(r.model(), 256));
+                    s.setString(i++, r.provider());
+                    s.setString(i++, cap(r.upstreamModel(), 256));
+                    s.setBoolean(i++, r.stream());
+                    s.setInt(i++, r.status());
+                    s.setString(i++, r.errorClass());
+                    Usage u = r.usage();
+                    s.setLong(i++, u.inputUncached());
+                    s.setLong(i++, u.output());
+                    s.setLong(i++, u.cacheRead());
+                    s.setLong(i++, u.cacheWrite());
+                    s.setLong(i++, u.reasoning());
+                    s.setLong(i++, r.cost().nanos());
+                    s.setBoolean(i++, r.cost().known());
+                    s.setLong(i++, r.latencyMicros());
+                    s.setLong(i++, r.ttfbMicros());
+                    s.setBoolean(i++, r.cancelled());
+                    s.setBoolean(i, r.usageEstimated());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<UsageRow> aggregate(UsageQuery q) {
+        String groups = q.groupBy().stream().map(d -> d.column).collect(Collectors.joining(", "));
+        String select = groups.isEmpty() ? "" : groups + ", ";
+        // Raw records for the range, plus the daily rollups of pruned days that start within it: a day is
+        // either still raw or rolled up, never both (pruning moves it in one transaction).
+        String sql = "SELECT " + select + "SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens),"
+                + " SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos),"
+                + " SUM(unpriced) FROM ("
+                + "SELECT at / " + DAY_MILLIS + " AS day, tenant, key_id, model, provider, 1 AS requests,"
+                + " CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors, input_tokens, output_tokens,"
+                + " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos,"
+                + " CASE WHEN cost_known THEN 0 ELSE 1 END AS unpriced"
+                + " FROM rosetta_ledger WHERE at >= ? AND at < ?" + filters(q)
+                + " UNION ALL SELECT day, tenant, key_id, model, provider, requests, errors, input_tokens,"
+                + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, unpriced"
+                + " FROM rosetta_usage_daily WHERE day * " + DAY_MILLIS + " >= ? AND day * " + DAY_MILLIS + " < ?"
+                + filters(q) + ") u"
+                + (groups.isEmpty() ? "" : " GROUP BY " + groups + " ORDER BY " + groups);
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = bind(s, 1, q);
+                bind(s, i, q);
+                List<UsageRow> rows = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Map<UsageQuery.Dimension, String> group = new EnumMap<>(UsageQuery.Dimension.class);
+                        int col = 1;
+                        for (UsageQuery.Dimension d : q.groupBy()) {
+                            group.put(d, d == UsageQuery.Dimension.DAY
+                                    ? LocalDate.ofEpochDay(rs.getLong(col++)).toString() : rs.getString(col++));
+                        }
+                        long requests = rs.getLong(col);
+                        if (requests == 0 && group.isEmpty()) {
+                            break; // no rows at all: SUM over nothing
+                        }
+                        rows.add(new UsageRow(group, requests, rs.getLong(col + 1), rs.getLong(col + 2),
+                                rs.getLong(col + 3), rs.getLong(col + 4), rs.getLong(col + 5), rs.getLong(col + 6),
+                                rs.getLong(col + 7), rs.getLong(col + 8)));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    private static String filters(UsageQuery q) {
+        return (q.tenant().isPresent() ? " AND tenant = ?" : "") + (q.keyId().isPresent() ? " AND key_id = ?" : "")
+                + (q.model().isPresent() ? " AND model = ?" : "") + (q.provider().isPresent() ? " AND provider = ?" : "");
+    }
+
+    private static int bind(PreparedStatement s, int i, UsageQuery q) throws SQLException {
+        s.setLong(i++, q.from());
+        s.setLong(i++, q.to());
+        for (var f : List.of(q.tenant(), q.keyId(), q.model(), q.provider())) {
+            if (f.isPresent()) {
+                s.setString(i++, f.get());
+            }
+        }
+        return i;
+    }
+
+    @Override
+    public List<LedgerRecord> records(UsageQuery q) {
+        String sql = "SELECT " + COLUMNS + " FROM rosetta_ledger WHERE at >= ? AND at < ?" + filters(q)
+                + q.after().map(a -> " AND (at < ? OR (at = ? AND request_id < ?))").orElse("")
+                + " ORDER BY at DESC, request_id DESC LIMIT " + q.limit();
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = bind(s, 1, q);
+                if (q.after().isPresent()) {
+                    s.setLong(i++, q.after().get().at());
+                    s.setLong(i++, q.after().get().at());
+                    s.setString(i, q.after().get().requestId());
+                }
+                List<LedgerRecord> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new LedgerRecord(rs.getLong(2), rs.getString(1), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                                rs.getBoolean(10), rs.getInt(11), rs.getString(12),
+                                new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17)),
+                                new Cost(rs.getLong(18), rs.getBoolean(19)), rs.getLong(20), rs.getLong(21),
+                                rs.getBoolean(22), rs.getBoolean(23)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public int prune(long before) {
+        return transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_usage_daily (day, tenant, key_id,"
+                    + " model, provider, requests, errors, input_tokens, output_tokens, cache_read_tokens,"
+                    + " cache_write_tokens, reasoning_tokens, cost_nanos, unpriced)"
+                    + " SELECT at / " + DAY_MILLIS + ", tenant, key_id, model, provider, COUNT(*),"
+                    + " SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens),"
+                    + " SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos),"
+                    + " SUM(CASE WHEN cost_known THEN 0 ELSE 1 END)"
+                    + " FROM rosetta_ledger WHERE at < ? GROUP BY at / " + DAY_MILLIS + ", tenant, key_id, model, provider"
+                    // A request id ending on a day already rolled up (a late spool replay) adds to that day.
+                    + " ON CONFLICT (day, tenant, key_id, model, provider) DO UPDATE SET"
+                    + " requests = rosetta_usage_daily.requests + excluded.requests,"
+                    + " errors = rosetta_usage_daily.errors + excluded.errors,"
+                    + " input_tokens = rosetta_usage_daily.input_tokens + excluded.input_tokens,"
+                    + " output_tokens = rosetta_usage_daily.output_tokens + excluded.output_tokens,"
+                    + " cache_read_tokens = rosetta_usage_daily.cache_read_tokens + excluded.cache_read_tokens,"
+                    + " cache_write_tokens = rosetta_usage_daily.cache_write_tokens + excluded.cache_write_tokens,"
+                    + " reasoning_tokens = rosetta_usage_daily.reasoning_tokens + excluded.reasoning_tokens,"
+                    + " cost_nanos = rosetta_usage_daily.cost_nanos + excluded.cost_nanos,"
+                    + " unpriced = rosetta_usage_daily.unpriced + excluded.unpriced")) {
+                s.setLong(1, before);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM rosetta_ledger WHERE at < ?")) {
+                s.setLong(1, before);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // a connection that failed: nothing left to release
+            }
+            connection = null;
+        }
+    }
+
+    private static String cap(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = StoreConnections.open(location);
+        }
+        return connection;
+    }
+
+    private <T> T read(Work<T> work) {
+        try {
+            Connection c = connection();
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            dropAfterFailure();
+            throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PostgreSQL connection that failed is dropped, so the next call reconnects. A SQLite one is kept:
+     * its failures are not the network's (a lock held by the key store's connection, say), and an
+     * in-memory database lives only while a connection to it is open.
+     */
+    private void dropAfterFailure() {
+        if (location.kind() == StoreLocation.Kind.POSTGRESQL) {
+            close();
+        }
+    }
+
+    private <T> T transaction(Work<T> work) {
+        Connection c = null;
+        try {
+            c = connection();
+            c.setAutoCommit(false);
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone: dropped below
+                }
+            }
+            dropAfterFailure();
+            throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+}

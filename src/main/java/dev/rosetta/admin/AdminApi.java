@@ -8,9 +8,12 @@ import dev.rosetta.auth.KeySecret;
 import dev.rosetta.auth.KeySnapshot;
 import dev.rosetta.auth.ModelPatterns;
 import dev.rosetta.auth.Tenant;
+import dev.rosetta.config.LimitsReader;
 import dev.rosetta.config.Secret;
 import dev.rosetta.config.Units;
 import dev.rosetta.ledger.Ledger;
+import dev.rosetta.limits.LimitPolicy;
+import dev.rosetta.limits.Limits;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.Replies;
 import dev.rosetta.store.AuditEvent;
@@ -25,6 +28,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -230,7 +234,8 @@ public final class AdminApi {
     // ---------------------------------------------------------------- tenants
 
     private CompletableFuture<Reply> createTenant(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough");
+        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
+        LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
         if (snapshot().tenant(name).filter(Tenant::declared).isPresent()) {
@@ -238,7 +243,7 @@ public final class AdminApi {
         }
         Tenant t = new Tenant(name, AdminJson.models(body).orElse(ModelPatterns.ALL),
                 AdminJson.metadata(body).orElse(java.util.Map.of()), AdminJson.bool(body, "disabled").orElse(false), false,
-                AdminJson.bool(body, "passthrough").orElse(false));
+                AdminJson.bool(body, "passthrough").orElse(false), limits);
         AuditEvent audit = audit(actor, "create", "tenant", name, body);
         return change(s -> {
             s.createTenant(t, audit);
@@ -247,7 +252,8 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateTenant(String name, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough");
+        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
+        limits(body, LimitPolicy.NONE);
         rejectDeclaredTenant(name);
         Optional<ModelPatterns> models = AdminJson.models(body);
         var metadata = AdminJson.metadata(body);
@@ -257,7 +263,8 @@ public final class AdminApi {
         return change(s -> {
             Tenant cur = s.tenant(name).orElseThrow(() -> AdminError.notFound("no tenant \"" + name + "\""));
             Tenant next = new Tenant(name, models.orElse(cur.models()), metadata.orElse(cur.metadata()),
-                    disabled.orElse(cur.disabled()), false, passthrough.orElse(cur.passthrough()));
+                    disabled.orElse(cur.disabled()), false, passthrough.orElse(cur.passthrough()),
+                    limits(body, cur.limits()));
             s.updateTenant(next, audit);
             return new Reply(200, AdminJson.tenant(next));
         });
@@ -283,7 +290,9 @@ public final class AdminApi {
     // ---------------------------------------------------------------- keys
 
     private CompletableFuture<Reply> createKey(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "passthrough");
+        AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "passthrough", "limits",
+                "model_limits");
+        LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String tenantName = AdminJson.string(body, "tenant").orElseThrow(() -> AdminError.invalid("tenant: required"));
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
@@ -294,7 +303,7 @@ public final class AdminApi {
         String secret = KeySecret.generate(random);
         ApiKey k = new ApiKey(newId("key_"), name, tenantName, KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                 models, AdminJson.expiresAt(body).flatMap(e -> e), false, AdminJson.metadata(body).orElse(java.util.Map.of()),
-                clock.instant(), false).withPassthrough(AdminJson.bool(body, "passthrough").orElse(true));
+                clock.instant(), false, Optional.empty(), AdminJson.bool(body, "passthrough").orElse(true), limits);
         AuditEvent audit = audit(actor, "create", "key", k.id(), body);
         return change(s -> {
             s.createKey(k, audit);
@@ -303,7 +312,9 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateKey(String id, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "passthrough");
+        AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "passthrough", "limits",
+                "model_limits");
+        limits(body, LimitPolicy.NONE);
         rejectDeclaredKey(id);
         Optional<String> name = AdminJson.string(body, "name");
         name.ifPresent(AdminApi::checkName);
@@ -320,10 +331,25 @@ public final class AdminApi {
             ApiKey next = new ApiKey(id, name.orElse(cur.name()), cur.tenant(), cur.prefix(), cur.hash(),
                     models.orElse(cur.models()), expires.orElse(cur.expiresAt()), disabled.orElse(cur.disabled()),
                     metadata.orElse(cur.metadata()), cur.createdAt(), false, cur.previous(),
-                    passthrough.orElse(cur.passthrough()));
+                    passthrough.orElse(cur.passthrough()), limits(body, cur.limits()));
             s.updateKey(next, audit);
             return new Reply(200, AdminJson.key(next));
         });
+    }
+
+    /**
+     * {@code limits} and {@code model_limits} of a request body over {@code current}: a field given
+     * replaces that part ({@code null} or {@code {}} removes it), a field absent keeps it.
+     */
+    private static LimitPolicy limits(ObjectNode body, LimitPolicy current) {
+        List<String> problems = new ArrayList<>();
+        LimitPolicy given = LimitsReader.policy(body, "", problems::add);
+        if (!problems.isEmpty()) {
+            throw AdminError.invalid(String.join("; ", problems));
+        }
+        Limits own = body.has("limits") ? given.limits() : current.limits();
+        List<LimitPolicy.ModelLimit> models = body.has("model_limits") ? given.models() : current.models();
+        return own.none() && models.isEmpty() ? LimitPolicy.NONE : new LimitPolicy(own, models);
     }
 
     private CompletableFuture<Reply> revokeKey(String id, String actor) {
@@ -351,7 +377,7 @@ public final class AdminApi {
                     : Optional.of(new ApiKey.Previous(cur.hash(), now.plus(grace)));
             ApiKey next = new ApiKey(id, cur.name(), cur.tenant(), KeySecret.visiblePrefix(secret), KeySecret.hash(secret),
                     cur.models(), cur.expiresAt(), cur.disabled(), cur.metadata(), cur.createdAt(), false, previous,
-                    cur.passthrough());
+                    cur.passthrough(), cur.limits());
             s.updateKey(next, audit);
             return new Reply(200, withSecret(next, secret));
         });

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.config.LimitsReader;
 import dev.rosetta.auth.ApiKey;
 import dev.rosetta.auth.ModelPatterns;
 import dev.rosetta.auth.Tenant;
@@ -28,6 +29,7 @@ final class AdminJson {
         ObjectNode o = JSON.createObjectNode().put("name", t.name());
         models(o, t.models());
         o.set("metadata", JSON.valueToTree(t.metadata()));
+        o.setAll(LimitsReader.toJson(t.limits()));
         return o.put("disabled", t.disabled()).put("passthrough", t.passthrough())
                 .put("source", t.declared() ? "config" : "store");
     }
@@ -46,6 +48,7 @@ final class AdminJson {
         o.put("disabled", k.disabled());
         o.put("passthrough", k.passthrough());
         o.set("metadata", JSON.valueToTree(k.metadata()));
+        o.setAll(LimitsReader.toJson(k.limits()));
         return o.put("source", k.declared() ? "config" : "store");
     }
 

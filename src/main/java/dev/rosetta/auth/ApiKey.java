@@ -1,5 +1,6 @@
 package dev.rosetta.auth;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -15,10 +16,12 @@ import java.util.Optional;
  * @param declared whether it comes from the configuration file (read-only at runtime) rather than the store
  * @param previous after a rotation with grace: the old secret's hash, which keeps working until then
  * @param passthrough false narrows its tenant's {@link Tenant#passthrough} away; true keeps the tenant's
+ * @param limits what this key may take, within its tenant's
  */
 public record ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
                      Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
-                     Instant createdAt, boolean declared, Optional<Previous> previous, boolean passthrough) {
+                     Instant createdAt, boolean declared, Optional<Previous> previous, boolean passthrough,
+                     LimitPolicy limits) {
 
     /** The secret a rotation replaced, valid until {@code until}. */
     public record Previous(String hash, Instant until) {
@@ -37,10 +40,22 @@ public record ApiKey(String id, String name, String tenant, String prefix, Strin
         this(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared, previous, true);
     }
 
+    public ApiKey(String id, String name, String tenant, String prefix, String hash, ModelPatterns models,
+                  Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata, Instant createdAt,
+                  boolean declared, Optional<Previous> previous, boolean passthrough) {
+        this(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared, previous,
+                passthrough, LimitPolicy.NONE);
+    }
+
     /** This key with {@code passthrough} set. */
     public ApiKey withPassthrough(boolean on) {
         return new ApiKey(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared,
-                previous, on);
+                previous, on, limits);
+    }
+
+    public ApiKey withLimits(LimitPolicy newLimits) {
+        return new ApiKey(id, name, tenant, prefix, hash, models, expiresAt, disabled, metadata, createdAt, declared,
+                previous, passthrough, newLimits);
     }
 
     public ApiKey {
@@ -54,6 +69,7 @@ public record ApiKey(String id, String name, String tenant, String prefix, Strin
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(previous, "previous");
+        Objects.requireNonNull(limits, "limits");
     }
 
     public boolean expiredAt(long epochMillis) {

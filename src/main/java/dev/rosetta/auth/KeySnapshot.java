@@ -44,7 +44,7 @@ public final class KeySnapshot {
                 throw new IllegalArgumentException("key " + k.id() + " names unknown tenant " + k.tenant());
             }
             Principal p = new Principal(t.name(), k.id(), k.name(), t.models(), k.models(),
-                    t.passthrough() && k.passthrough());
+                    t.passthrough() && k.passthrough(), t.limits(), k.limits());
             if (byHash.putIfAbsent(k.hash(), new Entry(k, t, p, Optional.empty())) != null) {
                 throw new IllegalArgumentException("key " + k.id() + " has the same secret as another key");
             }

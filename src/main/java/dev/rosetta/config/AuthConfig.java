@@ -1,5 +1,6 @@
 package dev.rosetta.config;
 
+import dev.rosetta.limits.LimitPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,12 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      * @param passthrough see {@link dev.rosetta.auth.Tenant#passthrough}
      */
     public record TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
-                               boolean disabled, boolean passthrough) {
+                               boolean disabled, boolean passthrough, LimitPolicy limits) {
+        public TenantConfig(String name, Optional<List<String>> models, Map<String, String> metadata,
+                            boolean disabled, boolean passthrough) {
+            this(name, models, metadata, disabled, passthrough, LimitPolicy.NONE);
+        }
+
         public TenantConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);
@@ -54,7 +60,13 @@ public record AuthConfig(Mode mode, Optional<Secret> adminKey, boolean allowUnau
      */
     public record KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
                             Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
-                            boolean passthrough) {
+                            boolean passthrough, LimitPolicy limits) {
+        public KeyConfig(String name, String tenant, Secret key, Optional<List<String>> models,
+                         Optional<Instant> expiresAt, boolean disabled, Map<String, String> metadata,
+                         boolean passthrough) {
+            this(name, tenant, key, models, expiresAt, disabled, metadata, passthrough, LimitPolicy.NONE);
+        }
+
         public KeyConfig {
             models = models.map(List::copyOf);
             metadata = Map.copyOf(metadata);

@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  */
 final class AuthConfigReader {
 
-    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "passthrough");
+    private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "passthrough",
+            "limits", "model_limits");
     private static final Set<String> KEY_KEYS = Set.of("name", "tenant", "key", "models", "expires_at", "disabled",
-            "passthrough",
-            "metadata");
+            "passthrough", "metadata", "limits", "model_limits");
     /** Names appear in logs, metrics and admin URLs: kept to a safe alphabet. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final int MIN_ADMIN_KEY = 32;
@@ -134,7 +134,9 @@ final class AuthConfigReader {
             if (name.isPresent() && !names.add(name.get())) {
                 loader.problem(path + ".name: duplicate tenant \"" + name.get() + "\"");
             } else {
-                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled, passthrough)));
+                dev.rosetta.limits.LimitPolicy limits = LimitsReader.policy(node, path + ".", loader::problem);
+                name.ifPresent(n -> out.add(new AuthConfig.TenantConfig(n, models, metadata, disabled, passthrough,
+                        limits)));
             }
         }
         return out;
@@ -195,9 +197,10 @@ final class AuthConfigReader {
                     }
                 }
             }
+            dev.rosetta.limits.LimitPolicy limits = LimitsReader.policy(node, path + ".", loader::problem);
             if (name.isPresent() && owner != null && secret.isPresent()) {
                 out.add(new AuthConfig.KeyConfig(name.get(), owner.name(), new Secret(secret.get()), models, expires,
-                        disabled, metadata, loader.bool(node, "passthrough", path + ".").orElse(true)));
+                        disabled, metadata, loader.bool(node, "passthrough", path + ".").orElse(true), limits));
             }
         }
         return out;

@@ -34,11 +34,12 @@ public final class ConfigLoader {
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
-            "prices", "ledger_retention", "ledger_spool", "ledger_spool_max");
+            "prices", "ledger_retention", "ledger_spool", "ledger_spool_max",
+            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning");
+            "chat_reasoning", "limits");
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -152,7 +153,8 @@ public final class ConfigLoader {
             }
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
-        return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root));
+        return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
+                LimitsReader.settings(this, root));
     }
 
     void problem(String problem) {

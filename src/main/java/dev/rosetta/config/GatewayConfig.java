@@ -11,9 +11,10 @@ import java.util.Optional;
  *                    have one generated at start, which only works with a single replica
  * @param auth who may call the gateway
  * @param ledger prices and the usage ledger's retention and spool
+ * @param limiter where limit counters live, and the limits on providers and models
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger) {
+                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -24,11 +25,17 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(stateSecret, "stateSecret");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(ledger, "ledger");
+        Objects.requireNonNull(limiter, "limiter");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth) {
         this(server, providers, models, stateSecret, auth, LedgerConfig.DEFAULT);
+    }
+
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger) {
+        this(server, providers, models, stateSecret, auth, ledger, LimiterConfig.NONE);
     }
 
     /** Without client authentication ({@code auth: none}). */
@@ -38,6 +45,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter);
     }
 }

@@ -38,6 +38,10 @@ public final class ErrorRenderer {
                     sb.append(",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
                             + "\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\","
                             + "\"metadata\":{\"service\":\"generativelanguage.googleapis.com\"}}]");
+                } else if (error.kind() == ErrorKind.RATE_LIMITED && error.retryAfterSeconds().isPresent()) {
+                    // As Google says when to come back: a google.rpc.RetryInfo detail.
+                    sb.append(",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
+                            + "\"retryDelay\":\"").append(error.retryAfterSeconds().get()).append("s\"}]");
                 }
                 sb.append("}}");
             }

@@ -1,11 +1,12 @@
 package dev.rosetta.pipeline;
 
+import com.fasterxml.jackson.core.JsonParser;
 import dev.rosetta.config.StreamConfig;
 import dev.rosetta.dialect.Dialect;
-import com.fasterxml.jackson.core.JsonParser;
 import dev.rosetta.dialect.ErrorRenderer;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.GatewayError;
+import dev.rosetta.limits.RateHeaders;
 import dev.rosetta.route.Route;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.JsonUsageTap;
@@ -52,7 +53,8 @@ public final class Passthrough {
         out.setStatusCode(up.statusCode());
         for (Map.Entry<String, String> h : up.headers()) {
             if (ProviderRequests.relayResponseHeader(h.getKey())) {
-                out.headers().add(h.getKey(), h.getValue());
+                // the police stage may have put Rosetta's own rate-limit headers there: the tighter stays
+                RateHeaders.relay(out.headers(), h.getKey(), h.getValue());
             }
         }
         out.putHeader("x-rosetta-request-id", ex.requestId());

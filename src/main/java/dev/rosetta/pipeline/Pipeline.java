@@ -7,6 +7,7 @@ import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.dialect.opaque.SealedMarkers;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
+import dev.rosetta.limits.Police;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.route.ModelRoutes;
 import dev.rosetta.route.Route;
@@ -18,8 +19,9 @@ import java.util.Optional;
  * else is converted (generation, token counting, embeddings). A same-dialect generation request that
  * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
  * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
- * read); here the principal's models are enforced. Later stages (limits, cache) slot in here, in this
- * one place.
+ * read); here the principal's models are enforced. The police stage (limits) runs between resolving
+ * the model and calling the provider when limits are configured. Later stages (cache) slot in here, in
+ * this one place.
  */
 public final class Pipeline {
 
@@ -29,9 +31,17 @@ public final class Pipeline {
     private final CountTokens countTokens;
     private final Embeddings embeddings;
     private final MockProvider mock;
+    private final Police police;
 
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock) {
+        this(routes, passthrough, conversion, countTokens, embeddings, mock, null);
+    }
+
+    /** @param police the limits stage, or null when no limit is configured (then it costs nothing) */
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
+                    Embeddings embeddings, MockProvider mock, Police police) {
+        this.police = police;
         this.routes = routes;
         this.passthrough = passthrough;
         this.conversion = conversion;
@@ -60,6 +70,17 @@ public final class Pipeline {
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
         ex.upstreamModel(route.upstreamModel());
+        if (police != null) {
+            police.admit(ex, route, body.length, peek.maxOutputTokens(),
+                    () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+            return;
+        }
+        call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+    }
+
+    private void call(Exchange ex, Route route, RequestPeek peek, byte[] body, Optional<String> pathModel,
+                      String geminiVersion, boolean geminiSse) {
+        String model = ex.model();
         if (route.provider().type() == ProviderType.MOCK) {
             mock.answer(ex, route, body, geminiSse);
             return;

@@ -17,6 +17,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.security.SecureRandom;
+import dev.rosetta.config.LimiterConfig;
+import dev.rosetta.config.ProviderConfig;
+import dev.rosetta.limits.InProcessLimiter;
+import dev.rosetta.limits.Limiter;
+import dev.rosetta.limits.Police;
+import dev.rosetta.limits.redis.RedisLimiter;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +67,11 @@ public final class Gateway {
     }
 
     public static Future<Gateway> start(GatewayConfig config, int eventLoops) {
+        return start(config, eventLoops, Clock.systemUTC());
+    }
+
+    /** @param clock the time limits are counted in: tests move it instead of sleeping */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
@@ -77,6 +90,10 @@ public final class Gateway {
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
         // The ledger lives in the store, so it is on whenever there is one (auth: keys).
         Ledger ledger = keys == null ? null : Ledgers.open(config);
+        Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;
+        if (limiter instanceof RedisLimiter redis) {
+            loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
+        }
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -88,7 +105,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger);
+                            admission, keys, ledger, limiter, clock);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));
@@ -113,6 +130,20 @@ public final class Gateway {
                     vertx.close();
                     return Future.failedFuture(asBindException(err));
                 });
+    }
+
+    /** In this process, or in Redis shared by every replica when {@code redis:} is set. */
+    private static Limiter limiter(Vertx vertx, GatewayConfig config) {
+        LimiterConfig c = config.limiter();
+        if (c.redis().isEmpty()) {
+            return new InProcessLimiter();
+        }
+        // A concurrency slot outlives a replica that died holding it by the longest a request may take.
+        Duration lease = config.providers().stream().map(ProviderConfig::timeout).max(Duration::compareTo)
+                .orElse(Duration.ofMinutes(10)).plusMinutes(1);
+        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().get())
+                .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+        return new RedisLimiter(redis, c.redisPrefix(), c.timeout(), lease, c.onFailure());
     }
 
     /**

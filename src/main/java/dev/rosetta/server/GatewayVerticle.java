@@ -6,6 +6,8 @@ import dev.rosetta.config.GatewayConfig;
 import dev.rosetta.dialect.opaque.OpaqueState;
 import dev.rosetta.error.Redactor;
 import dev.rosetta.ledger.Ledger;
+import dev.rosetta.limits.Limiter;
+import dev.rosetta.limits.Police;
 import dev.rosetta.mock.MockProvider;
 import dev.rosetta.pipeline.AccessLog;
 import dev.rosetta.pipeline.ApiPassthrough;
@@ -41,6 +43,8 @@ final class GatewayVerticle extends VerticleBase {
     private final Admission admission;
     private final KeyService keys;
     private final Ledger ledger;
+    private final Limiter limiter;
+    private final java.time.Clock clock;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -48,9 +52,13 @@ final class GatewayVerticle extends VerticleBase {
      * @param counters shared by every verticle: what one event loop learns about a provider, all use
      * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
      * @param ledger the usage ledger, null without a store
+     * @param limiter shared by every verticle, null when no limit is configured; {@code clock} counts its time
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
-                    Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger) {
+                    Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
+                    java.time.Clock clock) {
+        this.limiter = limiter;
+        this.clock = clock;
         this.admission = admission;
         this.ledger = ledger;
         this.keys = keys;
@@ -76,13 +84,15 @@ final class GatewayVerticle extends VerticleBase {
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
-                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies));
+                new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
+                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
-                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)));
+                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)),
+                limiter);
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

@@ -47,6 +47,7 @@ final class RequestRouter {
     private final java.time.Duration readTimeout;
     /** The admit stage; null with {@code auth: none}, so it costs nothing there. */
     private final Admission admission;
+    private final dev.rosetta.limits.Limiter limiter;
     /** The admin API; null with {@code auth: none}. */
     private final AdminApi admin;
     /** 64 random bits: the ledger is idempotent by request id, so ids must not repeat across restarts and replicas. */
@@ -57,10 +58,12 @@ final class RequestRouter {
      * @param readTimeout how long a request's body may take to arrive once its head has
      * @param admission the admit stage, or null with {@code auth: none}
      * @param admin the admin API, or null with {@code auth: none}
+     * @param limiter the limit counters, for {@code /ready}; null without limits
      */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, ApiPassthrough passthrough, Replies replies, long maxBodyBytes,
                   Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission,
-                  AdminApi admin) {
+                  AdminApi admin, dev.rosetta.limits.Limiter limiter) {
+        this.limiter = limiter;
         this.passthrough = passthrough;
         this.admission = admission;
         this.admin = admin;
@@ -101,6 +104,11 @@ final class RequestRouter {
             } else if (admin != null && admin.readiness().isPresent()) {
                 var keys = admin.readiness().get();
                 replies.json(ex, keys.getKey(), keys.getValue());
+            } else if (limiter != null && limiter.trouble().isPresent()) {
+                // still ready: every replica shares the same Redis, so moving traffic would not help
+                StringBuilder sb = new StringBuilder("{\"status\":\"ready\",\"limits\":");
+                dev.rosetta.pipeline.JsonStrings.append(sb, limiter.trouble().get()).append('}');
+                replies.json(ex, 200, sb.toString().getBytes(StandardCharsets.UTF_8));
             } else {
                 replies.json(ex, 200, READY);
             }

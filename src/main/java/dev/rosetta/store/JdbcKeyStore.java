@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rosetta.auth.ApiKey;
 import dev.rosetta.auth.ModelPatterns;
 import dev.rosetta.auth.Tenant;
+import dev.rosetta.config.LimitsReader;
 import dev.rosetta.config.StoreLocation;
+import dev.rosetta.limits.LimitPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -74,7 +76,7 @@ public final class JdbcKeyStore implements KeyStore {
             }
             List<Tenant> tenants = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT name, models, metadata, disabled, passthrough FROM rosetta_tenants ORDER BY name")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants ORDER BY name")) {
                 while (rs.next()) {
                     tenants.add(tenant(rs));
                 }
@@ -93,7 +95,7 @@ public final class JdbcKeyStore implements KeyStore {
     public Optional<Tenant> tenant(String name) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT name, models, metadata, disabled, passthrough FROM rosetta_tenants WHERE name = ?")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants WHERE name = ?")) {
                 s.setString(1, name);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(tenant(rs)) : Optional.<Tenant>empty();
@@ -119,6 +121,7 @@ public final class JdbcKeyStore implements KeyStore {
                 s.setLong(6, audit.at().toEpochMilli());
                 s.executeUpdate();
             }
+            setLimits(c, "rosetta_tenants", "name", t.name(), t.limits());
             return true;
         });
     }
@@ -135,7 +138,7 @@ public final class JdbcKeyStore implements KeyStore {
                 s.setLong(4, audit.at().toEpochMilli());
                 s.setBoolean(5, t.passthrough());
                 s.setString(6, t.name());
-                return s.executeUpdate() == 1;
+                return s.executeUpdate() == 1 && setLimits(c, "rosetta_tenants", "name", t.name(), t.limits());
             }
         });
     }
@@ -204,6 +207,7 @@ public final class JdbcKeyStore implements KeyStore {
                 setPrevious(s, 11, k.previous());
                 s.executeUpdate();
             }
+            setLimits(c, "rosetta_keys", "id", k.id(), k.limits());
             return true;
         });
     }
@@ -225,7 +229,7 @@ public final class JdbcKeyStore implements KeyStore {
                 s.setString(8, json(k.metadata()));
                 setPrevious(s, 9, k.previous());
                 s.setString(12, k.id());
-                return s.executeUpdate() == 1;
+                return s.executeUpdate() == 1 && setLimits(c, "rosetta_keys", "id", k.id(), k.limits());
             }
         });
     }
@@ -307,7 +311,7 @@ public final class JdbcKeyStore implements KeyStore {
     // ---------------------------------------------------------------- plumbing
 
     private static final String KEY_SELECT = "SELECT id, name, tenant, prefix, hash, models, expires_at, disabled,"
-            + " metadata, created_at, previous_hash, previous_until, passthrough FROM rosetta_keys";
+            + " metadata, created_at, previous_hash, previous_until, passthrough, limits FROM rosetta_keys";
 
     @FunctionalInterface
     private interface Work<T> {
@@ -395,7 +399,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getString(1), models(rs.getString(2)), map(rs.getString(3)), rs.getBoolean(4), false,
-                rs.getBoolean(5));
+                rs.getBoolean(5), limits(rs.getString(6)));
     }
 
     private static ApiKey key(ResultSet rs) throws SQLException {
@@ -407,7 +411,7 @@ public final class JdbcKeyStore implements KeyStore {
                 : Optional.of(new ApiKey.Previous(previousHash.trim(), Instant.ofEpochMilli(until)));
         return new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5).trim(),
                 models(rs.getString(6)), expiresAt, rs.getBoolean(8), map(rs.getString(9)),
-                Instant.ofEpochMilli(rs.getLong(10)), false, previous, rs.getBoolean(13));
+                Instant.ofEpochMilli(rs.getLong(10)), false, previous, rs.getBoolean(13), limits(rs.getString(14)));
     }
 
     private static void setModels(PreparedStatement s, int i, ModelPatterns models) throws SQLException {
@@ -433,6 +437,36 @@ public final class JdbcKeyStore implements KeyStore {
         } else {
             s.setString(i, p.get().hash());
             s.setLong(i + 1, p.get().until().toEpochMilli());
+        }
+    }
+
+    /** Writes the limits column of one row; a statement of its own, in the caller's transaction. */
+    private static boolean setLimits(Connection c, String table, String idColumn, String id, LimitPolicy limits)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET limits = ? WHERE " + idColumn + " = ?")) {
+            if (limits.none()) {
+                s.setNull(1, Types.VARCHAR);
+            } else {
+                s.setString(1, LimitsReader.toJson(limits).toString());
+            }
+            s.setString(2, id);
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    private static LimitPolicy limits(String json) {
+        if (json == null) {
+            return LimitPolicy.NONE;
+        }
+        try {
+            List<String> problems = new ArrayList<>();
+            LimitPolicy p = LimitsReader.policy(JSON.readTree(json), "", problems::add);
+            if (!problems.isEmpty()) {
+                throw new StoreException("unreadable limits column: " + problems);
+            }
+            return p;
+        } catch (JsonProcessingException e) {
+            throw new StoreException("unreadable limits column: " + e.getOriginalMessage());
         }
     }
 

@@ -49,6 +49,14 @@ public final class TokenEstimate {
         return fixed + (long) Math.ceil(chars / CHARS_PER_TOKEN * MARGIN);
     }
 
+    /**
+     * An upper estimate from the size of a request body alone, for a stage that must not decode it
+     * (the limiter's admission of a relayed request): JSON punctuation and field names count as text.
+     */
+    public static long ofBodyBytes(long bytes) {
+        return (long) Math.ceil(bytes / CHARS_PER_TOKEN * MARGIN);
+    }
+
     /** About the characters of {@code json} written compactly: names, values and punctuation. */
     private static long jsonChars(Json json) {
         return switch (json) {

@@ -218,4 +218,39 @@ class AdminApiTest {
                 "/openapi.json");
         assertThat(call("GET", "/admin/v1/openapi.json", null, null).status()).isEqualTo(401);
     }
+
+    @Test
+    void limitsAreSetShownChangedKeptOnRotationAndEnforcedAtOnce() throws Exception {
+        Answer created = admin("POST", "/admin/v1/keys", "{\"tenant\":\"team-a\",\"name\":\"limited\","
+                + "\"limits\":{\"rpm\":2},\"model_limits\":{\"mock-g*\":{\"tpm\":100000}}}");
+        assertThat(created.status()).isEqualTo(201);
+        String secret = created.json().get("key").asText();
+        String id = created.json().get("id").asText();
+        assertThat(created.json().get("limits").toString()).isEqualTo("{\"rpm\":2}");
+        assertThat(created.json().get("model_limits").toString()).isEqualTo("{\"mock-g*\":{\"tpm\":100000}}");
+        assertThat(chat(secret)).isEqualTo(200);
+        assertThat(chat(secret)).isEqualTo(200);
+        assertThat(chat(secret)).isEqualTo(429);
+
+        Answer patched = admin("PATCH", "/admin/v1/keys/" + id, "{\"limits\":{\"rpm\":1000}}");
+        assertThat(patched.json().get("limits").toString()).isEqualTo("{\"rpm\":1000}");
+        assertThat(patched.json().get("model_limits").toString()).isEqualTo("{\"mock-g*\":{\"tpm\":100000}}");
+        assertThat(chat(secret)).isEqualTo(200);
+
+        Answer rotated = admin("POST", "/admin/v1/keys/" + id + "/rotate", "{}");
+        assertThat(rotated.json().get("limits").toString()).isEqualTo("{\"rpm\":1000}");
+        assertThat(admin("PATCH", "/admin/v1/keys/" + id, "{\"limits\":null,\"model_limits\":{}}").json()
+                .has("limits")).isFalse();
+        assertThat(admin("GET", "/admin/v1/keys/" + id, null).json().has("model_limits")).isFalse();
+
+        Answer bad = admin("PATCH", "/admin/v1/keys/" + id, "{\"limits\":{\"rpm\":0,\"rph\":1}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().at("/error/message").asText()).contains("limits.rpm: expected a positive whole number")
+                .contains("limits.rph: unknown limit");
+
+        Answer tenant = admin("POST", "/admin/v1/tenants", "{\"name\":\"team-lim\",\"limits\":{\"concurrent\":4}}");
+        assertThat(tenant.json().get("limits").toString()).isEqualTo("{\"concurrent\":4}");
+        assertThat(admin("GET", "/admin/v1/tenants/team-lim", null).json().get("limits").toString())
+                .isEqualTo("{\"concurrent\":4}");
+    }
 }

@@ -119,7 +119,9 @@ class StreamConversionTest {
                 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}"), HttpResponse.BodyHandlers.ofString());
         assertThat(resp.statusCode()).isEqualTo(429);
         assertThat(resp.headers().firstValue("retry-after")).hasValue("7");
-        assertThat(resp.body()).isEqualTo("{\"error\":{\"code\":429,\"message\":\"slow down\",\"status\":\"RESOURCE_EXHAUSTED\"}}");
+        // as Google says when to come back: the retry-after as a google.rpc.RetryInfo detail
+        assertThat(resp.body()).isEqualTo("{\"error\":{\"code\":429,\"message\":\"slow down\",\"status\":\"RESOURCE_EXHAUSTED\","
+                + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"7s\"}]}}");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.rosetta.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.rosetta.limits.LimitPolicy;
+import dev.rosetta.limits.Limits;
 import dev.rosetta.auth.ApiKey;
 import dev.rosetta.auth.KeyRing;
 import dev.rosetta.auth.KeySecret;
@@ -120,6 +122,31 @@ abstract class KeyStoreContract {
         assertThat(e).hasMessageContaining("already exists");
         assertThat(store.version()).isEqualTo(1);
         assertThat(store.audit(10)).hasSize(1);
+    }
+
+    @Test
+    void limitsOfTenantsAndKeysRoundTripAndChange() {
+        LimitPolicy tenantLimits = new LimitPolicy(new Limits(0, 0, 1_000_000, 8),
+                List.of(new LimitPolicy.ModelLimit("gpt-5*", new Limits(30, 0, 0, 0))));
+        Tenant t = new Tenant("team-l", ModelPatterns.ALL, Map.of(), false, false, true, tenantLimits);
+        store.createTenant(t, audit("create", "tenant", "team-l"));
+        ApiKey k = key("key_l", "team-l", 9).withLimits(new LimitPolicy(new Limits(10, 5000, 0, 0), List.of()));
+        store.createKey(k, audit("create", "key", "key_l"));
+
+        assertThat(store.tenant("team-l")).contains(t);
+        assertThat(store.key("key_l")).contains(k);
+        assertThat(store.load().keys()).containsExactly(k);
+
+        ApiKey changed = k.withLimits(new LimitPolicy(Limits.NONE,
+                List.of(new LimitPolicy.ModelLimit("o3", new Limits(0, 0, 0, 2)))));
+        assertThat(store.updateKey(changed, audit("update", "key", "key_l"))).isTrue();
+        assertThat(store.key("key_l")).contains(changed);
+        ApiKey cleared = k.withLimits(LimitPolicy.NONE);
+        assertThat(store.updateKey(cleared, audit("update", "key", "key_l"))).isTrue();
+        assertThat(store.key("key_l").orElseThrow().limits()).isEqualTo(LimitPolicy.NONE);
+        Tenant open = new Tenant("team-l", ModelPatterns.ALL, Map.of(), false, false);
+        assertThat(store.updateTenant(open, audit("update", "tenant", "team-l"))).isTrue();
+        assertThat(store.tenant("team-l")).contains(open);
     }
 
     @Test

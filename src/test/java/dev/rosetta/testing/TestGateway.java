@@ -121,9 +121,18 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(GatewayConfig config, int eventLoops) {
+        return start(config, eventLoops, java.time.Clock.systemUTC());
+    }
+
+    /** With limits counted in {@code clock}'s time, which the test moves. */
+    public static TestGateway start(String yaml, java.time.Clock clock) {
+        return start(ConfigLoader.parse(yaml, ENV::get), 2, clock);
+    }
+
+    public static TestGateway start(GatewayConfig config, int eventLoops, java.time.Clock clock) {
         try {
-            return new TestGateway(Gateway.start(config.withPort(0), eventLoops).toCompletionStage().toCompletableFuture()
-                    .get(20, TimeUnit.SECONDS));
+            return new TestGateway(Gateway.start(config.withPort(0), eventLoops, clock).toCompletionStage()
+                    .toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

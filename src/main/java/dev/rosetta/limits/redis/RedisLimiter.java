@@ -1,0 +1,233 @@
+package dev.rosetta.limits.redis;
+
+import dev.rosetta.limits.Bucket;
+import dev.rosetta.limits.Charge;
+import dev.rosetta.limits.Decision;
+import dev.rosetta.limits.FailurePolicy;
+import dev.rosetta.limits.Limiter;
+import dev.rosetta.limits.Quota;
+import dev.rosetta.limits.Reservation;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counters in Redis, shared by every replica: exact across them.
+ *
+ * <p>Implementation notes: each reservation is one {@code EVALSHA} of {@code reserve.lua} (one round
+ * trip; the script is atomic, so no two replicas interleave inside it), each settlement one of
+ * {@code settle.lua}, skipped when there is nothing to correct. The time is the gateway's, passed as
+ * an argument (not Redis {@code TIME}): tests move it, and the script stays deterministic. After a
+ * Redis restart forgot the scripts, the first call falls back to {@code EVAL} once. Every call is
+ * bounded by {@code timeout}; past it, or when Redis is down, {@link FailurePolicy} decides (a script
+ * that timed out may still have run, so a timed-out reservation can count without its request having
+ * been served: the limit errs on the safe side). Results are handed back on the caller's context.
+ */
+public final class RedisLimiter implements Limiter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
+    private static final Script RESERVE = Script.load("reserve.lua");
+    private static final Script SETTLE = Script.load("settle.lua");
+
+    private final Redis redis;
+    private final String prefix;
+    private final long timeoutMillis;
+    private final long leaseMillis;
+    private final FailurePolicy onFailure;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicLong failures = new AtomicLong();
+
+    /**
+     * @param prefix put before every bucket key, so that deployments (and test runs) sharing a Redis stay apart
+     * @param lease how long a concurrency slot survives a replica that died holding it
+     */
+    public RedisLimiter(Redis redis, String prefix, Duration timeout, Duration lease, FailurePolicy onFailure) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.timeoutMillis = timeout.toMillis();
+        this.leaseMillis = lease.toMillis();
+        this.onFailure = onFailure;
+    }
+
+    /**
+     * Loads the scripts, so that the first requests need no fallback round trip and find a connection
+     * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
+     */
+    public Future<Void> warm() {
+        return Future.join(redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RESERVE.text)),
+                        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SETTLE.text)))
+                .<Void>mapEmpty().otherwise(e -> {
+                    LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
+                    return null;
+                });
+    }
+
+    /** Calls that failed or timed out since start, for the readiness detail. */
+    public long failures() {
+        return failures.get();
+    }
+
+    @Override
+    public java.util.Optional<String> trouble() {
+        if (!down.get()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the rate-limit counters in Redis are unreachable; requests are "
+                + (onFailure == FailurePolicy.ALLOW ? "served without limits" : "refused with 503") + " ("
+                + failures.get() + " failed calls since start)");
+    }
+
+    @Override
+    public Future<Decision> reserve(List<Charge> charges, String lease, long nowMillis) {
+        List<String> args = new ArrayList<>(3 + 4 * charges.size());
+        args.add(Long.toString(nowMillis));
+        args.add(lease);
+        args.add(Long.toString(leaseMillis));
+        for (Charge c : charges) {
+            Bucket b = c.bucket();
+            args.add(b.rate() ? "r" : "c");
+            args.add(Long.toString(b.limit()));
+            args.add(Long.toString(b.periodMillis()));
+            args.add(Long.toString(c.cost()));
+        }
+        Context ctx = Vertx.currentContext();
+        Promise<Decision> out = Promise.promise();
+        eval(RESERVE, charges, args).onComplete(ar -> onContext(ctx, () -> {
+            if (ar.succeeded()) {
+                recovered();
+                out.complete(decision(charges, lease, ar.result()));
+            } else {
+                failed(ar.cause());
+                out.complete(onFailure == FailurePolicy.ALLOW ? new Decision.Granted(Reservation.NONE, List.of())
+                        : new Decision.Unavailable("the rate-limit counters are unreachable"));
+            }
+        }));
+        return out.future();
+    }
+
+    @Override
+    public Future<Void> settle(Reservation reservation, long actualTokens, long nowMillis) {
+        List<Charge> touched = new ArrayList<>(reservation.charges().size());
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(nowMillis));
+        args.add(reservation.lease());
+        for (Charge c : reservation.charges()) {
+            Bucket b = c.bucket();
+            long delta = b.unit() == Bucket.Unit.TOKENS ? actualTokens - c.cost() : 0;
+            if (b.unit() == Bucket.Unit.CONCURRENT || delta != 0) {
+                touched.add(c);
+                args.add(b.rate() ? "r" : "c");
+                args.add(Double.toString(b.rate() ? (double) b.periodMillis() / b.limit() : 0));
+                args.add(Long.toString(delta));
+            }
+        }
+        if (touched.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Context ctx = Vertx.currentContext();
+        Promise<Void> out = Promise.promise();
+        eval(SETTLE, touched, args).onComplete(ar -> onContext(ctx, () -> {
+            if (ar.failed()) {
+                failed(ar.cause());
+            }
+            out.complete();
+        }));
+        return out.future();
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    private Future<Response> eval(Script script, List<Charge> charges, List<String> args) {
+        Future<Response> first = redis.send(request(Command.EVALSHA, script.sha, charges, args));
+        return first.recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
+                        ? redis.send(request(Command.EVAL, script.text, charges, args))
+                        : Future.failedFuture(e))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private Request request(Command command, String script, List<Charge> charges, List<String> args) {
+        Request r = Request.cmd(command).arg(script).arg(charges.size());
+        for (Charge c : charges) {
+            r.arg(prefix + c.bucket().key());
+        }
+        for (String a : args) {
+            r.arg(a);
+        }
+        return r;
+    }
+
+    private static Decision decision(List<Charge> charges, String lease, Response r) {
+        int refused = r.get(0).toInteger();
+        long retry = r.get(1).toLong();
+        List<Quota> quotas = new ArrayList<>(charges.size());
+        for (int i = 0; i < charges.size(); i++) {
+            quotas.add(new Quota(charges.get(i).bucket(), r.get(2 + 2 * i).toLong(), r.get(3 + 2 * i).toLong()));
+        }
+        if (refused == 0) {
+            return new Decision.Granted(new Reservation(charges, lease), quotas);
+        }
+        return new Decision.Refused(charges.get(refused - 1), Math.max(retry, 0), retry < 0, quotas);
+    }
+
+    private void failed(Throwable e) {
+        failures.incrementAndGet();
+        if (down.compareAndSet(false, true)) {
+            LOG.warn("rate-limit counters in Redis unreachable ({}); requests are {} until it answers again",
+                    e.toString(), onFailure == FailurePolicy.ALLOW ? "served without limits" : "refused with 503");
+        }
+    }
+
+    private void recovered() {
+        if (down.get() && down.compareAndSet(true, false)) {
+            LOG.info("rate-limit counters in Redis reachable again");
+        }
+    }
+
+    private static void onContext(Context ctx, Runnable r) {
+        if (ctx == null || Vertx.currentContext() == ctx) {
+            r.run();
+        } else {
+            ctx.runOnContext(v -> r.run());
+        }
+    }
+
+    private record Script(String text, String sha) {
+        static Script load(String name) {
+            try (InputStream in = RedisLimiter.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + name);
+                }
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+                return new Script(text, HexFormat.of().formatHex(sha));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.rosetta.limits;
+
+class InProcessLimiterTest extends LimiterContract {
+
+    private final InProcessLimiter limiter = new InProcessLimiter();
+
+    @Override
+    protected Limiter limiter() {
+        return limiter;
+    }
+}

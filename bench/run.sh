@@ -307,7 +307,8 @@ echo "== startup to healthy (ms): $STARTUP_SORTED(median $STARTUP_MEDIAN)"
 # directory, on its own port and the same core, loaded only by the <scenario>-keys rows. Its store
 # gets one tenant (with a model allow-list, so that check runs) and KEYS keys through the admin API;
 # every wrk script and curl check sends the one in the middle, to both gateways ("none" ignores it),
-# so both see the same bytes.
+# so both see the same bytes. The usage ledger, on by default with a store, is switched off here: these
+# rows measure what admission costs; the ledger's cost is its own (docs/performance.md).
 export BENCH_CLIENT_KEY=bench-client-key
 KEYS_PID=""
 KEYS_URL="http://127.0.0.1:$KEYS_PORT"
@@ -315,7 +316,7 @@ if [ "$KEYS" -gt 0 ]; then
   export BENCH_KEYS_PORT=$KEYS_PORT
   export BENCH_ADMIN_KEY="bench-admin-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   { sed 's/\${BENCH_GATEWAY_PORT}/${BENCH_KEYS_PORT}/' bench/rosetta-bench.yaml
-    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\n' "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
+    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\nledger: false\n' "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
   # shellcheck disable=SC2086
   taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-keys.yaml" \
     >>"$OUT/rosetta-keys-stdout.log" 2>>"$OUT/rosetta-keys-stderr.log" &
@@ -658,7 +659,7 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo
     echo "## auth: keys against auth: none"
     echo
-    echo "A second gateway with \`auth: keys\` ($KEYS keys of one tenant with a model allow-list in a SQLite store; the wrk scripts send one of them in the dialect's own header, to both gateways). Sequential: the scenario's row and its -keys row above, one after the other. Paired: the same load at both gateways at once (they share the core), so that other work on the machine weighs on both alike. Target: at most 5 µs CPU per request more under load, judged on the paired loads."
+    echo "A second gateway with \`auth: keys\` ($KEYS keys of one tenant with a model allow-list in a SQLite store, the usage ledger off; the wrk scripts send one of them in the dialect's own header, to both gateways). Sequential: the scenario's row and its -keys row above, one after the other. Paired: the same load at both gateways at once (they share the core), so that other work on the machine weighs on both alike. Target: at most 5 µs CPU per request more under load, judged on the paired loads."
     echo
     echo "| scenario | class | conns | sequential none | sequential keys | keys − none | paired none | paired keys | keys − none | verdict |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|"

@@ -34,7 +34,7 @@ public final class ConfigLoader {
             "access_log", "state_secret", "strict", "fetch_max_size", "fetch_timeout", "fetch_private_addresses", "stream_first_byte_timeout",
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
-            "prices", "ledger_retention", "ledger_spool", "ledger_spool_max",
+            "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");

@@ -30,7 +30,7 @@ final class LedgerConfigReader {
                 }
             }
         }
-        return new LedgerConfig(prices,
+        return new LedgerConfig(loader.bool(root, "ledger", "").orElse(true), prices,
                 loader.duration(root, "ledger_retention", "").orElse(LedgerConfig.DEFAULT_RETENTION),
                 loader.string(root, "ledger_spool", "").filter(s -> !s.isBlank()).map(Path::of)
                         .orElse(LedgerConfig.DEFAULT_SPOOL),

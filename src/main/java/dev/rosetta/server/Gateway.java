@@ -88,8 +88,8 @@ public final class Gateway {
                         Optional.of(new UploadGrants(sealer, UPLOAD_GRANT_TTL)));
         Future<?> loaded = keys == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
-        // The ledger lives in the store, so it is on whenever there is one (auth: keys).
-        Ledger ledger = keys == null ? null : Ledgers.open(config);
+        // The ledger lives in the store, so it is on whenever there is one (auth: keys), unless switched off.
+        Ledger ledger = keys == null || !config.ledger().enabled() ? null : Ledgers.open(config);
         Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());

@@ -190,8 +190,31 @@ class ApiPassthroughTest {
         assertThat(resp.headers().firstValue("x-goog-trace")).hasValue("t1");
     }
 
-    @Test
-    void aMultipartUploadOf64MiBStreamsThroughWithoutBeingHeld() throws Exception {
+    /** A client of each family that uploads and downloads files through {@code /v1/files}. */
+    enum FilesClient {
+        OPENAI(Map.of("authorization", "Bearer " + CLIENT_KEY), "authorization", "Bearer " + TestGateway.OPENAI_KEY),
+        ANTHROPIC(Map.of("x-api-key", CLIENT_KEY, "anthropic-version", "2023-06-01", "anthropic-beta", "files-api-2025-04-14"),
+                "x-api-key", TestGateway.ANTHROPIC_KEY);
+
+        final Map<String, String> headers;
+        final String keyHeader;
+        final String providerKey;
+
+        FilesClient(Map<String, String> headers, String keyHeader, String providerKey) {
+            this.headers = headers;
+            this.keyHeader = keyHeader;
+            this.providerKey = providerKey;
+        }
+
+        HttpRequest.Builder sign(HttpRequest.Builder b) {
+            headers.forEach(b::header);
+            return b;
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FilesClient.class)
+    void aMultipartUploadOf64MiBStreamsThroughWithoutBeingHeld(FilesClient client) throws Exception {
         upstream.answer(Reply.json(200, "{\"id\":\"file-1\",\"object\":\"file\"}"));
         String boundary = "----rosetta-test-boundary";
         byte[] head = ("--" + boundary + "\r\ncontent-disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--" + boundary
@@ -231,9 +254,8 @@ class ApiPassthroughTest {
                 new java.io.ByteArrayInputStream(head), first, gate, rest, new java.io.ByteArrayInputStream(tail))));
         MessageDigest headDigest = MessageDigest.getInstance("SHA-256");
 
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/files"))
+        HttpResponse<String> resp = http.send(client.sign(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/files")))
                 .header("content-type", "multipart/form-data; boundary=" + boundary)
-                .header("authorization", "Bearer " + CLIENT_KEY)
                 .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), total))
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -242,7 +264,8 @@ class ApiPassthroughTest {
         Recorded got = upstream.take();
         assertThat(got.path()).isEqualTo("/v1/files");
         assertThat(got.headers().get("content-type")).isEqualTo("multipart/form-data; boundary=" + boundary);
-        assertThat(got.headers().get("authorization")).isEqualTo("Bearer " + TestGateway.OPENAI_KEY);
+        assertThat(got.headers().get(client.keyHeader)).isEqualTo(client.providerKey);
+        assertThat(got.headers().toString()).doesNotContain(CLIENT_KEY);
         assertThat((long) got.body().length).isEqualTo(total);
         byte[] received = got.body();
         headDigest.update(received, head.length, (int) payload);
@@ -278,8 +301,9 @@ class ApiPassthroughTest {
         assertThat(upstream.pending()).as("requests the provider saw complete").isZero();
     }
 
-    @Test
-    void aBinaryDownloadComesBackByteForByte() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FilesClient.class)
+    void aBinaryDownloadComesBackByteForByte(FilesClient client) throws Exception {
         byte[] content = new byte[6 * 1024 * 1024 + 17];
         new Random(7).nextBytes(content);
         List<Step> steps = new java.util.ArrayList<>();
@@ -287,9 +311,11 @@ class ApiPassthroughTest {
             steps.add(new Step.Write(java.util.Arrays.copyOfRange(content, off, Math.min(content.length, off + (1 << 20)))));
         }
         upstream.answer(Reply.stream("application/octet-stream", steps, true));
-        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/files/file-1/content"))
-                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(upstream.take().path()).isEqualTo("/v1/files/file-1/content");
+        HttpResponse<byte[]> resp = http.send(client.sign(HttpRequest.newBuilder(URI.create(gateway.url()
+                + "/v1/files/file-1/content"))).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        Recorded got = upstream.take();
+        assertThat(got.path()).isEqualTo("/v1/files/file-1/content");
+        assertThat(got.headers().get(client.keyHeader)).isEqualTo(client.providerKey);
         assertThat(resp.statusCode()).isEqualTo(200);
         assertThat(resp.headers().firstValue("content-type")).hasValue("application/octet-stream");
         assertThat(resp.body()).isEqualTo(content);

@@ -2,9 +2,8 @@ package dev.rosetta.ledger;
 
 import dev.rosetta.config.StoreLocation;
 import dev.rosetta.model.Usage;
-import dev.rosetta.store.StoreConnections;
+import dev.rosetta.store.JdbcSession;
 import dev.rosetta.store.StoreException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,11 +29,10 @@ public final class JdbcLedgerStore implements LedgerStore {
             + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
             + " usage_estimated";
 
-    private final StoreLocation location;
-    private Connection connection;
+    private final JdbcSession session;
 
     public JdbcLedgerStore(StoreLocation location) {
-        this.location = location;
+        this.session = new JdbcSession(location, "ledger store", JdbcSession.AfterFailure.CLOSE_POSTGRESQL_ONLY);
     }
 
     @Override
@@ -42,7 +40,7 @@ public final class JdbcLedgerStore implements LedgerStore {
         if (records.isEmpty()) {
             return;
         }
-        transaction(c -> {
+        session.transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (request_id) DO NOTHING")) {
@@ -99,7 +97,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                 + " FROM rosetta_usage_daily WHERE day * " + DAY_MILLIS + " >= ? AND day * " + DAY_MILLIS + " < ?"
                 + filters(q) + ") u"
                 + (groups.isEmpty() ? "" : " GROUP BY " + groups + " ORDER BY " + groups);
-        return read(c -> {
+        return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 int i = bind(s, 1, q);
                 bind(s, i, q);
@@ -147,7 +145,7 @@ public final class JdbcLedgerStore implements LedgerStore {
         String sql = "SELECT " + COLUMNS + " FROM rosetta_ledger WHERE at >= ? AND at < ?" + filters(q)
                 + q.after().map(a -> " AND (at < ? OR (at = ? AND request_id < ?))").orElse("")
                 + " ORDER BY at DESC, request_id DESC LIMIT " + q.limit();
-        return read(c -> {
+        return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 int i = bind(s, 1, q);
                 if (q.after().isPresent()) {
@@ -173,7 +171,7 @@ public final class JdbcLedgerStore implements LedgerStore {
 
     @Override
     public int prune(long before) {
-        return transaction(c -> {
+        return session.transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_usage_daily (day, tenant, key_id,"
                     + " model, provider, requests, errors, input_tokens, output_tokens, cache_read_tokens,"
                     + " cache_write_tokens, reasoning_tokens, cost_nanos, unpriced)"
@@ -205,71 +203,10 @@ public final class JdbcLedgerStore implements LedgerStore {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // a connection that failed: nothing left to release
-            }
-            connection = null;
-        }
+        session.close();
     }
 
     private static String cap(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max);
-    }
-
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = StoreConnections.open(location);
-        }
-        return connection;
-    }
-
-    private <T> T read(Work<T> work) {
-        try {
-            Connection c = connection();
-            c.setAutoCommit(true);
-            return work.run(c);
-        } catch (SQLException e) {
-            dropAfterFailure();
-            throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * A PostgreSQL connection that failed is dropped, so the next call reconnects. A SQLite one is kept:
-     * its failures are not the network's (a lock held by the key store's connection, say), and an
-     * in-memory database lives only while a connection to it is open.
-     */
-    private void dropAfterFailure() {
-        if (location.kind() == StoreLocation.Kind.POSTGRESQL) {
-            close();
-        }
-    }
-
-    private <T> T transaction(Work<T> work) {
-        Connection c = null;
-        try {
-            c = connection();
-            c.setAutoCommit(false);
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            if (c != null) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone: dropped below
-                }
-            }
-            dropAfterFailure();
-            throw new StoreException("ledger store " + location.display() + ": " + e.getMessage(), e);
-        }
     }
 }

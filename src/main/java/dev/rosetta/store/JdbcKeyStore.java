@@ -39,16 +39,17 @@ public final class JdbcKeyStore implements KeyStore {
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() { };
 
     private final StoreLocation location;
-    private Connection connection;
+    private final JdbcSession session;
 
     public JdbcKeyStore(StoreLocation location) {
         this.location = location;
+        this.session = new JdbcSession(location, "store", JdbcSession.AfterFailure.CLOSE);
     }
 
     @Override
     public void migrate() {
         try {
-            connection(); // first, so that an in-memory SQLite database outlives the migrations' connection
+            session.connection(); // first, so that an in-memory SQLite database outlives the migrations' connection
         } catch (SQLException e) {
             close();
             throw new StoreException("cannot open the store at " + location.display() + ": " + e.getMessage(), e);
@@ -58,7 +59,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public long version() {
-        return read(c -> {
+        return session.read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM rosetta_version WHERE id = 1")) {
                 rs.next();
                 return rs.getLong(1);
@@ -68,7 +69,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public Contents load() {
-        return transaction(c -> {
+        return session.transaction(c -> {
             long version;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM rosetta_version WHERE id = 1")) {
                 rs.next();
@@ -93,7 +94,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public Optional<Tenant> tenant(String name) {
-        return read(c -> {
+        return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants WHERE name = ?")) {
                 s.setString(1, name);
@@ -165,7 +166,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public Optional<ApiKey> key(String id) {
-        return read(c -> {
+        return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement(KEY_SELECT + " WHERE id = ?")) {
                 s.setString(1, id);
                 try (ResultSet rs = s.executeQuery()) {
@@ -249,7 +250,7 @@ public final class JdbcKeyStore implements KeyStore {
         if (lastUsed.isEmpty()) {
             return;
         }
-        transaction(c -> {
+        session.transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE rosetta_keys SET last_used_at = ? WHERE id = ?"
                     + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
                 for (Map.Entry<String, Long> e : lastUsed.entrySet()) {
@@ -266,7 +267,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public Map<String, Long> lastUsed() {
-        return read(c -> {
+        return session.read(c -> {
             Map<String, Long> out = new java.util.HashMap<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                     "SELECT id, last_used_at FROM rosetta_keys WHERE last_used_at IS NOT NULL")) {
@@ -280,7 +281,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public List<AuditEvent> audit(int limit) {
-        return read(c -> {
+        return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT id, at, actor, action, entity_type, entity_id, detail"
                     + " FROM rosetta_audit ORDER BY at DESC, id DESC LIMIT ?")) {
                 s.setInt(1, limit);
@@ -298,14 +299,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // closing a connection that failed: nothing left to release
-            }
-            connection = null;
-        }
+        session.close();
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -313,50 +307,9 @@ public final class JdbcKeyStore implements KeyStore {
     private static final String KEY_SELECT = "SELECT id, name, tenant, prefix, hash, models, expires_at, disabled,"
             + " metadata, created_at, previous_hash, previous_until, passthrough, limits FROM rosetta_keys";
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = StoreConnections.open(location);
-        }
-        return connection;
-    }
-
-    private <T> T read(Work<T> work) {
-        try {
-            Connection c = connection();
-            c.setAutoCommit(true);
-            return work.run(c);
-        } catch (SQLException e) {
-            close();
-            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T transaction(Work<T> work) {
-        Connection c = null;
-        try {
-            c = connection();
-            c.setAutoCommit(false);
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            rollback(c);
-            if (e instanceof StoreException se) {
-                throw se;
-            }
-            close();
-            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Runs {@code work}; if it changed anything, writes the audit row and bumps the version, all in one transaction. */
-    private boolean change(AuditEvent audit, Work<Boolean> work) {
-        return transaction(c -> {
+    private boolean change(AuditEvent audit, JdbcSession.Work<Boolean> work) {
+        return session.transaction(c -> {
             boolean changed = work.run(c);
             if (changed) {
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_audit"
@@ -376,16 +329,6 @@ public final class JdbcKeyStore implements KeyStore {
             }
             return changed;
         });
-    }
-
-    private static void rollback(Connection c) {
-        if (c != null) {
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is gone; the transaction went with it
-            }
-        }
     }
 
     private static boolean tenantExists(Connection c, String name) throws SQLException {

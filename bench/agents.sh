@@ -70,20 +70,7 @@ NODE_VERSION=$("$BIN/node" --version)
 version_of() { "$BIN/node" -p "require('$AG/node_modules/$1/package.json').version"; }
 
 # ---------------------------------------------------------------- the gateway
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'; }
-pick_jdk() {
-  local d v
-  for d in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java || echo /nonexistent)")")")" \
-           $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
-    [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
-    v=$(java_major "$d")
-    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then echo "$d"; return 0; fi
-  done
-  echo "agents.sh: needs a JDK 21 or newer; set JAVA_HOME to one" >&2
-  return 1
-}
-JAVA_HOME=$(pick_jdk) || exit 2
-export JAVA_HOME
+. bench/jdk.sh   # the working directory is the repository root from here on
 if [ "$JAR" = target/rosetta.jar ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; }; then
   echo "== building $JAR"
   ./rosetta build

@@ -30,10 +30,6 @@ public final class Replies {
         this.redactor = redactor;
     }
 
-    public Replies(AccessLog accessLog, Runnable onEnd, Redactor redactor) {
-        this(List.of(accessLog), onEnd, redactor);
-    }
-
     public Redactor redactor() {
         return redactor;
     }

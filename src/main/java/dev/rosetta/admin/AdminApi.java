@@ -234,7 +234,7 @@ public final class AdminApi {
     // ---------------------------------------------------------------- tenants
 
     private CompletableFuture<Reply> createTenant(ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
+        AdminJson.onlyFields(body, "name", "models", "metadata", "disabled", "passthrough", "limits", "model_limits", "budget");
         LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
         checkName(name);
@@ -252,7 +252,7 @@ public final class AdminApi {
     }
 
     private CompletableFuture<Reply> updateTenant(String name, ObjectNode body, String actor) {
-        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough", "limits", "model_limits");
+        AdminJson.onlyFields(body, "models", "metadata", "disabled", "passthrough", "limits", "model_limits", "budget");
         limits(body, LimitPolicy.NONE);
         rejectDeclaredTenant(name);
         Optional<ModelPatterns> models = AdminJson.models(body);
@@ -291,7 +291,7 @@ public final class AdminApi {
 
     private CompletableFuture<Reply> createKey(ObjectNode body, String actor) {
         AdminJson.onlyFields(body, "tenant", "name", "models", "expires_at", "metadata", "passthrough", "limits",
-                "model_limits");
+                "model_limits", "budget");
         LimitPolicy limits = limits(body, LimitPolicy.NONE);
         String tenantName = AdminJson.string(body, "tenant").orElseThrow(() -> AdminError.invalid("tenant: required"));
         String name = AdminJson.string(body, "name").orElseThrow(() -> AdminError.invalid("name: required"));
@@ -313,7 +313,7 @@ public final class AdminApi {
 
     private CompletableFuture<Reply> updateKey(String id, ObjectNode body, String actor) {
         AdminJson.onlyFields(body, "name", "models", "expires_at", "disabled", "metadata", "passthrough", "limits",
-                "model_limits");
+                "model_limits", "budget");
         limits(body, LimitPolicy.NONE);
         rejectDeclaredKey(id);
         Optional<String> name = AdminJson.string(body, "name");
@@ -338,7 +338,7 @@ public final class AdminApi {
     }
 
     /**
-     * {@code limits} and {@code model_limits} of a request body over {@code current}: a field given
+     * {@code limits}, {@code model_limits} and {@code budget} of a request body over {@code current}: a field given
      * replaces that part ({@code null} or {@code {}} removes it), a field absent keeps it.
      */
     private static LimitPolicy limits(ObjectNode body, LimitPolicy current) {
@@ -349,7 +349,9 @@ public final class AdminApi {
         }
         Limits own = body.has("limits") ? given.limits() : current.limits();
         List<LimitPolicy.ModelLimit> models = body.has("model_limits") ? given.models() : current.models();
-        return own.none() && models.isEmpty() ? LimitPolicy.NONE : new LimitPolicy(own, models);
+        var budget = body.has("budget") ? given.budget() : current.budget();
+        return own.none() && models.isEmpty() && budget.isEmpty() ? LimitPolicy.NONE
+                : new LimitPolicy(own, models, budget);
     }
 
     private CompletableFuture<Reply> revokeKey(String id, String actor) {

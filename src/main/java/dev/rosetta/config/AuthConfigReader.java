@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
 final class AuthConfigReader {
 
     private static final Set<String> TENANT_KEYS = Set.of("name", "models", "metadata", "disabled", "passthrough",
-            "limits", "model_limits");
+            "limits", "model_limits", "budget");
     private static final Set<String> KEY_KEYS = Set.of("name", "tenant", "key", "models", "expires_at", "disabled",
-            "passthrough", "metadata", "limits", "model_limits");
+            "passthrough", "metadata", "limits", "model_limits", "budget");
     /** Names appear in logs, metrics and admin URLs: kept to a safe alphabet. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final int MIN_ADMIN_KEY = 32;

@@ -3,6 +3,7 @@ package dev.rosetta.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.budget.Budget;
 import dev.rosetta.limits.LimitPolicy;
 import dev.rosetta.limits.Limits;
 import dev.rosetta.limits.FailurePolicy;
@@ -102,10 +103,89 @@ public final class LimitsReader {
                 }
             }
         }
-        return own.none() && perModel.isEmpty() ? LimitPolicy.NONE : new LimitPolicy(own, perModel);
+        Optional<Budget> budget = budget(owner.get("budget"), prefix + "budget", problems);
+        return own.none() && perModel.isEmpty() && budget.isEmpty() ? LimitPolicy.NONE
+                : new LimitPolicy(own, perModel, budget);
     }
 
-    /** {@code {"limits": {...}, "model_limits": {...}}}, each only when set: the inverse of {@link #policy}. */
+    private static final Set<String> BUDGET_KEYS = Set.of("usd", "period", "timezone", "soft");
+
+    /** {@code {usd, period, timezone, soft}}; empty when absent or null. */
+    public static Optional<Budget> budget(JsonNode node, String path, Consumer<String> problems) {
+        if (node == null || node.isNull() || node.isObject() && node.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!node.isObject()) {
+            problems.accept(path + ": expected a mapping of usd, period, timezone, soft");
+            return Optional.empty();
+        }
+        boolean ok = true;
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!BUDGET_KEYS.contains(k)) {
+                problems.accept(path + "." + k + ": unknown key (expected usd, period, timezone or soft)");
+                ok = false;
+            }
+        }
+        JsonNode usd = node.get("usd");
+        long nanos = 0;
+        if (usd == null || !usd.isNumber() || usd.decimalValue().signum() <= 0) {
+            problems.accept(path + ".usd: expected an amount in US dollars above 0, got " + (usd == null ? "nothing" : usd));
+            ok = false;
+        } else {
+            java.math.BigDecimal n = usd.decimalValue().movePointRight(9);
+            if (n.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0 || n.signum() <= 0) {
+                problems.accept(path + ".usd: out of range: " + usd);
+                ok = false;
+            } else {
+                nanos = n.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+            }
+        }
+        Budget.Period period = null;
+        JsonNode p = node.get("period");
+        if (p == null || !p.isTextual()) {
+            problems.accept(path + ".period: expected day, week, month or total");
+            ok = false;
+        } else {
+            for (Budget.Period candidate : Budget.Period.values()) {
+                if (candidate.wireName().equals(p.asText())) {
+                    period = candidate;
+                }
+            }
+            if (period == null) {
+                problems.accept(path + ".period: expected day, week, month or total, got \"" + p.asText() + "\"");
+                ok = false;
+            }
+        }
+        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        JsonNode tz = node.get("timezone");
+        if (tz != null && !tz.isNull()) {
+            try {
+                zone = java.time.ZoneId.of(tz.asText());
+            } catch (java.time.DateTimeException e) {
+                problems.accept(path + ".timezone: unknown time zone \"" + tz.asText() + "\" (expected an IANA name such as Europe/Berlin, or UTC)");
+                ok = false;
+            }
+        }
+        JsonNode soft = node.get("soft");
+        if (soft != null && !soft.isNull() && !soft.isBoolean()) {
+            problems.accept(path + ".soft: expected true or false");
+            ok = false;
+        }
+        return ok ? Optional.of(new Budget(nanos, period, zone, soft != null && soft.asBoolean(false))) : Optional.empty();
+    }
+
+    /** The inverse of {@link #budget}. */
+    public static ObjectNode toJson(Budget b) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("usd", b.usd());
+        o.put("period", b.period().wireName());
+        o.put("timezone", b.zone().getId());
+        o.put("soft", b.soft());
+        return o;
+    }
+
+    /** {@code {"limits": {...}, "model_limits": {...}, "budget": {...}}}, each only when set: the inverse of {@link #policy}. */
     public static ObjectNode toJson(LimitPolicy policy) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         if (!policy.limits().none()) {
@@ -115,6 +195,7 @@ public final class LimitsReader {
             ObjectNode models = out.putObject("model_limits");
             policy.models().forEach(m -> models.set(m.pattern(), toJson(m.limits())));
         }
+        policy.budget().ifPresent(b -> out.set("budget", toJson(b)));
         return out;
     }
 

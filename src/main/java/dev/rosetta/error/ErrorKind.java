@@ -20,6 +20,14 @@ public enum ErrorKind {
     REQUEST_TIMEOUT(408, "invalid_request_error", "invalid_request_error", "DEADLINE_EXCEEDED"),
     PAYLOAD_TOO_LARGE(413, "invalid_request_error", "request_too_large", "INVALID_ARGUMENT"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_error", "RESOURCE_EXHAUSTED"),
+    /**
+     * A key's or tenant's budget is spent. Each dialect sees what its provider answers when the
+     * money runs out, in a form its official SDK does not retry (the refusal also carries
+     * {@code x-should-retry: false}, which the Stainless SDKs obey): OpenAI 429 {@code insufficient_quota};
+     * Anthropic 402 {@code billing_error}; Gemini 400 {@code FAILED_PRECONDITION} (google-genai retries
+     * every 429 whatever the headers say, so {@code RESOURCE_EXHAUSTED} would be retried in a loop).
+     */
+    BUDGET_EXHAUSTED(429, "insufficient_quota", "billing_error", "FAILED_PRECONDITION", 400, 402),
     INTERNAL(500, "server_error", "api_error", "INTERNAL"),
     BAD_GATEWAY(502, "server_error", "api_error", "UNAVAILABLE"),
     UNAVAILABLE(503, "server_error", "api_error", "UNAVAILABLE"),
@@ -31,12 +39,19 @@ public enum ErrorKind {
     private final String anthropicType;
     private final String geminiStatus;
     private final int geminiHttpStatus;
+    private final int anthropicHttpStatus;
 
     ErrorKind(int status, String openAiType, String anthropicType, String geminiStatus) {
         this(status, openAiType, anthropicType, geminiStatus, status);
     }
 
     ErrorKind(int status, String openAiType, String anthropicType, String geminiStatus, int geminiHttpStatus) {
+        this(status, openAiType, anthropicType, geminiStatus, geminiHttpStatus, status);
+    }
+
+    ErrorKind(int status, String openAiType, String anthropicType, String geminiStatus, int geminiHttpStatus,
+              int anthropicHttpStatus) {
+        this.anthropicHttpStatus = anthropicHttpStatus;
         this.status = status;
         this.openAiType = openAiType;
         this.anthropicType = anthropicType;
@@ -66,6 +81,11 @@ public enum ErrorKind {
     /** The HTTP status a Gemini client gets (and sees as {@code error.code}), where Google's differs. */
     public int geminiHttpStatus() {
         return geminiHttpStatus;
+    }
+
+    /** The HTTP status an Anthropic client gets, where Anthropic's differs. */
+    public int anthropicHttpStatus() {
+        return anthropicHttpStatus;
     }
 
     /** The kind that best describes an upstream HTTP status, whatever the upstream dialect. */

@@ -1,5 +1,6 @@
 package dev.rosetta.limits;
 
+import dev.rosetta.budget.Budget;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,9 +8,9 @@ import java.util.Optional;
 /**
  * What a key or a tenant may take: its own {@code limits}, and {@code model_limits} for the models
  * matching a name or {@code prefix*} pattern (the first matching pattern applies), each kept in
- * counters of its own beside the overall ones.
+ * counters of its own beside the overall ones; and its {@code budget} in money, if it has one.
  */
-public record LimitPolicy(Limits limits, List<ModelLimit> models) {
+public record LimitPolicy(Limits limits, List<ModelLimit> models, Optional<Budget> budget) {
 
     /** Limits for the models one pattern matches. */
     public record ModelLimit(String pattern, Limits limits) {
@@ -24,14 +25,25 @@ public record LimitPolicy(Limits limits, List<ModelLimit> models) {
         }
     }
 
-    public static final LimitPolicy NONE = new LimitPolicy(Limits.NONE, List.of());
+    public static final LimitPolicy NONE = new LimitPolicy(Limits.NONE, List.of(), Optional.empty());
+
+    public LimitPolicy(Limits limits, List<ModelLimit> models) {
+        this(limits, models, Optional.empty());
+    }
 
     public LimitPolicy {
         Objects.requireNonNull(limits, "limits");
         models = List.copyOf(models);
+        Objects.requireNonNull(budget, "budget");
     }
 
+    /** Neither a limit nor a budget. */
     public boolean none() {
+        return limits.none() && models.isEmpty() && budget.isEmpty();
+    }
+
+    /** No rate, token or concurrency limit (a budget may still be set). */
+    public boolean noLimits() {
         return limits.none() && models.isEmpty();
     }
 

@@ -1,6 +1,7 @@
 package dev.rosetta.limits;
 
 import dev.rosetta.auth.Principal;
+import dev.rosetta.budget.BudgetGuard;
 import dev.rosetta.config.LimiterConfig;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.error.ErrorKind;
@@ -41,6 +42,7 @@ public final class Police {
     private static final long DAY = 86_400_000;
 
     private final Limiter limiter;
+    private final BudgetGuard budgets;
     private final Clock clock;
     private final Replies replies;
     private final long outputTokens;
@@ -58,6 +60,12 @@ public final class Police {
     }
 
     public Police(Limiter limiter, LimiterConfig config, Clock clock, Replies replies) {
+        this(limiter, config, clock, replies, null);
+    }
+
+    /** @param budgets the budgets of keys and tenants, checked before the limits; null when budgets are off */
+    public Police(Limiter limiter, LimiterConfig config, Clock clock, Replies replies, BudgetGuard budgets) {
+        this.budgets = budgets;
         this.limiter = limiter;
         this.clock = clock;
         this.replies = replies;
@@ -91,6 +99,15 @@ public final class Police {
             next.run(); // free at every provider, and limited there apart from generation
             return;
         }
+        if (budgets != null && BudgetGuard.applies(ex.principal())) {
+            budgets.admit(ex, route, bodyBytes, maxOutputTokens, replies,
+                    () -> limit(ex, route, bodyBytes, maxOutputTokens, next));
+            return;
+        }
+        limit(ex, route, bodyBytes, maxOutputTokens, next);
+    }
+
+    private void limit(Exchange ex, Route route, long bodyBytes, long maxOutputTokens, Runnable next) {
         long now = clock.millis();
         Future<Decision> decision = reserve(ex.principal(), ex.model(), route.provider().name(), bodyBytes,
                 maxOutputTokens, ex.requestId(), now);
@@ -119,7 +136,7 @@ public final class Police {
      */
     public Future<Decision> reserve(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens,
                                     String lease, long now) {
-        if (p.keyLimits().none() && p.tenantLimits().none() && models.isEmpty() && providers.isEmpty()) {
+        if (p.keyLimits().noLimits() && p.tenantLimits().noLimits() && models.isEmpty() && providers.isEmpty()) {
             return null;
         }
         List<Charge> charges = charges(p, model, provider, bodyBytes, maxOutputTokens);
@@ -210,7 +227,7 @@ public final class Police {
     }
 
     private void add(List<Charge> out, String kind, String name, LimitPolicy policy, String model, long[] tokens) {
-        if (policy.none()) {
+        if (policy.noLimits()) {
             return;
         }
         if (!policy.limits().none()) {

@@ -61,8 +61,12 @@ public final class Replies {
             return;
         }
         error.retryAfterSeconds().ifPresent(s -> r.putHeader("retry-after", Long.toString(s)));
-        json(ex, ex.dialect() == Dialect.GEMINI ? error.kind().geminiHttpStatus() : error.status(),
-                ErrorRenderer.render(ex.dialect(), error));
+        int status = switch (ex.dialect()) {
+            case GEMINI -> error.kind().geminiHttpStatus();
+            case ANTHROPIC -> error.kind().anthropicHttpStatus();
+            case OPENAI_CHAT, OPENAI_RESPONSES -> error.status();
+        };
+        json(ex, status, ErrorRenderer.render(ex.dialect(), error));
     }
 
     /**

@@ -91,6 +91,7 @@ public final class Gateway {
         // The ledger lives in the store, so it is on whenever there is one (auth: keys), unless switched off.
         Ledger ledger = keys == null || !config.ledger().enabled() ? null : Ledgers.open(config);
         Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;
+        dev.rosetta.budget.BudgetGuard budgets = dev.rosetta.budget.Budgets.open(vertx, config, ledger, clock);
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
@@ -105,7 +106,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock);
+                            admission, keys, ledger, limiter, clock, budgets);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));

@@ -77,7 +77,7 @@ public final class JdbcKeyStore implements KeyStore {
             }
             List<Tenant> tenants = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants ORDER BY name")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits, budget FROM rosetta_tenants ORDER BY name")) {
                 while (rs.next()) {
                     tenants.add(tenant(rs));
                 }
@@ -96,7 +96,7 @@ public final class JdbcKeyStore implements KeyStore {
     public Optional<Tenant> tenant(String name) {
         return session.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT name, models, metadata, disabled, passthrough, limits FROM rosetta_tenants WHERE name = ?")) {
+                    "SELECT name, models, metadata, disabled, passthrough, limits, budget FROM rosetta_tenants WHERE name = ?")) {
                 s.setString(1, name);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(tenant(rs)) : Optional.<Tenant>empty();
@@ -305,7 +305,7 @@ public final class JdbcKeyStore implements KeyStore {
     // ---------------------------------------------------------------- plumbing
 
     private static final String KEY_SELECT = "SELECT id, name, tenant, prefix, hash, models, expires_at, disabled,"
-            + " metadata, created_at, previous_hash, previous_until, passthrough, limits FROM rosetta_keys";
+            + " metadata, created_at, previous_hash, previous_until, passthrough, limits, budget FROM rosetta_keys";
 
     /** Runs {@code work}; if it changed anything, writes the audit row and bumps the version, all in one transaction. */
     private boolean change(AuditEvent audit, JdbcSession.Work<Boolean> work) {
@@ -342,7 +342,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getString(1), models(rs.getString(2)), map(rs.getString(3)), rs.getBoolean(4), false,
-                rs.getBoolean(5), limits(rs.getString(6)));
+                rs.getBoolean(5), limits(rs.getString(6), rs.getString(7)));
     }
 
     private static ApiKey key(ResultSet rs) throws SQLException {
@@ -354,7 +354,7 @@ public final class JdbcKeyStore implements KeyStore {
                 : Optional.of(new ApiKey.Previous(previousHash.trim(), Instant.ofEpochMilli(until)));
         return new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5).trim(),
                 models(rs.getString(6)), expiresAt, rs.getBoolean(8), map(rs.getString(9)),
-                Instant.ofEpochMilli(rs.getLong(10)), false, previous, rs.getBoolean(13), limits(rs.getString(14)));
+                Instant.ofEpochMilli(rs.getLong(10)), false, previous, rs.getBoolean(13), limits(rs.getString(14), rs.getString(15)));
     }
 
     private static void setModels(PreparedStatement s, int i, ModelPatterns models) throws SQLException {
@@ -383,27 +383,43 @@ public final class JdbcKeyStore implements KeyStore {
         }
     }
 
-    /** Writes the limits column of one row; a statement of its own, in the caller's transaction. */
+    /**
+     * Writes the limits and budget columns of one row; a statement of its own, in the caller's
+     * transaction.
+     */
     private static boolean setLimits(Connection c, String table, String idColumn, String id, LimitPolicy limits)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET limits = ? WHERE " + idColumn + " = ?")) {
-            if (limits.none()) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET limits = ?, budget = ? WHERE "
+                + idColumn + " = ?")) {
+            var json = LimitsReader.toJson(limits);
+            var budget = json.remove("budget");
+            if (json.isEmpty()) {
                 s.setNull(1, Types.VARCHAR);
             } else {
-                s.setString(1, LimitsReader.toJson(limits).toString());
+                s.setString(1, json.toString());
             }
-            s.setString(2, id);
+            if (budget == null) {
+                s.setNull(2, Types.VARCHAR);
+            } else {
+                s.setString(2, budget.toString());
+            }
+            s.setString(3, id);
             return s.executeUpdate() == 1;
         }
     }
 
-    private static LimitPolicy limits(String json) {
-        if (json == null) {
+    private static LimitPolicy limits(String json, String budget) {
+        if (json == null && budget == null) {
             return LimitPolicy.NONE;
         }
         try {
             List<String> problems = new ArrayList<>();
-            LimitPolicy p = LimitsReader.policy(JSON.readTree(json), "", problems::add);
+            com.fasterxml.jackson.databind.node.ObjectNode node = json == null ? JSON.createObjectNode()
+                    : (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
+            if (budget != null) {
+                node.set("budget", JSON.readTree(budget));
+            }
+            LimitPolicy p = LimitsReader.policy(node, "", problems::add);
             if (!problems.isEmpty()) {
                 throw new StoreException("unreadable limits column: " + problems);
             }

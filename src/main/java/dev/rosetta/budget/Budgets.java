@@ -1,0 +1,52 @@
+package dev.rosetta.budget;
+
+import dev.rosetta.config.AuthConfig;
+import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.ledger.Ledger;
+import dev.rosetta.ledger.PriceTable;
+import dev.rosetta.ledger.UsageQuery;
+import dev.rosetta.ledger.UsageRow;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** The budget stage a gateway runs, built from its configuration. */
+public final class Budgets {
+
+    private Budgets() {
+    }
+
+    /**
+     * The budgets of keys and tenants: on with {@code auth: keys} (budgets may be set at runtime
+     * through the admin API), null otherwise. Counters in Redis when {@code redis:} is set, else in
+     * this process, loaded from {@code ledger} (when there is one) for each owner's current period.
+     */
+    public static BudgetGuard open(Vertx vertx, GatewayConfig config, Ledger ledger, Clock clock) {
+        if (config.auth().mode() != AuthConfig.Mode.KEYS) {
+            return null;
+        }
+        BudgetBook book = config.limiter().redis().isPresent()
+                ? dev.rosetta.budget.redis.RedisBudgets.create(vertx, config.limiter())
+                : new InProcessBudgets(ledger == null ? InProcessBudgets.Seed.NONE : seed(ledger));
+        BudgetAlerts alerts = config.budgetAlerts().on()
+                ? new WebhookAlerts(vertx, config.budgetAlerts(), book instanceof dev.rosetta.budget.redis.RedisBudgets r
+                        ? r.deduplicator() : WebhookAlerts.Dedup.inProcess(), clock, java.time.Duration.ofSeconds(1))
+                : BudgetAlerts.NONE;
+        return new BudgetGuard(book, PriceTable.withOverrides(config.ledger().prices()), config.limiter().outputTokens(),
+                clock, alerts);
+    }
+
+    /** The spend the ledger holds for one owner over a range: the sum of its records' cost. */
+    public static InProcessBudgets.Seed seed(Ledger ledger) {
+        return (kind, id, from, to) -> {
+            UsageQuery q = new UsageQuery(from, to, List.of(),
+                    kind.equals("tenant") ? Optional.of(id) : Optional.empty(),
+                    kind.equals("key") ? Optional.of(id) : Optional.empty(), Optional.empty(), Optional.empty(), 1,
+                    Optional.empty());
+            CompletableFuture<Long> f = ledger.call(s -> s.aggregate(q).stream().mapToLong(UsageRow::costNanos).sum());
+            return f.exceptionally(e -> 0L);
+        };
+    }
+}

@@ -1,0 +1,182 @@
+package dev.rosetta.budget;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Budget counters in this process: the default, exact for a single replica.
+ *
+ * <p>Implementation notes: one cell per counter, each guarded by its own monitor held for a few
+ * arithmetic operations. A reservation takes its holds one after the other and gives back what it
+ * took if a later one refuses (as {@code InProcessLimiter} does), so no two monitors are held at
+ * once. A counter seen for the first time in this process is first loaded with the period's spend
+ * recorded in the ledger ({@link Seed}), so a restart does not reset spend: the requests that find
+ * it loading wait for that one query (once per owner and period), the rest never wait.
+ */
+public final class InProcessBudgets implements BudgetBook {
+
+    /** The spend the ledger holds for one owner over {@code [from, to)}, nano-USD. */
+    @FunctionalInterface
+    public interface Seed {
+        CompletableFuture<Long> spent(String kind, String id, long from, long to);
+
+        Seed NONE = (kind, id, from, to) -> CompletableFuture.completedFuture(0L);
+    }
+
+    private final ConcurrentHashMap<String, Cell> cells = new ConcurrentHashMap<>();
+    private final Seed seed;
+
+    public InProcessBudgets(Seed seed) {
+        this.seed = seed;
+    }
+
+    public InProcessBudgets() {
+        this(Seed.NONE);
+    }
+
+    @Override
+    public Future<Verdict> reserve(List<Hold> holds, long nowMillis) {
+        Cell[] cs = cells(holds, nowMillis);
+        CompletableFuture<?> loading = loading(cs);
+        if (loading == null) {
+            return Future.succeededFuture(decide(holds, cs));
+        }
+        return later(loading, () -> decide(holds, cs));
+    }
+
+    /** The decision once every cell is loaded: synchronous. */
+    private static Verdict decide(List<Hold> holds, Cell[] cs) {
+        int n = holds.size();
+        Spend[] out = new Spend[n];
+        for (int i = 0; i < n; i++) {
+            Hold h = holds.get(i);
+            Spend s = cs[i].take(h);
+            if (s == null) {
+                for (int j = 0; j < i; j++) {
+                    cs[j].giveBack(holds.get(j).cost());
+                }
+                List<Spend> spends = new ArrayList<>(n);
+                for (int j = 0; j < n; j++) {
+                    spends.add(cs[j].peek());
+                }
+                return new Verdict(i, spends, java.util.Optional.empty());
+            }
+            out[i] = s;
+        }
+        return new Verdict(-1, List.of(out), java.util.Optional.empty());
+    }
+
+    @Override
+    public Future<List<Spend>> settle(List<Hold> holds, long actualNanos, long nowMillis) {
+        List<Spend> out = new ArrayList<>(holds.size());
+        for (Hold h : holds) {
+            Cell c = cells.get(h.counter());
+            out.add(c == null ? Spend.ZERO : c.settle(h.cost(), actualNanos));
+        }
+        return Future.succeededFuture(out);
+    }
+
+    @Override
+    public Future<Spend> peek(Hold hold, long nowMillis) {
+        Cell[] cs = cells(List.of(hold), nowMillis);
+        CompletableFuture<?> loading = loading(cs);
+        return loading == null ? Future.succeededFuture(cs[0].peek()) : later(loading, cs[0]::peek);
+    }
+
+    private Cell[] cells(List<Hold> holds, long now) {
+        Cell[] cs = new Cell[holds.size()];
+        for (int i = 0; i < cs.length; i++) {
+            Hold h = holds.get(i);
+            Cell known = cells.get(h.counter());
+            if (known != null) {
+                cs[i] = known;
+                continue;
+            }
+            // a new counter, once per owner and period: past periods' counters go (an hour after their end,
+            // so requests still in flight across the boundary settle into theirs)
+            cells.values().removeIf(c -> c.end < now - 3_600_000L);
+            cs[i] = cells.computeIfAbsent(h.counter(), k -> {
+                Cell c = new Cell(h.window().end());
+                c.load(seed.spent(h.kind(), h.id(), h.window().start(), Math.min(now + 1, h.window().end())));
+                return c;
+            });
+        }
+        return cs;
+    }
+
+    /** Null when every cell is loaded (the common case: no allocation). */
+    private static CompletableFuture<?> loading(Cell[] cs) {
+        CompletableFuture<?> out = null;
+        for (Cell c : cs) {
+            if (!c.loaded.isDone()) {
+                out = out == null ? c.loaded : CompletableFuture.allOf(out, c.loaded);
+            }
+        }
+        return out;
+    }
+
+    private static <T> Future<T> later(CompletableFuture<?> loading, java.util.function.Supplier<T> then) {
+        Context ctx = Vertx.currentContext();
+        Promise<T> p = Promise.promise();
+        loading.whenComplete((v, e) -> {
+            Runnable r = () -> p.complete(then.get());
+            if (ctx == null) {
+                r.run();
+            } else {
+                ctx.runOnContext(x -> r.run());
+            }
+        });
+        return p.future();
+    }
+
+    /** One counter: spend and reservations of one owner in one period. */
+    private static final class Cell {
+        private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+        private final long end;
+        private long spent;
+        private long reserved;
+
+        Cell(long end) {
+            this.end = end;
+        }
+
+        void load(CompletableFuture<Long> seeded) {
+            seeded.whenComplete((v, e) -> {
+                synchronized (this) {
+                    // an unreadable ledger counts from zero rather than blocking the budget for good
+                    spent += e == null && v != null ? v : 0;
+                }
+                loaded.complete(null);
+            });
+        }
+
+        /** Takes {@code h}'s cost; null if a hard budget has no room for it. */
+        synchronized Spend take(Hold h) {
+            if (!h.soft() && (spent >= h.limit() || spent + reserved + h.cost() > h.limit())) {
+                return null;
+            }
+            reserved += h.cost();
+            return new Spend(spent, reserved);
+        }
+
+        synchronized void giveBack(long cost) {
+            reserved = Math.max(0, reserved - cost);
+        }
+
+        synchronized Spend settle(long estimate, long actual) {
+            reserved = Math.max(0, reserved - estimate);
+            spent += actual;
+            return new Spend(spent, reserved);
+        }
+
+        synchronized Spend peek() {
+            return new Spend(spent, reserved);
+        }
+    }
+}

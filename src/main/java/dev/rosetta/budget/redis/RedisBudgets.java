@@ -1,0 +1,234 @@
+package dev.rosetta.budget.redis;
+
+import dev.rosetta.budget.BudgetBook;
+import dev.rosetta.budget.Hold;
+import dev.rosetta.budget.Spend;
+import dev.rosetta.budget.Verdict;
+import dev.rosetta.budget.WebhookAlerts;
+import dev.rosetta.config.LimiterConfig;
+import dev.rosetta.limits.FailurePolicy;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Budget counters in Redis, shared by every replica: a spend settled through one is seen by the
+ * next reservation on any other (one script, no cache in between).
+ *
+ * <p>Implementation notes: a reservation is one {@code EVALSHA} of {@code reserve.lua}, a settlement
+ * one of {@code settle.lua}; both atomic, so no two replicas interleave inside them. A counter is a
+ * hash {@code {spent, reserved}} named after its owner and period start, expiring a day after the
+ * period ends ({@code total}: never). Every call is bounded by {@code redis_timeout}; past it, or with
+ * Redis down, {@code limits_on_redis_failure} decides as it does for the limits. Alerts are
+ * deduplicated across replicas with {@code SET NX}. A replica that dies holding reservations leaves
+ * them counted until the period ends.
+ */
+public final class RedisBudgets implements BudgetBook {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBudgets.class);
+    private static final Script RESERVE = Script.load("reserve.lua");
+    private static final Script SETTLE = Script.load("settle.lua");
+    private static final long DAY = 86_400_000L;
+
+    private final Redis redis;
+    private final String prefix;
+    private final long timeoutMillis;
+    private final FailurePolicy onFailure;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
+
+    public RedisBudgets(Redis redis, String prefix, Duration timeout, FailurePolicy onFailure) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.timeoutMillis = timeout.toMillis();
+        this.onFailure = onFailure;
+    }
+
+    public static RedisBudgets create(Vertx vertx, LimiterConfig c) {
+        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().orElseThrow())
+                .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+        return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.timeout(), c.onFailure());
+    }
+
+    /** Redis round trips made since start (reservations, settlements, peeks, alert claims). */
+    public long roundTrips() {
+        return calls.get();
+    }
+
+    @Override
+    public boolean failurePolicyDenies() {
+        return onFailure == FailurePolicy.DENY;
+    }
+
+    @Override
+    public Optional<String> trouble() {
+        return down.get() ? Optional.of("the budget counters in Redis are unreachable (" + failures.get()
+                + " failed calls since start)") : Optional.empty();
+    }
+
+    @Override
+    public Future<Verdict> reserve(List<Hold> holds, long nowMillis) {
+        List<String> args = new ArrayList<>(4 * holds.size());
+        for (Hold h : holds) {
+            args.add(Long.toString(h.limit()));
+            args.add(Long.toString(h.cost()));
+            args.add(h.soft() ? "1" : "0");
+            args.add(Long.toString(ttl(h, nowMillis)));
+        }
+        return call(RESERVE, holds, args, r -> {
+            int refused = r.get(0).toInteger();
+            List<Spend> spends = new ArrayList<>(holds.size());
+            for (int i = 0; i < holds.size(); i++) {
+                spends.add(new Spend(r.get(1 + 2 * i).toLong(), r.get(2 + 2 * i).toLong()));
+            }
+            return new Verdict(refused - 1, spends, Optional.empty());
+        }, e -> new Verdict(-1, List.of(), Optional.of("the budget counters are unreachable")));
+    }
+
+    @Override
+    public Future<List<Spend>> settle(List<Hold> holds, long actualNanos, long nowMillis) {
+        List<String> args = new ArrayList<>(3 * holds.size());
+        for (Hold h : holds) {
+            args.add(Long.toString(h.cost()));
+            args.add(Long.toString(actualNanos));
+            args.add(Long.toString(ttl(h, nowMillis)));
+        }
+        return call(SETTLE, holds, args, r -> {
+            List<Spend> out = new ArrayList<>(holds.size());
+            for (int i = 0; i < holds.size(); i++) {
+                out.add(new Spend(r.get(2 * i).toLong(), r.get(2 * i + 1).toLong()));
+            }
+            return out;
+        }, e -> java.util.Collections.nCopies(holds.size(), Spend.ZERO));
+    }
+
+    @Override
+    public Future<Spend> peek(Hold hold, long nowMillis) {
+        calls.incrementAndGet();
+        Context ctx = Vertx.currentContext();
+        Promise<Spend> out = Promise.promise();
+        redis.send(Request.cmd(Command.HMGET).arg(prefix + hold.counter()).arg("spent").arg("reserved"))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .onComplete(ar -> onContext(ctx, () -> out.complete(ar.failed() ? Spend.ZERO
+                        : new Spend(num(ar.result().get(0)), num(ar.result().get(1))))));
+        return out.future();
+    }
+
+    /** Claims an alert once across replicas: {@code SET NX} on its name, kept until the period has ended. */
+    public WebhookAlerts.Dedup deduplicator() {
+        return (name, untilMillis, nowMillis) -> {
+            calls.incrementAndGet();
+            long px = untilMillis == Long.MAX_VALUE ? 0 : Math.max(1000, untilMillis - nowMillis + DAY);
+            Request r = Request.cmd(Command.SET).arg(prefix + "alert:" + name).arg("1").arg("NX");
+            if (px > 0) {
+                r.arg("PX").arg(px);
+            }
+            return redis.send(r).timeout(timeoutMillis * 10, TimeUnit.MILLISECONDS)
+                    .map(res -> res != null && "OK".equals(res.toString()));
+        };
+    }
+
+    public void close() {
+        redis.close();
+    }
+
+    private static long num(Response r) {
+        return r == null ? 0 : r.toLong();
+    }
+
+    private static long ttl(Hold h, long now) {
+        return h.window().end() == Long.MAX_VALUE ? 0 : Math.max(1000, h.window().end() - now + DAY);
+    }
+
+    private <T> Future<T> call(Script script, List<Hold> holds, List<String> args,
+                               java.util.function.Function<Response, T> ok,
+                               java.util.function.Function<Throwable, T> failed) {
+        calls.incrementAndGet();
+        Context ctx = Vertx.currentContext();
+        Promise<T> out = Promise.promise();
+        eval(script, holds, args).onComplete(ar -> onContext(ctx, () -> {
+            if (ar.succeeded()) {
+                if (down.get() && down.compareAndSet(true, false)) {
+                    LOG.info("budget counters in Redis reachable again");
+                }
+                out.complete(ok.apply(ar.result()));
+            } else {
+                failures.incrementAndGet();
+                if (down.compareAndSet(false, true)) {
+                    LOG.warn("budget counters in Redis unreachable ({}); requests are {} until it answers again",
+                            ar.cause().toString(), onFailure == FailurePolicy.ALLOW ? "served without budgets"
+                                    : "refused with 503");
+                }
+                out.complete(failed.apply(ar.cause()));
+            }
+        }));
+        return out.future();
+    }
+
+    private Future<Response> eval(Script script, List<Hold> holds, List<String> args) {
+        return redis.send(request(Command.EVALSHA, script.sha, holds, args))
+                .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
+                        ? redis.send(request(Command.EVAL, script.text, holds, args))
+                        : Future.failedFuture(e))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private Request request(Command command, String script, List<Hold> holds, List<String> args) {
+        Request r = Request.cmd(command).arg(script).arg(holds.size());
+        for (Hold h : holds) {
+            r.arg(prefix + h.counter());
+        }
+        for (String a : args) {
+            r.arg(a);
+        }
+        return r;
+    }
+
+    private static void onContext(Context ctx, Runnable r) {
+        if (ctx == null || Vertx.currentContext() == ctx) {
+            r.run();
+        } else {
+            ctx.runOnContext(v -> r.run());
+        }
+    }
+
+    private record Script(String text, String sha) {
+        static Script load(String name) {
+            try (InputStream in = RedisBudgets.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + name);
+                }
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+                return new Script(text, HexFormat.of().formatHex(sha));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

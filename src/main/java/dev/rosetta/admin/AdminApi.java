@@ -79,6 +79,7 @@ public final class AdminApi {
     private final Replies replies;
     private final Optional<Ledger> ledger;
     private final Optional<UsageApi> usage;
+    private Optional<dev.rosetta.budget.LiveState> live = Optional.empty();
 
     public AdminApi(KeyService keys, Optional<Secret> adminKey, FailedAuthThrottle throttle, Clock clock, Random random,
                     Replies replies) {
@@ -96,6 +97,24 @@ public final class AdminApi {
         this.clock = clock;
         this.random = random;
         this.replies = replies;
+    }
+
+    /** Shows each key's and tenant's budget and limit state from {@code state} on {@code GET}. */
+    public AdminApi withLiveState(dev.rosetta.budget.LiveState state) {
+        this.live = Optional.of(state);
+        return this;
+    }
+
+    /** {@code reply}'s body with the live budget and limit state of the key or tenant it shows. */
+    private CompletableFuture<Reply> withLive(String kind, String id, dev.rosetta.limits.LimitPolicy policy,
+                                              CompletableFuture<Reply> reply) {
+        if (live.isEmpty() || policy.none()) {
+            return reply;
+        }
+        return reply.thenCombine(live.get().of(kind, id, policy), (r, state) -> {
+            ((ObjectNode) r.body()).setAll(state);
+            return r;
+        });
     }
 
     public void handle(Exchange ex, byte[] body) {
@@ -172,8 +191,9 @@ public final class AdminApi {
                     return createTenant(AdminJson.body(raw), actor);
                 }
                 if (seg.length == 2 && m == HttpMethod.GET) {
-                    return done(200, AdminJson.tenant(snapshot().tenant(seg[1])
-                            .orElseThrow(() -> AdminError.notFound("no tenant \"" + seg[1] + "\""))));
+                    Tenant t = snapshot().tenant(seg[1])
+                            .orElseThrow(() -> AdminError.notFound("no tenant \"" + seg[1] + "\""));
+                    return withLive("tenant", t.name(), t.limits(), done(200, AdminJson.tenant(t)));
                 }
                 if (seg.length == 2 && m == HttpMethod.PATCH) {
                     return updateTenant(seg[1], AdminJson.body(raw), actor);
@@ -194,7 +214,7 @@ public final class AdminApi {
                 }
                 if (seg.length == 2 && m == HttpMethod.GET) {
                     ApiKey k = findKey(seg[1]);
-                    return withLastUse(used -> keyJson(k, used));
+                    return withLive("key", k.id(), k.limits(), withLastUse(used -> keyJson(k, used)));
                 }
                 if (seg.length == 2 && m == HttpMethod.PATCH) {
                     return updateKey(seg[1], AdminJson.body(raw), actor);

@@ -254,6 +254,32 @@ public final class Police {
         }
     }
 
+    /** The buckets of one owner's overall limits ({@code pattern} empty) or of one of its model limits. */
+    public record Scoped(String pattern, List<Bucket> buckets) {
+    }
+
+    /**
+     * The buckets of a key's ({@code kind} {@code key}, by id) or tenant's ({@code tenant}, by name)
+     * limits, the same counters requests are charged to: for the admin API's live state.
+     */
+    public static List<Scoped> buckets(String kind, String name, LimitPolicy policy) {
+        List<Scoped> out = new ArrayList<>();
+        if (!policy.limits().none()) {
+            out.add(new Scoped("", List.of(buckets(new Owner(kind + ":", name, "", policy.limits())))));
+        }
+        for (LimitPolicy.ModelLimit m : policy.models()) {
+            out.add(new Scoped(m.pattern(), List.of(buckets(new Owner(kind + ":", name, m.pattern(), m.limits())))));
+        }
+        return out;
+    }
+
+    /** {@code rpm}, {@code tpm}, {@code tpd} or {@code concurrent}: what a bucket limits. */
+    public static String kindOf(Bucket b) {
+        String k = b.key();
+        int limit = k.lastIndexOf(':');
+        return k.substring(k.lastIndexOf(':', limit - 1) + 1, limit);
+    }
+
     /**
      * The counters of one owner's limits. A counter's key holds its limit: a changed limit starts a
      * fresh counter (its state is kept in units of the old limit), and the old one expires unused.

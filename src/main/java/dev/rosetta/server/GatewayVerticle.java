@@ -94,7 +94,8 @@ final class GatewayVerticle extends VerticleBase {
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
-                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)),
+                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger))
+                                .withLiveState(new dev.rosetta.budget.LiveState(budgets, limiter, clock)),
                 limiter);
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()

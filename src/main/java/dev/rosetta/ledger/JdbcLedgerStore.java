@@ -4,6 +4,7 @@ import dev.rosetta.config.StoreLocation;
 import dev.rosetta.model.Usage;
 import dev.rosetta.store.JdbcSession;
 import dev.rosetta.store.StoreException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,7 +30,11 @@ public final class JdbcLedgerStore implements LedgerStore {
             + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
             + " usage_estimated";
 
+    private static final int COLUMN_COUNT = COLUMNS.split(",").length;
+
     private final JdbcSession session;
+    private Connection insertOn;
+    private PreparedStatement insert;
 
     public JdbcLedgerStore(StoreLocation location) {
         this.session = new JdbcSession(location, "ledger store", JdbcSession.AfterFailure.CLOSE_POSTGRESQL_ONLY);
@@ -41,41 +46,56 @@ public final class JdbcLedgerStore implements LedgerStore {
             return;
         }
         session.transaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (request_id) DO NOTHING")) {
-                for (LedgerRecord r : records) {
-                    int i = 1;
-                    s.setString(i++, r.requestId());
-                    s.setLong(i++, r.at());
-                    s.setString(i++, r.tenant());
-                    s.setString(i++, r.keyId());
-                    s.setString(i++, r.dialect());
-                    s.setString(i++, r.endpoint());
-                    s.setString(i++, cap(r.model(), 256));
-                    s.setString(i++, r.provider());
-                    s.setString(i++, cap(r.upstreamModel(), 256));
-                    s.setBoolean(i++, r.stream());
-                    s.setInt(i++, r.status());
-                    s.setString(i++, r.errorClass());
-                    Usage u = r.usage();
-                    s.setLong(i++, u.inputUncached());
-                    s.setLong(i++, u.output());
-                    s.setLong(i++, u.cacheRead());
-                    s.setLong(i++, u.cacheWrite());
-                    s.setLong(i++, u.reasoning());
-                    s.setLong(i++, r.cost().nanos());
-                    s.setBoolean(i++, r.cost().known());
-                    s.setLong(i++, r.latencyMicros());
-                    s.setLong(i++, r.ttfbMicros());
-                    s.setBoolean(i++, r.cancelled());
-                    s.setBoolean(i, r.usageEstimated());
-                    s.addBatch();
-                }
-                s.executeBatch();
+            PreparedStatement s = insertStatement(c);
+            s.clearBatch();
+            for (LedgerRecord r : records) {
+                int i = 1;
+                s.setString(i++, r.requestId());
+                s.setLong(i++, r.at());
+                s.setString(i++, r.tenant());
+                s.setString(i++, r.keyId());
+                s.setString(i++, r.dialect());
+                s.setString(i++, r.endpoint());
+                s.setString(i++, cap(r.model(), 256));
+                s.setString(i++, r.provider());
+                s.setString(i++, cap(r.upstreamModel(), 256));
+                s.setBoolean(i++, r.stream());
+                s.setInt(i++, r.status());
+                s.setString(i++, r.errorClass());
+                Usage u = r.usage();
+                s.setLong(i++, u.inputUncached());
+                s.setLong(i++, u.output());
+                s.setLong(i++, u.cacheRead());
+                s.setLong(i++, u.cacheWrite());
+                s.setLong(i++, u.reasoning());
+                s.setLong(i++, r.cost().nanos());
+                s.setBoolean(i++, r.cost().known());
+                s.setLong(i++, r.latencyMicros());
+                s.setLong(i++, r.ttfbMicros());
+                s.setBoolean(i++, r.cancelled());
+                s.setBoolean(i, r.usageEstimated());
+                s.addBatch();
             }
+            s.executeBatch();
             return null;
         });
+    }
+
+    /** The insert, prepared once per connection (the session opens a new one after a PostgreSQL failure). */
+    private PreparedStatement insertStatement(Connection c) throws SQLException {
+        if (insertOn != c || insert == null) {
+            if (insert != null) {
+                try {
+                    insert.close();
+                } catch (SQLException ignored) {
+                    // it belonged to a connection that is gone
+                }
+            }
+            insert = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS + ") VALUES ("
+                    + "?, ".repeat(COLUMN_COUNT - 1) + "?) ON CONFLICT (request_id) DO NOTHING");
+            insertOn = c;
+        }
+        return insert;
     }
 
     @Override
@@ -203,6 +223,8 @@ public final class JdbcLedgerStore implements LedgerStore {
 
     @Override
     public void close() {
+        insert = null;
+        insertOn = null;
         session.close();
     }
 

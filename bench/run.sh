@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
 #
-#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-W 2s] [-w 10s] [-p 50] [-n 3] [-g 1] [-k 300] [--jar target/rosetta.jar]
+#   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-W 2s] [-w 10s] [-p 50] [-n 3] [-g 1] [-k 300] [-G 300]
+#                [--keys-ledger] [--jar target/rosetta.jar]
 #
 #   -d, --duration D      length of each load, as wrk takes it (default 10s)
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")
@@ -21,6 +22,14 @@
 #                         0 skips): every gateway scenario also runs against it as <scenario>-keys,
 #                         right after the same scenario against the auth: none gateway, and then
 #                         both at once with the same load (the paired comparison)
+#   -G, --governed N      keys of a third gateway, the governed configuration (default 0: not run): auth: keys,
+#                         per-key rpm/tpm limits (far above the load) counted in Redis, the usage ledger in
+#                         PostgreSQL (a schema of its own, dropped at the end); every gateway scenario also
+#                         runs against it as <scenario>-governed, sequential and paired with the plain gateway.
+#                         Needs redis-cli and psql; BENCH_REDIS (default redis://127.0.0.1:6379) and BENCH_PG
+#                         (default postgresql://postgres@127.0.0.1:5432/test) say where
+#       --keys-ledger     keep the usage ledger on (SQLite) in the auth: keys gateway: its paired rows then
+#                         measure admission and the ledger together
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
 #
 # Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
@@ -43,8 +52,12 @@ JAR=target/rosetta.jar
 LOAD_CORE=0
 GW_CORE=1
 KEYS=300
+GOVERNED=0
+KEYS_LEDGER=false
+BENCH_REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379}
+BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -56,6 +69,8 @@ while [ $# -gt 0 ]; do
     -n|--startups) STARTUPS=$2; shift 2 ;;
     -g|--gateway-cores) GW_CORE=$2; shift 2 ;;
     -k|--keys) KEYS=$2; shift 2 ;;
+    -G|--governed) GOVERNED=$2; shift 2 ;;
+    --keys-ledger) KEYS_LEDGER=true; shift ;;
     --jar) JAR=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -70,6 +85,9 @@ missing=()
 for t in nginx wrk curl taskset getconf ss; do
   command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("$t")
 done
+if [ "$GOVERNED" -gt 0 ]; then
+  for t in redis-cli psql; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "run.sh: missing: ${missing[*]}. On Debian/Ubuntu install them with:" >&2
   echo "  sudo apt-get install -y nginx-light wrk curl util-linux iproute2   # or nginx instead of nginx-light" >&2
@@ -124,6 +142,12 @@ stop_pid() { # PID: TERM, wait up to 10 s, then KILL
 cleanup() {
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[$i]}"; done
+  if [ -n "${GOV_SCHEMA:-}" ]; then
+    psql -q "$BENCH_PG" -c "DROP SCHEMA IF EXISTS $GOV_SCHEMA CASCADE" >/dev/null 2>&1 || echo "run.sh: could not drop schema $GOV_SCHEMA" >&2
+  fi
+  if [ -n "${GOV_PREFIX:-}" ]; then
+    redis-cli -u "$BENCH_REDIS" --scan --pattern "${GOV_PREFIX}*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$BENCH_REDIS" DEL >/dev/null 2>&1 || true
+  fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -170,6 +194,7 @@ FLOOR_PORT=$(free_port)
 PACED_PORT=$(free_port)
 GW_PORT=$(free_port)
 KEYS_PORT=$(free_port)
+GOV_PORT=$(free_port)
 
 nginx_common() { # NAME
   cat <<EOF
@@ -303,7 +328,7 @@ if [ "$KEYS" -gt 0 ]; then
   export BENCH_KEYS_PORT=$KEYS_PORT
   export BENCH_ADMIN_KEY="bench-admin-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   { sed 's/\${BENCH_GATEWAY_PORT}/${BENCH_KEYS_PORT}/' bench/rosetta-bench.yaml
-    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\nledger: false\n' "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
+    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\nledger: %s\nledger_spool: "%s/keys.spool"\n' "$TMP" "$KEYS_LEDGER" "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
   # shellcheck disable=SC2086
   taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-keys.yaml" \
     >>"$OUT/rosetta-keys-stdout.log" 2>>"$OUT/rosetta-keys-stderr.log" &
@@ -321,6 +346,43 @@ if [ "$KEYS" -gt 0 ]; then
   sleep 1.5   # the snapshot the hot path reads is refreshed within 1 s
   echo "== auth: keys gateway on port $KEYS_PORT, $KEYS keys in its SQLite store"
 fi
+
+# The governed gateway: the same configuration plus auth: keys with its keys and tenant in PostgreSQL
+# (a schema of this run), per-key limits counted in Redis (a key prefix of this run), far above what the
+# load sends so that nothing is refused, and the usage ledger writing every request to that schema.
+# Budgets: when the budget stage is in, each key also gets GOV_BUDGET (a budget that is never exhausted).
+GOV_PID=""
+GOV_URL="http://127.0.0.1:$GOV_PORT"
+GOV_LIMITS='{"rpm": 100000000, "tpm": 100000000000}'
+GOV_BUDGET=''   # e.g. ', "budget": {"usd": 1000000000, "period": "month"}'
+if [ "$GOVERNED" -gt 0 ]; then
+  [ -n "${BENCH_ADMIN_KEY:-}" ] || export BENCH_ADMIN_KEY="bench-admin-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  GOV_SCHEMA="rosetta_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  GOV_PREFIX="rosetta-bench:$GOV_SCHEMA:"
+  export BENCH_GOV_PORT=$GOV_PORT
+  { sed 's/\${BENCH_GATEWAY_PORT}/${BENCH_GOV_PORT}/' bench/rosetta-bench.yaml
+    printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "%s?schema=%s"\nledger_spool: "%s/governed.spool"\n' "$BENCH_PG" "$GOV_SCHEMA" "$TMP"
+    printf 'redis: "%s"\nredis_key_prefix: "%s"\n' "$BENCH_REDIS" "$GOV_PREFIX"; } >"$TMP/rosetta-bench-governed.yaml"
+  # shellcheck disable=SC2086
+  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-governed.yaml" \
+    >>"$OUT/rosetta-governed-stdout.log" 2>>"$OUT/rosetta-governed-stderr.log" &
+  GOV_PID=$!
+  started "$GOV_PID"
+  wait_http "$GOV_URL/health" "$GOV_PID" 30
+  gadmin() { curl -sS --max-time 10 -H "Authorization: Bearer $BENCH_ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
+  gadmin -o /dev/null -X POST --data '{"name":"bench","models":["oai-*","ant-*","gem-*","paced-*"]}' "$GOV_URL/admin/v1/tenants"
+  for i in $(seq "$GOVERNED"); do
+    k=$(gadmin -X POST --data "{\"tenant\":\"bench\",\"name\":\"gov-$i\",\"limits\":$GOV_LIMITS$GOV_BUDGET}" "$GOV_URL/admin/v1/keys" \
+      | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
+    [ -n "$k" ] || { echo "run.sh: creating governed key $i failed; see $OUT/rosetta-governed-stderr.log" >&2; exit 1; }
+    [ "$i" -ne $(( (GOVERNED + 1) / 2 )) ] || GOV_CLIENT_KEY=$k
+  done
+  sleep 1.5
+  echo "== governed gateway on port $GOV_PORT: $GOVERNED keys with limits in Redis ($GOV_PREFIX), store and ledger in PostgreSQL schema $GOV_SCHEMA"
+fi
+redis_calls() { # every command Redis has run since it started (INFO commandstats, all clients)
+  redis-cli -u "$BENCH_REDIS" INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_[^:]*:calls=\([0-9]*\),.*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+}
 
 # ---------------------------------------------------------------- scenarios
 # name | class | request template | model | stream | direct path on the mock | marker the client dialect's answer must hold
@@ -353,22 +415,26 @@ target_cpu() {
   esac
 }
 
-# A <scenario>-keys row is <scenario>'s load (same wrk script) against the auth: keys gateway.
-base_of() { echo "${1%-keys}"; }
-gw_url() { if [[ "$1" == *-keys ]]; then echo "$KEYS_URL"; else echo "$GW_URL"; fi; }
-gw_pid() { if [[ "$1" == *-keys ]]; then echo "$KEYS_PID"; else echo "$GW_PID"; fi; }
-if [ "$KEYS" -gt 0 ]; then
+# A <scenario>-keys row is <scenario>'s load (same wrk script) against the auth: keys gateway, a
+# <scenario>-governed row against the governed gateway.
+base_of() { local n=${1%-keys}; echo "${n%-governed}"; }
+gw_url() { case "$1" in *-keys) echo "$KEYS_URL" ;; *-governed) echo "$GOV_URL" ;; *) echo "$GW_URL" ;; esac; }
+gw_pid() { case "$1" in *-keys) echo "$KEYS_PID" ;; *-governed) echo "$GOV_PID" ;; *) echo "$GW_PID" ;; esac; }
+if [ "$KEYS" -gt 0 ] || [ "$GOVERNED" -gt 0 ]; then
   WITH_KEYS=()
   for row in "${SCENARIOS[@]}"; do
     WITH_KEYS+=("$row")
-    [[ "$(cut -d'|' -f2 <<<"$row")" == floor* ]] || WITH_KEYS+=("${row/|/-keys|}")
+    [[ "$(cut -d'|' -f2 <<<"$row")" != floor* ]] || continue
+    [ "$KEYS" -eq 0 ] || WITH_KEYS+=("${row/|/-keys|}")
+    [ "$GOVERNED" -eq 0 ] || WITH_KEYS+=("${row/|/-governed|}")
   done
   SCENARIOS=("${WITH_KEYS[@]}")
 fi
 lua_path() { sed -n 's/^ *path = "\(.*\)",$/\1/p' "bench/wrk/$(base_of "$1").lua"; }
+key_of() { if [[ "$1" == *-governed ]]; then echo "$GOV_CLIENT_KEY"; else echo "$BENCH_CLIENT_KEY"; fi; }
 lua_headers() { # the scripts write the gateway key as ${KEY}; common.lua fills it in the same way
   grep -o '\["[^"]*"\] = "[^"]*"' "bench/wrk/$(base_of "$1").lua" \
-    | sed -e 's/^\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/' -e "s/\${KEY}/$BENCH_CLIENT_KEY/"
+    | sed -e 's/^\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/' -e "s/\${KEY}/$(key_of "$1")/"
 }
 render() { # TEMPLATE MODEL STREAM OUTFILE
   sed -e "s/\${MODEL}/$2/" -e "s/\${STREAM}/$3/" "bench/requests/$1.json" >"$4"
@@ -461,7 +527,7 @@ if [ "$SETTLE" != 0s ]; then
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
     [[ "$class" != floor* ]] && [ "${VALID[$name]}" = ok ] || continue
     for c in $CONNS; do
-      run_wrk "$RAW/$name.settle.c$c.txt" "$c" "$SETTLE" "$ROOT/bench/wrk/$(base_of "$name").lua" "$(gw_url "$name")$(lua_path "$name")" "$OUT/requests/$name.json"
+      BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.settle.c$c.txt" "$c" "$SETTLE" "$ROOT/bench/wrk/$(base_of "$name").lua" "$(gw_url "$name")$(lua_path "$name")" "$OUT/requests/$name.json"
       SETTLE_REQUESTS=$((SETTLE_REQUESTS + WRK_requests))
     done
   done
@@ -488,7 +554,7 @@ for row in "${SELECTED[@]}"; do
     continue
   fi
   if [ "$WARMUP" != 0s ]; then
-    run_wrk "$RAW/$name.warmup.txt" 16 "$WARMUP" "$script" "$url" "$body"
+    BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.warmup.txt" 16 "$WARMUP" "$script" "$url" "$body"
     [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
   fi
   for c in $CONNS; do
@@ -496,7 +562,7 @@ for row in "${SELECTED[@]}"; do
     d_rps=$WRK_rps; d_p50=$WRK_p50_us; d_p99=$WRK_p99_us; d_err=$WRK_errors
     reset_hwm "${pids[@]}"
     t0=$(cpu_ticks "${pids[@]}")
-    run_wrk "$RAW/$name.c$c.txt" "$c" "$DURATION" "$script" "$url" "$body"
+    BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.c$c.txt" "$c" "$DURATION" "$script" "$url" "$body"
     t1=$(cpu_ticks "${pids[@]}")
     hwm=0; for p in "${pids[@]}"; do hwm=$(( hwm + $(status_kb "$p" VmHWM) )); done
     [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
@@ -541,7 +607,7 @@ printf 'scenario\tclass\tconns\tnone_requests\tnone_cpu_us\tkeys_requests\tkeys_
 if [ "$KEYS" -gt 0 ]; then
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
-    [[ "$class" != floor* && "$name" != *-keys ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-keys]:-}" = ok ] || continue
+    [[ "$class" != floor* && "$name" != *-keys && "$name" != *-governed ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-keys]:-}" = ok ] || continue
     script="$ROOT/bench/wrk/$name.lua"; path=$(lua_path "$name"); body="$OUT/requests/$name.json"
     for c in $CONNS; do
       n0=$(cpu_ticks "$GW_PID"); k0=$(cpu_ticks "$KEYS_PID")
@@ -565,6 +631,42 @@ if [ "$KEYS" -gt 0 ]; then
   done
 fi
 
+# ---------------------------------------------------------------- paired: plain and governed at once
+# As above, the plain (auth: none) gateway and the governed one under the same load at the same time. Also
+# counted: every command Redis ran during the load (INFO commandstats, all clients: Redis is shared, so
+# other users' commands count too) over the governed gateway's requests.
+GOV_RESULTS="$OUT/paired-governed.tsv"
+printf 'scenario\tclass\tconns\tplain_requests\tplain_cpu_us\tgov_requests\tgov_cpu_us\tgov_p50_us\tgov_p99_us\tredis_calls\terrors\n' >"$GOV_RESULTS"
+if [ "$GOVERNED" -gt 0 ]; then
+  for row in "${SELECTED[@]}"; do
+    IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
+    [[ "$class" != floor* && "$name" != *-keys && "$name" != *-governed ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-governed]:-}" = ok ] || continue
+    script="$ROOT/bench/wrk/$name.lua"; path=$(lua_path "$name"); body="$OUT/requests/$name.json"
+    for c in $CONNS; do
+      n0=$(cpu_ticks "$GW_PID"); g0=$(cpu_ticks "$GOV_PID"); r0=$(redis_calls)
+      BENCH_CLIENT_KEY=$GOV_CLIENT_KEY taskset -c "$LOAD_CORE" wrk -t1 -c"$c" -d"$DURATION" --timeout 5s --latency -s "$script" "$GOV_URL$path" -- "$body" \
+        >"$RAW/$name.c$c.paired-governed.txt" 2>&1 &
+      gw=$!
+      run_wrk "$RAW/$name.c$c.paired-plain.txt" "$c" "$DURATION" "$script" "$GW_URL$path" "$body"
+      wait "$gw" || true
+      n1=$(cpu_ticks "$GW_PID"); g1=$(cpu_ticks "$GOV_PID"); r1=$(redis_calls)
+      nreq=$WRK_requests; nerr=$WRK_errors
+      parse_wrk "$RAW/$name.c$c.paired-governed.txt"
+      greq=$WRK_requests; gerr=$WRK_errors
+      GW_REQUESTS=$((GW_REQUESTS + nreq + greq))
+      [ "$nerr" = 0 ] && [ "$gerr" = 0 ] || ANY_ERROR=1
+      ncpu=$(awk -v t=$((n1 - n0)) -v hz="$TICK" -v n="$nreq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+      gcpu=$(awk -v t=$((g1 - g0)) -v hz="$TICK" -v n="$greq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" \
+        "$WRK_p50_us" "$WRK_p99_us" "$((r1 - r0))" "$((nerr + gerr))" >>"$GOV_RESULTS"
+      printf '== paired %-30s c=%-3s plain %7s req %6s µs/req | governed %7s req %6s µs/req p50 %s ms p99 %s ms | redis calls %s | errors %s\n' \
+        "$name" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$((r1 - r0))" "$((nerr + gerr))"
+    done
+  done
+  # What the ledger holds against what the clients were answered: the governed gateway's records so far.
+  GOV_LEDGER_ROWS=$(psql -qtA "$BENCH_PG" -c "SELECT COUNT(*) FROM $GOV_SCHEMA.rosetta_ledger" 2>/dev/null || echo "?")
+fi
+
 # ---------------------------------------------------------------- paced streams: added TTFB and per-event latency
 PACED_RESULTS="$OUT/paced.tsv"
 printf 'scenario\tdirect\tvia_rosetta\n' >"$PACED_RESULTS"
@@ -572,7 +674,7 @@ if [ "$PACED" -gt 0 ]; then
   wait_http "http://127.0.0.1:$PACED_PORT/" "$PACED_PID" 30
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
-    [[ "$class" == passthrough-stream || "$class" == converted-stream ]] && [[ "$name" != *-keys ]] || continue
+    [[ "$class" == passthrough-stream || "$class" == converted-stream ]] && [[ "$name" != *-keys && "$name" != *-governed ]] || continue
     if [ "${VALID[$name]}" != ok ]; then
       printf '%s\t-\tnot run, validation: %s\n' "$name" "${VALID[$name]}" >>"$PACED_RESULTS"
       echo "== paced $name: not run, validation failed"
@@ -599,7 +701,7 @@ fi
 
 # ---------------------------------------------------------------- report
 sleep 1   # the access log is written asynchronously
-ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
+ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log "$OUT"/rosetta-governed-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
 pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
 {
   echo "# Rosetta load benchmark, $STAMP"
@@ -664,6 +766,27 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
       elif [ "$c" = 1 ]; then v="not judged (1 connection)"
       elif awk -v d="$pd" 'BEGIN { exit !(d <= 5) }'; then v=pass; else v="FAIL: > 5 µs"; fi
       echo "| $n | $cl | $c | $sn | $sk | $sd | $ncpu | $kcpu | $pd | $v |"
+    done
+  fi
+  if [ "$GOVERNED" -gt 0 ]; then
+    echo
+    echo "## governed against plain"
+    echo
+    echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Paired: the same load at the plain (\`auth: none\`) gateway and the governed one at once. Targets: at most 15 µs CPU per request more under load, and p99 within 3× p50 at 64 connections. Redis calls: every command Redis ran during the load, all clients, over the governed requests. The ledger held $GOV_LEDGER_ROWS records after the paired loads."
+    echo
+    echo "| scenario | class | conns | plain CPU µs/req | governed CPU µs/req | governed − plain | governed p50 ms | governed p99 ms | Redis calls / request | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    tail -n +2 "$GOV_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu greq gcpu gp50 gp99 rc err; do
+      d=$(awk -v a="$gcpu" -v b="$ncpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
+      rpr=$(awk -v r="$rc" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
+      v=""
+      if [ "$err" != 0 ]; then v="FAIL: $err errors"
+      elif [ -z "$d" ]; then v="no requests"
+      elif [ "$c" = 1 ]; then v="not judged (1 connection)"
+      elif ! awk -v d="$d" 'BEGIN { exit !(d <= 15) }'; then v="FAIL: > 15 µs"
+      elif [ "$c" = 64 ] && [ "$gp99" -gt $((3 * gp50)) ]; then v="FAIL: p99 > 3× p50"
+      else v=pass; fi
+      echo "| $n | $cl | $c | $ncpu | $gcpu | $d | $(ms "$gp50") | $(ms "$gp99") | $rpr | $v |"
     done
   fi
   if [ "$PACED" -gt 0 ]; then

@@ -178,7 +178,8 @@ final class UsageApi {
             r.group().forEach((d, v) -> row.put(d.wireName(), v));
             row.put("requests", r.requests()).put("errors", r.errors());
             row.putObject("tokens").put("input", r.input()).put("output", r.output()).put("cache_read", r.cacheRead())
-                    .put("cache_write", r.cacheWrite()).put("reasoning", r.reasoning());
+                    .put("cache_write", r.cacheWrite()).put("cache_write_1h", r.cacheWrite1h())
+                    .put("reasoning", r.reasoning());
             row.put("cost_usd", usd(r.costNanos())).put("unpriced_requests", r.unpriced());
         }
         return o;
@@ -187,13 +188,13 @@ final class UsageApi {
     private static String aggregateCsv(UsageQuery q, List<UsageRow> rows) {
         StringBuilder sb = new StringBuilder();
         q.groupBy().forEach(d -> sb.append(d.wireName()).append(','));
-        sb.append("requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,"
-                + "cost_usd,unpriced_requests\n");
+        sb.append("requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,"
+                + "cache_write_1h_tokens,reasoning_tokens,cost_usd,unpriced_requests\n");
         for (UsageRow r : rows) {
             q.groupBy().forEach(d -> cell(sb, r.group().get(d)).append(','));
             sb.append(r.requests()).append(',').append(r.errors()).append(',').append(r.input()).append(',')
                     .append(r.output()).append(',').append(r.cacheRead()).append(',').append(r.cacheWrite()).append(',')
-                    .append(r.reasoning()).append(',').append(usd(r.costNanos()).toPlainString()).append(',')
+                    .append(r.cacheWrite1h()).append(',').append(r.reasoning()).append(',').append(usd(r.costNanos()).toPlainString()).append(',')
                     .append(r.unpriced()).append('\n');
         }
         return sb.toString();
@@ -201,7 +202,7 @@ final class UsageApi {
 
     private static final String RECORD_HEADER = "time,request_id,tenant,key_id,dialect,endpoint,model,provider,"
             + "upstream_model,stream,status,error_class,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,"
-            + "reasoning_tokens,cost_usd,cost_known,latency_ms,ttfb_ms,client_cancelled,usage_estimated\n";
+            + "cache_write_1h_tokens,reasoning_tokens,cost_usd,cost_known,latency_ms,ttfb_ms,client_cancelled,usage_estimated\n";
 
     private static ObjectNode recordsJson(List<LedgerRecord> records, Optional<String> next) {
         ObjectNode o = AdminJson.JSON.createObjectNode();
@@ -214,7 +215,7 @@ final class UsageApi {
                     .put("error_class", r.errorClass());
             j.putObject("tokens").put("input", r.usage().inputUncached()).put("output", r.usage().output())
                     .put("cache_read", r.usage().cacheRead()).put("cache_write", r.usage().cacheWrite())
-                    .put("reasoning", r.usage().reasoning());
+                    .put("cache_write_1h", r.usage().cacheWrite1h()).put("reasoning", r.usage().reasoning());
             j.put("cost_usd", usd(r.cost().nanos())).put("cost_known", r.cost().known())
                     .put("latency_ms", r.latencyMicros() / 1000.0);
             if (r.ttfbMicros() >= 0) {
@@ -239,7 +240,7 @@ final class UsageApi {
             sb.append(r.stream()).append(',').append(r.status()).append(',').append(r.errorClass()).append(',')
                     .append(r.usage().inputUncached()).append(',').append(r.usage().output()).append(',')
                     .append(r.usage().cacheRead()).append(',').append(r.usage().cacheWrite()).append(',')
-                    .append(r.usage().reasoning()).append(',').append(usd(r.cost().nanos()).toPlainString()).append(',')
+                    .append(r.usage().cacheWrite1h()).append(',').append(r.usage().reasoning()).append(',').append(usd(r.cost().nanos()).toPlainString()).append(',')
                     .append(r.cost().known()).append(',').append(r.latencyMicros() / 1000.0).append(',')
                     .append(r.ttfbMicros() < 0 ? "" : Double.toString(r.ttfbMicros() / 1000.0)).append(',')
                     .append(r.cancelled()).append(',').append(r.usageEstimated()).append('\n');

@@ -19,8 +19,8 @@ public record Cost(long nanos, boolean known) {
 
     /**
      * The cost of normalised usage ({@link Usage}: disjoint prompt parts; output includes reasoning,
-     * so reasoning is billed as output once and never on top). Cache writes are billed at the
-     * 5-minute rate: the usage does not tell the two lifetimes apart. A prompt above a long-context
+     * so reasoning is billed as output once and never on top). Cache writes kept an hour
+     * ({@link Usage#cacheWrite1h}) are billed at the 1-hour rate, the rest at the 5-minute rate. A prompt above a long-context
      * threshold bills the whole request at that tier, as Gemini and Anthropic do.
      */
     public static Cost of(Price price, Usage u) {
@@ -29,7 +29,8 @@ public record Cost(long nanos, boolean known) {
                 .map(Price.LongContext::rates).orElse(price.rates());
         BigDecimal perMillion = r.input().multiply(BigDecimal.valueOf(Math.max(0, u.inputUncached())))
                 .add(r.cacheRead().multiply(BigDecimal.valueOf(Math.max(0, u.cacheRead()))))
-                .add(r.cacheWrite5m().multiply(BigDecimal.valueOf(Math.max(0, u.cacheWrite()))))
+                .add(r.cacheWrite5m().multiply(BigDecimal.valueOf(u.cacheWrite5m())))
+                .add(r.cacheWrite1h().multiply(BigDecimal.valueOf(Math.max(0, Math.min(u.cacheWrite1h(), u.cacheWrite())))))
                 .add(r.output().multiply(BigDecimal.valueOf(Math.max(0, u.output()))));
         // USD per million tokens x tokens = micro-USD; x 1000 = nano-USD.
         return new Cost(perMillion.multiply(NANOS_PER_MILLION_TOKENS_PRICE).setScale(0, RoundingMode.HALF_UP)

@@ -4,6 +4,7 @@ import dev.rosetta.config.StoreLocation;
 import dev.rosetta.model.Usage;
 import dev.rosetta.store.JdbcSession;
 import dev.rosetta.store.StoreException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +16,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The ledger over JDBC, SQLite and PostgreSQL alike (schema in {@code db/rosetta/V3__ledger.sql};
+ * The ledger over JDBC, SQLite and PostgreSQL alike (schema in {@code db/rosetta/V3__ledger.sql} and
+ * {@code V6__ledger_cache_write_1h.sql};
  * {@code INSERT ... ON CONFLICT DO NOTHING} and {@code excluded.} work in both).
  *
  * <p>Implementation notes: one connection of its own, apart from the key store's, opened lazily
@@ -27,9 +29,13 @@ public final class JdbcLedgerStore implements LedgerStore {
     private static final String COLUMNS = "request_id, at, tenant, key_id, dialect, endpoint, model, provider,"
             + " upstream_model, stream, status, error_class, input_tokens, output_tokens, cache_read_tokens,"
             + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
-            + " usage_estimated";
+            + " usage_estimated, cache_write_1h_tokens";
+
+    private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     private final JdbcSession session;
+    private Connection insertOn;
+    private PreparedStatement insert;
 
     public JdbcLedgerStore(StoreLocation location) {
         this.session = new JdbcSession(location, "ledger store", JdbcSession.AfterFailure.CLOSE_POSTGRESQL_ONLY);
@@ -41,41 +47,57 @@ public final class JdbcLedgerStore implements LedgerStore {
             return;
         }
         session.transaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (request_id) DO NOTHING")) {
-                for (LedgerRecord r : records) {
-                    int i = 1;
-                    s.setString(i++, r.requestId());
-                    s.setLong(i++, r.at());
-                    s.setString(i++, r.tenant());
-                    s.setString(i++, r.keyId());
-                    s.setString(i++, r.dialect());
-                    s.setString(i++, r.endpoint());
-                    s.setString(i++, cap(r.model(), 256));
-                    s.setString(i++, r.provider());
-                    s.setString(i++, cap(r.upstreamModel(), 256));
-                    s.setBoolean(i++, r.stream());
-                    s.setInt(i++, r.status());
-                    s.setString(i++, r.errorClass());
-                    Usage u = r.usage();
-                    s.setLong(i++, u.inputUncached());
-                    s.setLong(i++, u.output());
-                    s.setLong(i++, u.cacheRead());
-                    s.setLong(i++, u.cacheWrite());
-                    s.setLong(i++, u.reasoning());
-                    s.setLong(i++, r.cost().nanos());
-                    s.setBoolean(i++, r.cost().known());
-                    s.setLong(i++, r.latencyMicros());
-                    s.setLong(i++, r.ttfbMicros());
-                    s.setBoolean(i++, r.cancelled());
-                    s.setBoolean(i, r.usageEstimated());
-                    s.addBatch();
-                }
-                s.executeBatch();
+            PreparedStatement s = insertStatement(c);
+            s.clearBatch();
+            for (LedgerRecord r : records) {
+                int i = 1;
+                s.setString(i++, r.requestId());
+                s.setLong(i++, r.at());
+                s.setString(i++, r.tenant());
+                s.setString(i++, r.keyId());
+                s.setString(i++, r.dialect());
+                s.setString(i++, r.endpoint());
+                s.setString(i++, cap(r.model(), 256));
+                s.setString(i++, r.provider());
+                s.setString(i++, cap(r.upstreamModel(), 256));
+                s.setBoolean(i++, r.stream());
+                s.setInt(i++, r.status());
+                s.setString(i++, r.errorClass());
+                Usage u = r.usage();
+                s.setLong(i++, u.inputUncached());
+                s.setLong(i++, u.output());
+                s.setLong(i++, u.cacheRead());
+                s.setLong(i++, u.cacheWrite());
+                s.setLong(i++, u.reasoning());
+                s.setLong(i++, r.cost().nanos());
+                s.setBoolean(i++, r.cost().known());
+                s.setLong(i++, r.latencyMicros());
+                s.setLong(i++, r.ttfbMicros());
+                s.setBoolean(i++, r.cancelled());
+                s.setBoolean(i++, r.usageEstimated());
+                s.setLong(i, u.cacheWrite1h());
+                s.addBatch();
             }
+            s.executeBatch();
             return null;
         });
+    }
+
+    /** The insert, prepared once per connection (the session opens a new one after a PostgreSQL failure). */
+    private PreparedStatement insertStatement(Connection c) throws SQLException {
+        if (insertOn != c || insert == null) {
+            if (insert != null) {
+                try {
+                    insert.close();
+                } catch (SQLException ignored) {
+                    // it belonged to a connection that is gone
+                }
+            }
+            insert = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS + ") VALUES ("
+                    + "?, ".repeat(COLUMN_COUNT - 1) + "?) ON CONFLICT (request_id) DO NOTHING");
+            insertOn = c;
+        }
+        return insert;
     }
 
     @Override
@@ -86,15 +108,15 @@ public final class JdbcLedgerStore implements LedgerStore {
         // either still raw or rolled up, never both (pruning moves it in one transaction).
         String sql = "SELECT " + select + "SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens),"
                 + " SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos),"
-                + " SUM(unpriced) FROM ("
+                + " SUM(unpriced), SUM(cache_write_1h_tokens) FROM ("
                 + "SELECT at / " + DAY_MILLIS + " AS day, tenant, key_id, model, provider, 1 AS requests,"
                 + " CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors, input_tokens, output_tokens,"
                 + " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos,"
-                + " CASE WHEN cost_known THEN 0 ELSE 1 END AS unpriced"
+                + " CASE WHEN cost_known THEN 0 ELSE 1 END AS unpriced, cache_write_1h_tokens"
                 + " FROM rosetta_ledger WHERE at >= ? AND at < ?" + filters(q)
                 + " UNION ALL SELECT day, tenant, key_id, model, provider, requests, errors, input_tokens,"
-                + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, unpriced"
-                + " FROM rosetta_usage_daily WHERE day * " + DAY_MILLIS + " >= ? AND day * " + DAY_MILLIS + " < ?"
+                + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, unpriced,"
+                + " cache_write_1h_tokens FROM rosetta_usage_daily WHERE day * " + DAY_MILLIS + " >= ? AND day * " + DAY_MILLIS + " < ?"
                 + filters(q) + ") u"
                 + (groups.isEmpty() ? "" : " GROUP BY " + groups + " ORDER BY " + groups);
         return session.read(c -> {
@@ -116,7 +138,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                         }
                         rows.add(new UsageRow(group, requests, rs.getLong(col + 1), rs.getLong(col + 2),
                                 rs.getLong(col + 3), rs.getLong(col + 4), rs.getLong(col + 5), rs.getLong(col + 6),
-                                rs.getLong(col + 7), rs.getLong(col + 8)));
+                                rs.getLong(col + 7), rs.getLong(col + 8), rs.getLong(col + 9)));
                     }
                 }
                 return rows;
@@ -159,7 +181,8 @@ public final class JdbcLedgerStore implements LedgerStore {
                         out.add(new LedgerRecord(rs.getLong(2), rs.getString(1), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                                 rs.getBoolean(10), rs.getInt(11), rs.getString(12),
-                                new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17)),
+                                new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17),
+                                        rs.getLong(24)),
                                 new Cost(rs.getLong(18), rs.getBoolean(19)), rs.getLong(20), rs.getLong(21),
                                 rs.getBoolean(22), rs.getBoolean(23)));
                     }
@@ -174,11 +197,11 @@ public final class JdbcLedgerStore implements LedgerStore {
         return session.transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_usage_daily (day, tenant, key_id,"
                     + " model, provider, requests, errors, input_tokens, output_tokens, cache_read_tokens,"
-                    + " cache_write_tokens, reasoning_tokens, cost_nanos, unpriced)"
+                    + " cache_write_tokens, reasoning_tokens, cost_nanos, unpriced, cache_write_1h_tokens)"
                     + " SELECT at / " + DAY_MILLIS + ", tenant, key_id, model, provider, COUNT(*),"
                     + " SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens),"
                     + " SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos),"
-                    + " SUM(CASE WHEN cost_known THEN 0 ELSE 1 END)"
+                    + " SUM(CASE WHEN cost_known THEN 0 ELSE 1 END), SUM(cache_write_1h_tokens)"
                     + " FROM rosetta_ledger WHERE at < ? GROUP BY at / " + DAY_MILLIS + ", tenant, key_id, model, provider"
                     // A request id ending on a day already rolled up (a late spool replay) adds to that day.
                     + " ON CONFLICT (day, tenant, key_id, model, provider) DO UPDATE SET"
@@ -190,7 +213,8 @@ public final class JdbcLedgerStore implements LedgerStore {
                     + " cache_write_tokens = rosetta_usage_daily.cache_write_tokens + excluded.cache_write_tokens,"
                     + " reasoning_tokens = rosetta_usage_daily.reasoning_tokens + excluded.reasoning_tokens,"
                     + " cost_nanos = rosetta_usage_daily.cost_nanos + excluded.cost_nanos,"
-                    + " unpriced = rosetta_usage_daily.unpriced + excluded.unpriced")) {
+                    + " unpriced = rosetta_usage_daily.unpriced + excluded.unpriced,"
+                    + " cache_write_1h_tokens = rosetta_usage_daily.cache_write_1h_tokens + excluded.cache_write_1h_tokens")) {
                 s.setLong(1, before);
                 s.executeUpdate();
             }
@@ -203,6 +227,8 @@ public final class JdbcLedgerStore implements LedgerStore {
 
     @Override
     public void close() {
+        insert = null;
+        insertOn = null;
         session.close();
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
     private static final int BATCH = 500;
+    /** How long the writer waits, once caught up, before it looks for more records: the longest a record waits. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long DAY_MILLIS = 86_400_000L;
 
     private final LedgerStore store;
@@ -183,6 +186,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
             }
         })) {
             f.completeExceptionally(new StoreException("the ledger is busy: try again"));
+        } else {
+            LockSupport.unpark(worker);
         }
         return f;
     }
@@ -193,6 +198,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
      */
     public void close(Duration timeout) {
         closing = true;
+        LockSupport.unpark(worker);
         if (!started) {
             stopped = true;
             store.close();
@@ -219,13 +225,20 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         try {
             retry();
             while (true) {
-                LedgerRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
+                queue.drainTo(batch, BATCH);
+                if (!batch.isEmpty()) {
                     write(batch);
-                    batch.clear();
                 }
+                if (batch.size() < BATCH && queries.isEmpty() && !closing) {
+                    // Caught up: wait for the next round instead of being woken by each record. A writer
+                    // blocked on the queue is woken by every offer while it keeps up, and on a busy event
+                    // loop those wake-ups (a futex call on each side) cost more than writing the records.
+                    LockSupport.parkNanos(this, LINGER_NANOS);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+                batch.clear();
                 Runnable q;
                 while ((q = queries.poll()) != null) {
                     q.run();

@@ -27,7 +27,11 @@ public final class PriceTable {
 
     private static final Pattern DATE_SUFFIX = Pattern.compile("(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@\\d{8})$");
 
+    /** Model names seen beyond the table (a client may send any name): a bound, not a cache policy. */
+    private static final int LOOSE_MAX = 4096;
+
     private final Map<String, Price> prices;
+    private final Map<String, Optional<Price>> loose = new java.util.concurrent.ConcurrentHashMap<>();
 
     private PriceTable(Map<String, Price> prices) {
         this.prices = Map.copyOf(prices);
@@ -77,6 +81,21 @@ public final class PriceTable {
         if (p != null) {
             return Optional.of(p);
         }
+        // Names that miss the exact lookup (dated, prefixed, unpriced) are remembered, so the lowercasing
+        // and the date pattern run once per name and not on every request's completion.
+        Optional<Price> known = loose.get(upstreamModel);
+        if (known != null) {
+            return known;
+        }
+        Optional<Price> found = findLoosely(upstreamModel);
+        if (loose.size() < LOOSE_MAX) {
+            loose.put(upstreamModel, found);
+        }
+        return found;
+    }
+
+    private Optional<Price> findLoosely(String upstreamModel) {
+        Price p;
         String name = upstreamModel.toLowerCase(Locale.ROOT);
         name = name.substring(name.lastIndexOf('/') + 1);
         p = prices.get(name);

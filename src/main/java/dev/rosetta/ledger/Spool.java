@@ -208,18 +208,20 @@ final class Spool {
                 .add(r.endpoint()).add(r.model()).add(r.provider()).add(r.upstreamModel()).add(r.stream())
                 .add(r.status()).add(r.errorClass()).add(u.inputUncached()).add(u.cacheRead()).add(u.cacheWrite())
                 .add(u.output()).add(u.reasoning()).add(r.cost().nanos()).add(r.cost().known())
-                .add(r.latencyMicros()).add(r.ttfbMicros()).add(r.cancelled()).add(r.usageEstimated());
+                .add(r.latencyMicros()).add(r.ttfbMicros()).add(r.cancelled()).add(r.usageEstimated())
+                .add(u.cacheWrite1h());
     }
 
     private static LedgerRecord decode(JsonNode a) {
-        if (!a.isArray() || a.size() != 23) {
+        // 23 elements: a line spooled before the 1-hour cache writes were recorded apart (none then).
+        if (!a.isArray() || (a.size() != 23 && a.size() != 24)) {
             throw new IllegalArgumentException("not a ledger record");
         }
         return new LedgerRecord(a.get(0).asLong(), a.get(1).asText(), a.get(2).asText(), a.get(3).asText(),
                 a.get(4).asText(), a.get(5).asText(), a.get(6).asText(), a.get(7).asText(), a.get(8).asText(),
                 a.get(9).asBoolean(), a.get(10).asInt(), a.get(11).asText(),
                 new Usage(a.get(12).asLong(), a.get(13).asLong(), a.get(14).asLong(), a.get(15).asLong(),
-                        a.get(16).asLong()),
+                        a.get(16).asLong(), a.size() > 23 ? a.get(23).asLong() : 0),
                 new Cost(a.get(17).asLong(), a.get(18).asBoolean()), a.get(19).asLong(), a.get(20).asLong(),
                 a.get(21).asBoolean(), a.get(22).asBoolean());
     }

@@ -19,7 +19,7 @@ final class UsageScanner {
         PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, REASONING_TOKENS,
         INPUT_TOKENS, OUTPUT_TOKENS, CACHE_READ_INPUT_TOKENS, CACHE_CREATION_INPUT_TOKENS,
         PROMPT_TOKEN_COUNT, CANDIDATES_TOKEN_COUNT, CACHED_CONTENT_TOKEN_COUNT, THOUGHTS_TOKEN_COUNT,
-        TOOL_USE_PROMPT_TOKEN_COUNT;
+        TOOL_USE_PROMPT_TOKEN_COUNT, EPHEMERAL_1H_INPUT_TOKENS;
 
         static Field of(String name) {
             return switch (name) {
@@ -36,6 +36,8 @@ final class UsageScanner {
                 case "cachedContentTokenCount" -> CACHED_CONTENT_TOKEN_COUNT;
                 case "thoughtsTokenCount" -> THOUGHTS_TOKEN_COUNT;
                 case "toolUsePromptTokenCount" -> TOOL_USE_PROMPT_TOKEN_COUNT;
+                // Anthropic: inside usage.cache_creation, the part of cache_creation_input_tokens kept an hour.
+                case "ephemeral_1h_input_tokens" -> EPHEMERAL_1H_INPUT_TOKENS;
                 default -> null;
             };
         }
@@ -130,7 +132,7 @@ final class UsageScanner {
     static final String[] KNOWN_NAMES = {"usage", "usageMetadata", "prompt_tokens", "completion_tokens",
         "cached_tokens", "reasoning_tokens", "input_tokens", "output_tokens", "cache_read_input_tokens",
         "cache_creation_input_tokens", "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount",
-        "thoughtsTokenCount", "toolUsePromptTokenCount"};
+        "thoughtsTokenCount", "toolUsePromptTokenCount", "ephemeral_1h_input_tokens"};
 
     /** Stands for any field name not in {@link #KNOWN_NAMES}. */
     static final String OTHER_NAME = "\u0000other";
@@ -143,7 +145,7 @@ final class UsageScanner {
     Usage usage(ProviderType format) {
         return switch (format) {
             case ANTHROPIC -> Usage.fromAnthropic(v(Field.INPUT_TOKENS), v(Field.CACHE_READ_INPUT_TOKENS),
-                    v(Field.CACHE_CREATION_INPUT_TOKENS), v(Field.OUTPUT_TOKENS), 0);
+                    v(Field.CACHE_CREATION_INPUT_TOKENS), v(Field.OUTPUT_TOKENS), 0, v(Field.EPHEMERAL_1H_INPUT_TOKENS));
             // Tool-use prompt tokens (search results, code execution) are billed as input, as the decoder counts them.
             case GEMINI -> Usage.fromGemini(v(Field.PROMPT_TOKEN_COUNT), v(Field.TOOL_USE_PROMPT_TOKEN_COUNT),
                     v(Field.CACHED_CONTENT_TOKEN_COUNT),

@@ -38,8 +38,10 @@ class LedgerOverHttpTest {
 
     static final String OPENAI_USAGE = "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":500,\"total_tokens\":1500,"
             + "\"prompt_tokens_details\":{\"cached_tokens\":400},\"completion_tokens_details\":{\"reasoning_tokens\":200}}";
+    /** 200 cache writes: 120 kept five minutes, 80 kept an hour (billed at 3.75 and 6 USD per million). */
     static final String ANTHROPIC_USAGE = "\"input_tokens\":100,\"cache_read_input_tokens\":1000,"
-            + "\"cache_creation_input_tokens\":200";
+            + "\"cache_creation_input_tokens\":200,"
+            + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":120,\"ephemeral_1h_input_tokens\":80}";
     static final String GEMINI_FINAL_USAGE = "\"usageMetadata\":{\"promptTokenCount\":1000,\"cachedContentTokenCount\":400,"
             + "\"candidatesTokenCount\":300,\"thoughtsTokenCount\":200,\"totalTokenCount\":1500}";
 
@@ -143,6 +145,12 @@ class LedgerOverHttpTest {
                 .headers().firstValue("x-rosetta-request-id").orElseThrow();
     }
 
+    private String messages(String model, boolean stream) throws Exception {
+        return send("/v1/messages", "{\"model\":\"" + model + "\",\"max_tokens\":50,\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-api-key", GATEWAY_KEY,
+                "anthropic-version", "2023-06-01").headers().firstValue("x-rosetta-request-id").orElseThrow();
+    }
+
     private String gemini(boolean stream) throws Exception {
         return send("/v1beta/models/gem:" + (stream ? "streamGenerateContent?alt=sse" : "generateContent"),
                 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}", "x-goog-api-key", GATEWAY_KEY)
@@ -177,16 +185,22 @@ class LedgerOverHttpTest {
         String gptStream = chat("gpt", true);
         String claudeWhole = chat("claude", false);
         String claudeStream = chat("claude", true);
+        String claudeRelayedWhole = messages("claude", false);
+        String claudeRelayedStream = messages("claude", true);
         String gemWhole = gemini(false);
         String gemStream = gemini(true);
-        Map<String, JsonNode> recs = records(gptWhole, gptStream, claudeWhole, claudeStream, gemWhole, gemStream);
+        Map<String, JsonNode> recs = records(gptWhole, gptStream, claudeWhole, claudeStream, claudeRelayedWhole,
+                claudeRelayedStream, gemWhole, gemStream);
 
         // OpenAI: prompt 1000 incl. 400 cached; completion 500 incl. 200 reasoning. 600*1.25 + 400*0.125 + 500*10.
-        expect(recs.get(gptWhole), recs.get(gptStream), "gpt-5-2025-08-07", 600, 400, 0, 500, 200, "0.0058");
-        // Anthropic: input 100 beside 1000 cache reads and 200 cache writes; 100*3 + 1000*0.3 + 200*3.75 + 300*15.
-        expect(recs.get(claudeWhole), recs.get(claudeStream), "claude-sonnet-4-5", 100, 1000, 200, 300, 0, "0.00585");
+        expect(recs.get(gptWhole), recs.get(gptStream), "gpt-5-2025-08-07", 600, 400, 0, 0, 500, 200, "0.0058");
+        // Anthropic: input 100 beside 1000 cache reads and 200 cache writes, 80 of them kept an hour;
+        // 100*3 + 1000*0.3 + 120*3.75 + 80*6 + 300*15. Converted (decoders) and relayed (usage tap) alike.
+        expect(recs.get(claudeWhole), recs.get(claudeStream), "claude-sonnet-4-5", 100, 1000, 200, 80, 300, 0, "0.00603");
+        expect(recs.get(claudeRelayedWhole), recs.get(claudeRelayedStream), "claude-sonnet-4-5", 100, 1000, 200, 80,
+                300, 0, "0.00603");
         // Gemini: prompt 1000 incl. 400 cached; 300 candidates beside 200 thoughts, billed as output once.
-        expect(recs.get(gemWhole), recs.get(gemStream), "gemini-2.5-pro", 600, 400, 0, 500, 200, "0.0058");
+        expect(recs.get(gemWhole), recs.get(gemStream), "gemini-2.5-pro", 600, 400, 0, 0, 500, 200, "0.0058");
 
         JsonNode r = recs.get(gptStream);
         assertThat(r.get("tenant").asText()).isEqualTo("team-a");
@@ -201,12 +215,12 @@ class LedgerOverHttpTest {
     }
 
     private static void expect(JsonNode whole, JsonNode streamed, String upstreamModel, long input, long cacheRead,
-                               long cacheWrite, long output, long reasoning, String usd) {
+                               long cacheWrite, long cacheWrite1h, long output, long reasoning, String usd) {
         for (JsonNode r : new JsonNode[] {whole, streamed}) {
             assertThat(r.get("upstream_model").asText()).isEqualTo(upstreamModel);
             assertThat(r.get("tokens").toString()).isEqualTo(JSON.createObjectNode().put("input", input)
                     .put("output", output).put("cache_read", cacheRead).put("cache_write", cacheWrite)
-                    .put("reasoning", reasoning).toString());
+                    .put("cache_write_1h", cacheWrite1h).put("reasoning", reasoning).toString());
             assertThat(r.get("cost_usd").decimalValue()).isEqualByComparingTo(new BigDecimal(usd));
             assertThat(r.get("cost_known").asBoolean()).isTrue();
         }
@@ -254,6 +268,7 @@ class LedgerOverHttpTest {
             assertThat(r.at("/tokens/input").asLong()).as(id).isEqualTo(100);
             assertThat(r.at("/tokens/cache_read").asLong()).isEqualTo(1000);
             assertThat(r.at("/tokens/cache_write").asLong()).isEqualTo(200);
+            assertThat(r.at("/tokens/cache_write_1h").asLong()).isEqualTo(80);
             assertThat(r.get("cost_known").asBoolean()).isTrue();
             assertThat(r.get("cost_usd").decimalValue()).isPositive();
         }
@@ -282,14 +297,16 @@ class LedgerOverHttpTest {
         long requests = row.get("requests").asLong();
         assertThat(requests).isEqualTo(2);
         assertThat(row.at("/tokens/cache_read").asLong()).isEqualTo(1000 * requests);
-        assertThat(row.get("cost_usd").decimalValue()).isEqualByComparingTo(new BigDecimal("0.00585").multiply(BigDecimal.valueOf(requests)));
+        assertThat(row.at("/tokens/cache_write_1h").asLong()).isEqualTo(80 * requests);
+        assertThat(row.get("cost_usd").decimalValue()).isEqualByComparingTo(new BigDecimal("0.00603").multiply(BigDecimal.valueOf(requests)));
 
         HttpResponse<String> csv = admin("/admin/v1/usage?group_by=model&model=claude-agg&format=csv");
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
         assertThat(csv.body().lines().toList()).containsExactly(
-                "model,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced_requests",
+                "model,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,"
+                        + "cache_write_1h_tokens,reasoning_tokens,cost_usd,unpriced_requests",
                 "claude-agg," + requests + ",0," + 100 * requests + "," + 300 * requests + "," + 1000 * requests + ","
-                        + 200 * requests + ",0," + new BigDecimal("0.00585").multiply(BigDecimal.valueOf(requests)).stripTrailingZeros().toPlainString() + ",0");
+                        + 200 * requests + "," + 80 * requests + ",0," + new BigDecimal("0.00603").multiply(BigDecimal.valueOf(requests)).stripTrailingZeros().toPlainString() + ",0");
         HttpResponse<String> recordsCsv = admin("/admin/v1/usage/requests?model=claude-agg&format=csv&limit=1");
         assertThat(recordsCsv.body().lines().toList()).hasSize(2);
         assertThat(recordsCsv.body()).startsWith("time,request_id,tenant,key_id,");

@@ -51,7 +51,7 @@ abstract class LedgerStoreContract {
     @Test
     void insertIsIdempotentByRequestIdAndRecordsRoundTrip() {
         LedgerRecord a = Records.of("req_a", T0 + 10, "acme", "gpt-5", 200, new Usage(600, 400, 0, 500, 200), 5_800_000);
-        LedgerRecord b = Records.of("req_b", T0 + 20, "", "claude-sonnet-4-5", 499, new Usage(100, 1000, 200, 300, 100), 5_850_000);
+        LedgerRecord b = Records.of("req_b", T0 + 20, "", "claude-sonnet-4-5", 499, new Usage(100, 1000, 200, 300, 100, 150), 5_850_000);
         store.insert(List.of(a, b));
         store.insert(List.of(a, b)); // a spool replayed after a write that did succeed
         assertThat(store.records(query(T0, T0 + DAY))).containsExactly(b, a);
@@ -77,7 +77,7 @@ abstract class LedgerStoreContract {
     @Test
     void aggregatesSumEachKindGroupedAndCountErrorsAndUnpriced() {
         store.insert(List.of(
-                Records.of("r1", T0 + 1, "acme", "gpt-5", 200, new Usage(10, 1, 2, 30, 5), 100),
+                Records.of("r1", T0 + 1, "acme", "gpt-5", 200, new Usage(10, 1, 2, 30, 5, 1), 100),
                 Records.of("r2", T0 + 2, "acme", "gpt-5", 429, Usage.ZERO, 0),
                 Records.of("r3", T0 + DAY + 3, "acme", "gpt-5", 200, new Usage(20, 0, 0, 40, 0), 200),
                 Records.of("r4", T0 + 4, "beta", "unpriced-model", 200, new Usage(7, 0, 0, 8, 0), 0)));
@@ -85,20 +85,20 @@ abstract class LedgerStoreContract {
                 UsageQuery.Dimension.TENANT));
         assertThat(rows).containsExactly(
                 new UsageRow(Map.of(UsageQuery.Dimension.DAY, "2024-10-04", UsageQuery.Dimension.TENANT, "acme"),
-                        2, 1, 10, 30, 1, 2, 5, 100, 0),
+                        2, 1, 10, 30, 1, 2, 5, 100, 0, 1),
                 new UsageRow(Map.of(UsageQuery.Dimension.DAY, "2024-10-04", UsageQuery.Dimension.TENANT, "beta"),
-                        1, 0, 7, 8, 0, 0, 0, 0, 1),
+                        1, 0, 7, 8, 0, 0, 0, 0, 1, 0),
                 new UsageRow(Map.of(UsageQuery.Dimension.DAY, "2024-10-05", UsageQuery.Dimension.TENANT, "acme"),
-                        1, 0, 20, 40, 0, 0, 0, 200, 0));
+                        1, 0, 20, 40, 0, 0, 0, 200, 0, 0));
         assertThat(store.aggregate(query(T0, T0 + 2 * DAY))).containsExactly(
-                new UsageRow(Map.of(), 4, 1, 37, 78, 1, 2, 5, 300, 1));
+                new UsageRow(Map.of(), 4, 1, 37, 78, 1, 2, 5, 300, 1, 1));
         assertThat(store.aggregate(query(T0 + 5 * DAY, T0 + 6 * DAY))).isEmpty();
     }
 
     @Test
     void pruningFoldsOldRecordsIntoDailyRollupsWithoutChangingTotals() {
         store.insert(List.of(
-                Records.of("r1", T0 + 1, "acme", "gpt-5", 200, new Usage(10, 1, 2, 30, 5), 100),
+                Records.of("r1", T0 + 1, "acme", "gpt-5", 200, new Usage(10, 1, 2, 30, 5, 1), 100),
                 Records.of("r2", T0 + 2, "acme", "gpt-5", 500, new Usage(1, 0, 0, 0, 0), 3),
                 Records.of("r3", T0 + DAY + 3, "acme", "gpt-5", 200, new Usage(20, 0, 0, 40, 0), 200)));
         var before = store.aggregate(query(T0, T0 + 2 * DAY, UsageQuery.Dimension.DAY, UsageQuery.Dimension.MODEL));
@@ -110,6 +110,6 @@ abstract class LedgerStoreContract {
         store.insert(List.of(Records.of("r0", T0 + 5, "acme", "gpt-5", 200, new Usage(1, 0, 0, 1, 0), 7)));
         store.prune(T0 + DAY);
         assertThat(store.aggregate(query(T0, T0 + DAY))).containsExactly(
-                new UsageRow(Map.of(), 3, 1, 12, 31, 1, 2, 5, 110, 0));
+                new UsageRow(Map.of(), 3, 1, 12, 31, 1, 2, 5, 110, 0, 1));
     }
 }

@@ -43,6 +43,20 @@ class PriceTableTest {
     }
 
     @Test
+    void anthropicOneHourCacheWritesAreBilledAtTheirOwnRate() {
+        // 200 cache writes, 80 of them kept an hour: 100*3 + 1000*0.3 + 120*3.75 + 80*6 + 300*15 micro-USD.
+        Usage u = Usage.fromAnthropic(100, 1000, 200, 300, 0, 80);
+        assertThat(u.cacheWrite5m()).isEqualTo(120);
+        assertThat(u.inputTotal()).as("the 1-hour writes are part of the cache writes, not beside them").isEqualTo(1300);
+        assertThat(table.cost("claude-sonnet-4-5", u)).isEqualTo(new Cost(6_030_000, true));
+        // at the long-context tier the 1-hour rate is that tier's: 100*6 + 300000*0.6 + 120*7.5 + 80*12 + 300*22.5
+        Usage big = Usage.fromAnthropic(100, 300_000, 200, 300, 0, 80);
+        assertThat(table.cost("claude-sonnet-4-5", big)).isEqualTo(new Cost(189_210_000, true));
+        // a report of more 1-hour writes than writes is capped at the writes
+        assertThat(Usage.fromAnthropic(0, 0, 10, 0, 0, 50).cacheWrite1h()).isEqualTo(10);
+    }
+
+    @Test
     void geminiThoughtsBesideCandidatesBilledAsOutputOnce() {
         // promptTokenCount 1000 (400 cached), candidates 300, thoughts 200
         Usage u = Usage.fromGemini(1000, 0, 400, 300, 200);

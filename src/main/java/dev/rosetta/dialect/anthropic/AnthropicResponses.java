@@ -33,7 +33,8 @@ final class AnthropicResponses {
     static Usage usage(JsonIn u) {
         return Usage.fromAnthropic(u.longOr("input_tokens", 0), u.longOr("cache_read_input_tokens", 0),
                 u.longOr("cache_creation_input_tokens", 0), u.longOr("output_tokens", 0),
-                u.get("output_tokens_details").longOr("thinking_tokens", 0));
+                u.get("output_tokens_details").longOr("thinking_tokens", 0),
+                u.get("cache_creation").longOr("ephemeral_1h_input_tokens", 0));
     }
 
     static byte[] encode(ChatResponse resp, DropLog dropped) {

@@ -197,7 +197,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                 field(u, "cache_read_input_tokens", before.cacheRead()),
                 field(u, "cache_creation_input_tokens", before.cacheWrite()),
                 field(u, "output_tokens", before.output()),
-                field(u.path("output_tokens_details"), "thinking_tokens", before.reasoning()));
+                field(u.path("output_tokens_details"), "thinking_tokens", before.reasoning()),
+                field(u.path("cache_creation"), "ephemeral_1h_input_tokens", before.cacheWrite1h()));
     }
 
     private static long field(JsonNode node, String name, long fallback) {

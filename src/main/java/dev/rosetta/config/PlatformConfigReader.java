@@ -63,6 +63,9 @@ final class PlatformConfigReader {
         if (type == ProviderType.VERTEX && location.isEmpty()) {
             loader.problem(p + "location: required for a provider of type vertex (a region such as us-east5, or global)");
         }
+        if (type == ProviderType.VERTEX && !node.has("project")) {
+            loader.problem(p + "project: required for a provider of type vertex (the Google Cloud project id)");
+        }
         if (type == ProviderType.BEDROCK && region.isEmpty()) {
             loader.problem(p + "region: required for a provider of type bedrock (such as us-east-1)");
         }

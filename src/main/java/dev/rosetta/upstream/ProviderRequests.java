@@ -72,9 +72,12 @@ public final class ProviderRequests {
         };
     }
 
-    /** A path segment, percent-encoded (Bedrock's {@code us.anthropic.claude...-v1:0} has a colon). */
+    /**
+     * A path segment, percent-encoded (Bedrock's {@code us.anthropic.claude...-v1:0} has a colon), but for
+     * {@code @}, which a path may hold and Vertex's model versions use ({@code claude-sonnet-4-5@20250929}).
+     */
     static String segment(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%40", "@");
     }
 
     private static String query(String s) {

@@ -80,6 +80,11 @@ abstract class PlatformSdkContract {
     /** Fails (an AssertionError) when a request is not what the platform takes. */
     abstract void check(Recorded r, boolean stream);
 
+    /** An answer to a request that is not a model call (a token endpoint), else null. */
+    Reply special(Recorded r) {
+        return null;
+    }
+
     /** Whether the platform was asked to stream. */
     boolean streamed(Recorded r) {
         return ProviderAnswers.streamed(r.path(), r.bodyText());
@@ -123,6 +128,10 @@ abstract class PlatformSdkContract {
     final void start() {
         fake = new FakeUpstream();
         fake.answer(r -> {
+            Reply platform = special(r);
+            if (platform != null) {
+                return platform;
+            }
             boolean stream = streamed(r);
             try {
                 check(r, stream);
@@ -146,6 +155,23 @@ abstract class PlatformSdkContract {
         gemini.close();
         gateway.close();
         fake.close();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    final void drain() {
+        violations.clear();
+        while (fake.pending() > 0) {
+            fake.take();
+        }
+    }
+
+    /** The next model call the fake received (token requests skipped). */
+    Recorded takeCall() {
+        Recorded r = fake.take();
+        while (r.path().equals(dev.rosetta.testing.FakeGoogleTokens.PATH)) {
+            r = fake.take();
+        }
+        return r;
     }
 
     @AfterEach

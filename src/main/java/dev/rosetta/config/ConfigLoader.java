@@ -38,9 +38,11 @@ public final class ConfigLoader {
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
             "budget_alerts");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits",
+            "api_version", "token_command", "token_file", "token_refresh", "location", "credentials", "region",
+            "access_key_id", "secret_access_key", "session_token", "profile", "compat");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning", "limits");
+            "chat_reasoning", "limits", "publisher");
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -174,7 +176,7 @@ public final class ConfigLoader {
             Optional<ProviderType> found = ProviderType.fromWireName(t);
             if (found.isEmpty()) {
                 problems.add(path + ".type: unknown provider type \"" + t
-                        + "\" (expected openai, anthropic, gemini or mock)");
+                        + "\" (expected openai, anthropic, gemini, azure_openai, vertex, bedrock or mock)");
             }
             return found;
         });
@@ -185,7 +187,7 @@ public final class ConfigLoader {
             }
         });
         Optional<String> apiKey = string(node, "api_key", path + ".");
-        if (type.isPresent() && type.get() != ProviderType.MOCK && apiKey.map(String::isEmpty).orElse(true)) {
+        if (type.isPresent() && PlatformConfigReader.needsApiKey(type.get(), node) && apiKey.map(String::isEmpty).orElse(true)) {
             problems.add(path + ".api_key: required for a provider of type " + type.get().wireName());
         }
         Duration timeout = duration(node, "timeout", path + ".").orElse(Duration.ofSeconds(600));
@@ -193,7 +195,11 @@ public final class ConfigLoader {
         if (name.isEmpty() || type.isEmpty()) {
             return null;
         }
-        String base = baseUrl.orElse(type.get().defaultBaseUrl());
+        PlatformConfig platform = new PlatformConfigReader(this).read(node, path, type.get());
+        if (type.get() == ProviderType.AZURE_OPENAI && baseUrl.isEmpty()) {
+            problems.add(path + ".base_url: required for a provider of type azure_openai (the resource endpoint)");
+        }
+        String base = baseUrl.orElse(PlatformConfigReader.defaultBaseUrl(type.get(), platform));
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
@@ -209,7 +215,7 @@ public final class ConfigLoader {
         }
         return new ProviderConfig(name.get(), type.get(), base, new Secret(apiKey.orElse("")), timeout,
                 connectTimeout, string(node, "organization", path + "."), string(node, "project", path + "."), caFile,
-                api(node, path + "."), passthrough.orElse(type.get() != ProviderType.MOCK));
+                api(node, path + "."), passthrough.orElse(type.get().firstParty()), platform);
     }
 
     private ModelConfig model(JsonNode node, String path) {
@@ -226,7 +232,7 @@ public final class ConfigLoader {
         return new ModelConfig(name.get(), provider.get(),
                 string(node, "upstream_model", path + ".").orElse(name.get()),
                 integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."),
-                chatReasoning(node, path + "."));
+                chatReasoning(node, path + "."), string(node, "publisher", path + "."));
     }
 
     private ChatReasoning chatReasoning(JsonNode node, String prefix) {

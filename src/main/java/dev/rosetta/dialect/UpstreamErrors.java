@@ -13,7 +13,8 @@ import java.util.Optional;
  * An upstream's error answer, whatever its dialect, as a gateway error to re-render in the client's
  * dialect: the status decides the kind, the upstream's own message is kept. All three dialects put
  * the message at {@code error.message}; Anthropic's and OpenAI's {@code error.type} / Gemini's
- * {@code error.status} refine the kind where the status alone is ambiguous.
+ * {@code error.status} refine the kind where the status alone is ambiguous. AWS (Bedrock) puts it at
+ * the top-level {@code message}.
  */
 public final class UpstreamErrors {
 
@@ -33,7 +34,12 @@ public final class UpstreamErrors {
             if (t == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
-                    if (p.nextToken() == JsonToken.START_OBJECT && name.equals("error")) {
+                    JsonToken value = p.nextToken();
+                    if (value == JsonToken.VALUE_STRING && message.isEmpty()
+                            && (name.equals("message") || name.equals("Message"))) {
+                        // AWS's shape (Bedrock): {"message": "..."} beside no error object
+                        message = p.getText();
+                    } else if (value == JsonToken.START_OBJECT && name.equals("error")) {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String field = p.currentName();
                             JsonToken v = p.nextToken();

@@ -472,7 +472,7 @@ public final class ApiPassthrough {
         return switch (family) {
             case ANTHROPIC -> Dialect.ANTHROPIC;
             case GEMINI -> Dialect.GEMINI;
-            case OPENAI, MOCK -> Dialect.OPENAI_CHAT;
+            default -> Dialect.OPENAI_CHAT;
         };
     }
 }

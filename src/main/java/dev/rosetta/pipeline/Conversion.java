@@ -20,6 +20,7 @@ import dev.rosetta.model.Extensions;
 import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
+import dev.rosetta.upstream.PlatformBodies;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
@@ -63,12 +64,12 @@ public final class Conversion {
 
     /** The dialect Rosetta speaks to a provider for a client of {@code client}'s dialect. */
     public static Dialect upstreamDialect(Route route, Dialect client) {
-        return switch (route.provider().type()) {
+        return switch (route.family()) {
             case OPENAI -> route.api().map(api -> api == OpenAiApi.RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT)
                     .orElse(client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT);
             case ANTHROPIC -> Dialect.ANTHROPIC;
             case GEMINI -> Dialect.GEMINI;
-            case MOCK -> client;
+            default -> client;
         };
     }
 
@@ -136,7 +137,7 @@ public final class Conversion {
                 && route.model().maxTokens().isPresent()) {
             request = request.withGeneration(request.generation().withMaxTokens(route.model().maxTokens().get()));
         }
-        byte[] upstreamBody = out.encodeRequest(request, route.upstreamModel(), dropped);
+        byte[] encodedBody = out.encodeRequest(request, route.upstreamModel(), dropped);
         // A same-dialect request is converted only to open sealed state; what it drops is state this
         // provider cannot take, which strict mode refusing would turn into a conversation that cannot go on.
         if (strict && target != ex.dialect() && !dropped.refusable().isEmpty()) {
@@ -152,7 +153,8 @@ public final class Conversion {
             case ANTHROPIC -> Endpoint.MESSAGES;
             case GEMINI -> stream ? Endpoint.GEMINI_STREAM : Endpoint.GEMINI_GENERATE;
         };
-        String url = ProviderRequests.url(route.provider(), endpoint, route.upstreamModel(), "v1beta", stream);
+        String url = ProviderRequests.url(route, endpoint, "v1beta", stream, stream);
+        byte[] upstreamBody = PlatformBodies.adapt(route, endpoint, encodedBody, ex.request().headers());
         int turnIndex = request.turns().size();
         if (stream) {
             ResponseContext context = new ResponseContext(System.currentTimeMillis() / 1000, ex.requestId(), turnIndex);

@@ -14,6 +14,8 @@ import dev.rosetta.error.GatewayError;
 import dev.rosetta.model.ChatRequest;
 import dev.rosetta.model.Usage;
 import dev.rosetta.route.Route;
+import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.upstream.PlatformBodies;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.TokenEstimate;
 import java.io.IOException;
@@ -66,28 +68,36 @@ public final class CountTokens {
 
     public void count(Exchange ex, Route route, byte[] body) {
         ChatRequest request = opaque.unseal(decode(ex.dialect(), body));
-        switch (route.provider().type()) {
+        ProviderType type = route.provider().type();
+        switch (route.family()) {
             case ANTHROPIC -> {
                 ObjectNode encoded = (ObjectNode) tree(Codec.of(Dialect.ANTHROPIC)
                         .encodeRequest(request, route.upstreamModel(), new DropLog()));
                 encoded.retain(ANTHROPIC_COUNT_FIELDS);
-                String url = ProviderRequests.url(route.provider(), Endpoint.COUNT_TOKENS, route.upstreamModel(), "", false);
-                call(ex, route, url, bytes(encoded), "input_tokens", Optional.empty());
+                String url = ProviderRequests.url(route, Endpoint.COUNT_TOKENS, "", false, false);
+                call(ex, route, url, PlatformBodies.adapt(route, Endpoint.COUNT_TOKENS, bytes(encoded), ex.request().headers()),
+                        type == ProviderType.BEDROCK ? "inputTokens" : "input_tokens", Optional.empty());
             }
             case GEMINI -> {
                 ObjectNode inner = (ObjectNode) tree(Codec.of(Dialect.GEMINI)
                         .encodeRequest(request, route.upstreamModel(), new DropLog()));
                 ObjectNode wrapped = JSON.createObjectNode();
-                ObjectNode gcr = wrapped.putObject("generateContentRequest");
-                gcr.put("model", "models/" + route.upstreamModel());
-                gcr.setAll(inner);
-                String url = ProviderRequests.url(route.provider(), Endpoint.GEMINI_COUNT_TOKENS, route.upstreamModel(),
-                        "v1beta", false);
+                if (type == ProviderType.VERTEX) {
+                    // Vertex's countTokens takes the request's fields at the top level
+                    inner.retain("contents", "tools", "systemInstruction", "generationConfig");
+                    wrapped = inner;
+                } else {
+                    ObjectNode gcr = wrapped.putObject("generateContentRequest");
+                    gcr.put("model", "models/" + route.upstreamModel());
+                    gcr.setAll(inner);
+                }
+                String url = ProviderRequests.url(route, Endpoint.GEMINI_COUNT_TOKENS, "v1beta", false, false);
                 call(ex, route, url, bytes(wrapped), "totalTokens", Optional.empty());
             }
             case OPENAI -> {
                 String provider = route.provider().name();
-                if (!counters.offered(provider)) {
+                if (type != ProviderType.OPENAI || !counters.offered(provider)) {
+                    // Azure OpenAI has no counter
                     estimate(ex, request);
                     return;
                 }
@@ -100,7 +110,7 @@ public final class CountTokens {
                             estimate(ex, request);
                         }));
             }
-            case MOCK -> estimate(ex, request);
+            default -> estimate(ex, request);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.model.Usage;
 import dev.rosetta.route.Route;
+import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.upstream.ProviderRequests;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,7 +44,7 @@ public final class Embeddings {
     public void embed(Exchange ex, Route route, byte[] body) {
         JsonNode root = CountTokens.tree(body);
         DropLog dropped = new DropLog();
-        switch (route.provider().type()) {
+        switch (route.provider().type() == ProviderType.VERTEX ? ProviderType.VERTEX : route.family()) {
             case GEMINI -> fromOpenAi(ex, route, root, dropped);
             case OPENAI -> fromGemini(ex, route, root, dropped);
             default -> throw GatewayError.of(ErrorKind.INVALID_REQUEST, "model \"" + ex.model() + "\" is served by a "
@@ -70,8 +71,7 @@ public final class Embeddings {
                 r.put("outputDimensionality", root.path("dimensions").asInt());
             }
         }
-        String url = ProviderRequests.url(route.provider(), Endpoint.GEMINI_BATCH_EMBED, route.upstreamModel(),
-                "v1beta", false);
+        String url = ProviderRequests.url(route, Endpoint.GEMINI_BATCH_EMBED, "v1beta", false, false);
         long estimate = texts.stream().mapToLong(t -> (long) Math.ceil(t.length() / 3.5)).sum();
         call(ex, route, url, request, dropped, answer -> {
             ObjectNode out = JSON.createObjectNode().put("object", "list");
@@ -140,7 +140,7 @@ public final class Embeddings {
             request.put("dimensions", dimensions);
         }
         request.put("encoding_format", "float");
-        String url = ProviderRequests.url(route.provider(), Endpoint.EMBEDDINGS, route.upstreamModel(), "", false);
+        String url = ProviderRequests.url(route, Endpoint.EMBEDDINGS, "", false, false);
         call(ex, route, url, request, dropped, answer -> {
             ex.usage(new Usage(answer.path("usage").path("prompt_tokens").asLong(0), 0, 0, 0, 0));
             List<JsonNode> vectors = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.limits.RateHeaders;
 import dev.rosetta.route.Route;
+import dev.rosetta.upstream.PlatformBodies;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.JsonUsageTap;
 import dev.rosetta.usage.SseUsageTap;
@@ -39,8 +40,9 @@ public final class Passthrough {
      * @param sse whether a Gemini client asked for {@code alt=sse}
      */
     public void forward(Exchange ex, Route route, byte[] body, String geminiVersion, boolean sse) {
-        String url = ProviderRequests.url(route.provider(), ex.endpoint(), route.upstreamModel(), geminiVersion, sse);
-        UpstreamCall call = upstream.call(ex, route, url, body, this::relay);
+        String url = ProviderRequests.url(route, ex.endpoint(), geminiVersion, sse, ex.stream());
+        byte[] sent = PlatformBodies.adapt(route, ex.endpoint(), body, ex.request().headers());
+        UpstreamCall call = upstream.call(ex, route, url, sent, this::relay);
         if (ex.stream()) {
             call.watchFirstByte(streams.firstByteTimeout());
         }
@@ -82,7 +84,7 @@ public final class Passthrough {
      */
     private void relayBody(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
         Exchange ex = call.exchange();
-        JsonUsageTap tap = new JsonUsageTap(call.route().provider().type());
+        JsonUsageTap tap = new JsonUsageTap(call.route().family());
         if (ex.stream()) {
             call.watchIdle(streams.idleTimeout(), "between chunks");
         }
@@ -121,7 +123,7 @@ public final class Passthrough {
      */
     private void relayEvents(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
         Exchange ex = call.exchange();
-        SseUsageTap tap = new SseUsageTap(call.route().provider().type(), ex.dialect() == Dialect.OPENAI_RESPONSES);
+        SseUsageTap tap = new SseUsageTap(call.route().family(), ex.dialect() == Dialect.OPENAI_RESPONSES);
         call.watchIdle(streams.idleTimeout(), "between events");
         long[] written = {0};
         Buffer[] pending = {Buffer.buffer()};
@@ -170,7 +172,7 @@ public final class Passthrough {
         call.readErrorBody(up, MAX_ERROR_BODY, raw -> {
             Exchange ex = call.exchange();
             byte[] bytes;
-            if (isJson(raw)) {
+            if (isJson(raw) && nativeErrors(call.route())) {
                 bytes = call.redactor().redact(raw);
             } else {
                 GatewayError error = UpstreamErrors.parse(call.route().provider().name(), up.statusCode(),
@@ -185,6 +187,18 @@ public final class Passthrough {
             out.end(Buffer.buffer(bytes));
             call.complete(out.getStatusCode());
         });
+    }
+
+    /**
+     * Whether the provider's error bodies are in the dialect's own shape: Bedrock's ({@code {"message"}})
+     * and Vertex's front end (Google's shape, even for Claude) are not, so they are re-rendered.
+     */
+    private static boolean nativeErrors(Route route) {
+        return switch (route.provider().type()) {
+            case BEDROCK -> false;
+            case VERTEX -> route.family() == dev.rosetta.dialect.ProviderType.GEMINI;
+            default -> true;
+        };
     }
 
     private static boolean isJson(byte[] body) {

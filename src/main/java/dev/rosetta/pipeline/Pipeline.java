@@ -87,7 +87,8 @@ public final class Pipeline {
         }
         boolean sameDialect = ex.endpoint().operation() == Endpoint.Operation.GENERATE
                 ? Conversion.upstreamDialect(route, ex.dialect()) == ex.dialect()
-                : route.provider().type() == ex.dialect().family();
+                // a platform's counter and embeddings answer in its own shape: converted (Bedrock's CountTokens)
+                : route.family() == ex.dialect().family() && route.provider().type() != ProviderType.BEDROCK;
         if (sameDialect && ex.endpoint().operation() == Endpoint.Operation.GENERATE && SealedMarkers.presentIn(body)) {
             // State Rosetta sealed while another provider's model answered (the client switched models
             // mid-conversation): relayed as is, this provider would refuse it. The conversion path opens

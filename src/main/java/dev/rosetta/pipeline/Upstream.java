@@ -3,7 +3,14 @@ package dev.rosetta.pipeline;
 import dev.rosetta.route.Route;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.upstream.UpstreamClients;
+import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.error.ErrorKind;
+import dev.rosetta.error.GatewayError;
+import dev.rosetta.upstream.auth.PlatformAuth;
+import dev.rosetta.upstream.bedrock.SseResponse;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -23,13 +30,38 @@ public final class Upstream {
     }
 
     public UpstreamCall call(Exchange ex, Route route, String url, byte[] body, UpstreamCall.Handler handler) {
+        MultiMap headers = ProviderRequests.headers(route.provider(), ex.request().headers());
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(url)
-                .setHeaders(ProviderRequests.headers(route.provider(), ex.request().headers()))
+                .setHeaders(headers)
                 .setConnectTimeout(route.provider().connectTimeout().toMillis());
         UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
-        call.send(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
+        HttpClientAgent client = clients.client(route.provider().name()).orElseThrow();
+        UpstreamCall.Handler h = handler;
+        if (route.provider().type() == ProviderType.BEDROCK) {
+            headers.set("accept", url.endsWith("/invoke-with-response-stream") ? SseResponse.EVENT_STREAM : "application/json");
+            h = (c, resp) -> handler.onResponse(c, SseResponse.applies(resp) ? new SseResponse(resp, e -> c.fail(
+                    GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + route.provider().name()
+                            + " sent a stream Rosetta could not read: " + e.getMessage()))) : resp);
+        }
+        PlatformAuth auth = clients.auth(route.provider().name()).orElse(null);
+        if (auth == null) {
+            call.send(client, options, body, h);
+            return call;
+        }
+        UpstreamCall.Handler then = h;
+        auth.apply(headers, "POST", url, body).onComplete(ar -> {
+            if (call.done()) {
+                return;
+            }
+            if (ar.failed()) {
+                call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "could not authenticate to upstream provider "
+                        + route.provider().name() + ": " + ar.cause().getMessage()));
+                return;
+            }
+            call.send(client, options, body, then);
+        });
         return call;
     }
 

@@ -72,8 +72,14 @@ public final class Gateway {
 
     /** @param clock the time limits are counted in: tests move it instead of sleeping */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
-                .setPreferNativeTransport(true));
+        return start(config, eventLoops, clock, o -> o);
+    }
+
+    /** @param tune adjusts Vert.x's options (tests tighten the blocked-thread checker) */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        java.util.function.UnaryOperator<VertxOptions> tune) {
+        Vertx vertx = Vertx.vertx(tune.apply(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
+                .setPreferNativeTransport(true)));
         ModelRoutes routes = new ModelRoutes(config);
         StateSealer sealer = config.stateSecret().map(s -> StateSealer.withSecret(s.value()))
                 .orElseGet(() -> StateSealer.generated(new SecureRandom()));

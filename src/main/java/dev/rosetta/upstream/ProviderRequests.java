@@ -3,6 +3,7 @@ package dev.rosetta.upstream;
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.route.Route;
 import io.vertx.core.MultiMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,54 @@ public final class ProviderRequests {
                     + ":" + endpoint.upstreamPath() + (sse ? "?alt=sse" : "");
             default -> provider.baseUrl() + endpoint.upstreamPath();
         };
+    }
+
+    /**
+     * The upstream URL for an endpoint of the dialect the route's provider speaks for its model, the
+     * platform types included (Azure deployments, Vertex publishers, Bedrock model paths).
+     *
+     * @param stream whether the answer is streamed (Vertex's and Bedrock's stream methods differ)
+     */
+    public static String url(Route route, Endpoint endpoint, String geminiVersion, boolean sse, boolean stream) {
+        ProviderConfig provider = route.provider();
+        String model = route.upstreamModel();
+        return switch (provider.type()) {
+            case AZURE_OPENAI -> provider.platform().apiVersion().map(v -> switch (endpoint) {
+                // Azure's Responses API takes the deployment in the body's model, not in the path
+                case RESPONSES -> provider.baseUrl() + "/openai/responses?api-version=" + query(v);
+                default -> provider.baseUrl() + "/openai/deployments/" + segment(model) + endpoint.upstreamPath()
+                        + "?api-version=" + query(v);
+            }).orElseGet(() -> provider.baseUrl() + "/openai/v1" + endpoint.upstreamPath());
+            case VERTEX -> {
+                String publisher = ProviderType.vertexPublisher(model, route.model().publisher());
+                String location = provider.platform().location().orElse("global");
+                String base = provider.baseUrl() + "/v1/projects/" + segment(provider.project().orElse(""))
+                        + "/locations/" + segment(location) + "/publishers/" + segment(publisher) + "/models/";
+                yield switch (endpoint) {
+                    case MESSAGES -> base + segment(model) + (stream ? ":streamRawPredict" : ":rawPredict");
+                    case COUNT_TOKENS -> base + "count-tokens:rawPredict";
+                    default -> base + segment(model) + ":" + endpoint.upstreamPath()
+                            + (endpoint == Endpoint.GEMINI_STREAM ? "?alt=sse" : "");
+                };
+            }
+            case BEDROCK -> provider.baseUrl() + "/model/" + segment(model) + switch (endpoint) {
+                case COUNT_TOKENS -> "/count-tokens";
+                default -> stream ? "/invoke-with-response-stream" : "/invoke";
+            };
+            default -> url(provider, endpoint, model, geminiVersion, sse);
+        };
+    }
+
+    /**
+     * A path segment, percent-encoded (Bedrock's {@code us.anthropic.claude...-v1:0} has a colon), but for
+     * {@code @}, which a path may hold and Vertex's model versions use ({@code claude-sonnet-4-5@20250929}).
+     */
+    static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%40", "@");
+    }
+
+    private static String query(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** Headers for the upstream request: the provider's auth, and the client headers worth keeping. */
@@ -68,6 +117,23 @@ public final class ProviderRequests {
                 out.set("anthropic-version", version == null ? DEFAULT_ANTHROPIC_VERSION : version);
             }
             case GEMINI -> out.set("x-goog-api-key", provider.apiKey().value());
+            case AZURE_OPENAI -> {
+                // else a Microsoft Entra ID token, set by the provider's PlatformAuth
+                if (!provider.apiKey().value().isEmpty()) {
+                    out.set("api-key", provider.apiKey().value());
+                }
+            }
+            case BEDROCK -> {
+                // a Bedrock API key; else SigV4, set by the provider's PlatformAuth
+                if (!provider.apiKey().value().isEmpty()) {
+                    out.set("authorization", "Bearer " + provider.apiKey().value());
+                }
+            }
+            case VERTEX -> {
+                if (client.get("anthropic-beta") != null) {
+                    client.getAll("anthropic-beta").forEach(b -> out.add("anthropic-beta", b));
+                }
+            }
             case MOCK -> {
             }
         }
@@ -80,6 +146,7 @@ public final class ProviderRequests {
                 || name.equalsIgnoreCase("x-request-id") || name.equalsIgnoreCase("request-id")
                 || name.equalsIgnoreCase("retry-after") || name.equalsIgnoreCase("retry-after-ms")
                 || name.equalsIgnoreCase("openai-processing-ms") || name.equalsIgnoreCase("openai-version")
+                || name.equalsIgnoreCase("apim-request-id") || name.equalsIgnoreCase("x-amzn-requestid")
                 || startsWithIgnoreCase(name, "x-ratelimit-") || startsWithIgnoreCase(name, "anthropic-ratelimit-");
     }
 

@@ -2,6 +2,8 @@ package dev.rosetta.upstream;
 
 import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.dialect.ProviderType;
+import dev.rosetta.upstream.auth.PlatformAuth;
+import dev.rosetta.upstream.auth.PlatformAuths;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -21,6 +23,7 @@ import java.util.Optional;
 public final class UpstreamClients {
 
     private final Map<String, HttpClientAgent> clients = new HashMap<>();
+    private final Map<String, PlatformAuth> auths = new HashMap<>();
 
     public UpstreamClients(Vertx vertx, List<ProviderConfig> providers) {
         for (ProviderConfig p : providers) {
@@ -43,11 +46,17 @@ public final class UpstreamClients {
             }
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(8).setCleanerPeriod(5000);
             clients.put(p.name(), vertx.createHttpClient(options, pool));
+            PlatformAuths.of(p).ifPresent(a -> auths.put(p.name(), a));
         }
     }
 
     public Optional<HttpClientAgent> client(String provider) {
         return Optional.ofNullable(clients.get(provider));
+    }
+
+    /** The provider's token or signature auth, for the types that have one ({@link PlatformAuths}). */
+    public Optional<PlatformAuth> auth(String provider) {
+        return Optional.ofNullable(auths.get(provider));
     }
 
     public void close() {

@@ -130,7 +130,7 @@ public final class SseUsageTap implements UsageTap {
                     || name.equals("response.failed");
             case ANTHROPIC -> name.equals("message_stop");
             case GEMINI -> data.contains("\"finishReason\"");
-            case MOCK -> false;
+            default -> false;
         };
     }
 

@@ -35,11 +35,12 @@ public final class ConfigLoader {
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
             "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
-            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
+            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
+            "routing", "watch_config");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
-    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning", "limits");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits", "api_keys");
+    private static final Set<String> MODEL_KEYS = union(Set.of("name", "provider", "upstream_model", "max_tokens", "api",
+            "chat_reasoning", "limits"), RoutingReader.MODEL_KEYS);
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -135,7 +136,7 @@ public final class ConfigLoader {
                 if (m == null) {
                     continue;
                 }
-                if (!providerNames.contains(m.provider())) {
+                if (!providerNames.contains(m.provider()) && !ms.get(i).has("targets")) {
                     problems.add(path + ".provider: unknown provider \"" + m.provider() + "\"");
                 }
                 if (!names.add(m.name())) {
@@ -154,7 +155,13 @@ public final class ConfigLoader {
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
         return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
-                LimitsReader.settings(this, root));
+                LimitsReader.settings(this, root), RoutingReader.read(this, root, providers));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     void problem(String problem) {
@@ -183,7 +190,7 @@ public final class ConfigLoader {
                 problems.add(path + ".base_url: expected an http:// or https:// URL, got \"" + u + "\"");
             }
         });
-        Optional<String> apiKey = string(node, "api_key", path + ".");
+        Optional<String> apiKey = string(node, "api_key", path + ".").or(() -> RoutingReader.firstPoolKey(this, node, path));
         if (type.isPresent() && type.get() != ProviderType.MOCK && apiKey.map(String::isEmpty).orElse(true)) {
             problems.add(path + ".api_key: required for a provider of type " + type.get().wireName());
         }
@@ -218,12 +225,16 @@ public final class ConfigLoader {
         }
         unknownKeys(node, path + ".", MODEL_KEYS);
         Optional<String> name = required(node, "name", path);
-        Optional<String> provider = required(node, "provider", path);
+        // A model group stands for its first target where one provider is asked for (limits, listings).
+        JsonNode first = node.path("targets").path(0);
+        Optional<String> provider = first.isObject() ? Optional.ofNullable(first.path("provider").textValue())
+                : required(node, "provider", path);
         if (name.isEmpty() || provider.isEmpty()) {
             return null;
         }
         return new ModelConfig(name.get(), provider.get(),
-                string(node, "upstream_model", path + ".").orElse(name.get()),
+                (first.isObject() ? Optional.ofNullable(first.path("upstream_model").textValue())
+                        : string(node, "upstream_model", path + ".")).orElse(name.get()),
                 integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."),
                 chatReasoning(node, path + "."));
     }

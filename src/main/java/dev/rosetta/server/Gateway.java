@@ -72,6 +72,12 @@ public final class Gateway {
 
     /** @param clock the time limits are counted in: tests move it instead of sleeping */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS);
+    }
+
+    /** @param delays how retries wait (backoff, retry-after): tests move their clock instead */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        dev.rosetta.route.Delays delays) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
@@ -94,6 +100,7 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
+        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -105,7 +112,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock);
+                            admission, keys, ledger, limiter, clock, routing);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));

@@ -45,6 +45,7 @@ final class GatewayVerticle extends VerticleBase {
     private final Ledger ledger;
     private final Limiter limiter;
     private final java.time.Clock clock;
+    private final dev.rosetta.route.RoutingState routing;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -56,7 +57,8 @@ final class GatewayVerticle extends VerticleBase {
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
                     Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
-                    java.time.Clock clock) {
+                    java.time.Clock clock, dev.rosetta.route.RoutingState routing) {
+        this.routing = routing;
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
@@ -75,6 +77,7 @@ final class GatewayVerticle extends VerticleBase {
         clients = new UpstreamClients(vertx, config.providers());
         java.util.List<String> secrets = new java.util.ArrayList<>();
         config.providers().forEach(p -> secrets.add(p.apiKey().value()));
+        config.routing().keyPools().values().forEach(keys -> keys.forEach(k -> secrets.add(k.value())));
         config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
         Redactor redactor = new Redactor(secrets);
@@ -85,14 +88,16 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
-                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
+                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies),
+                new dev.rosetta.route.Router(vertx, routing::routing, routing.health(), routing.delays(),
+                        new java.util.SplittableRandom(), replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
                                 new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)),
-                limiter);
+                limiter, new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

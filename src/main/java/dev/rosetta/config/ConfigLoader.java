@@ -36,13 +36,13 @@ public final class ConfigLoader {
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
             "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
-            "budget_alerts");
+            "budget_alerts", "routing", "watch_config");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits",
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits", "api_keys",
             "api_version", "token_command", "token_file", "token_refresh", "location", "credentials", "region",
             "access_key_id", "secret_access_key", "session_token", "profile", "compat");
-    private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning", "limits", "publisher");
+    private static final Set<String> MODEL_KEYS = union(Set.of("name", "provider", "upstream_model", "max_tokens", "api",
+            "chat_reasoning", "limits", "publisher"), RoutingReader.MODEL_KEYS);
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -138,7 +138,7 @@ public final class ConfigLoader {
                 if (m == null) {
                     continue;
                 }
-                if (!providerNames.contains(m.provider())) {
+                if (!providerNames.contains(m.provider()) && !ms.get(i).has("targets")) {
                     problems.add(path + ".provider: unknown provider \"" + m.provider() + "\"");
                 }
                 if (!names.add(m.name())) {
@@ -157,7 +157,13 @@ public final class ConfigLoader {
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
         return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
-                LimitsReader.settings(this, root), BudgetAlertsConfig.read(this, root));
+                LimitsReader.settings(this, root), BudgetAlertsConfig.read(this, root), RoutingReader.read(this, root, providers));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     void problem(String problem) {
@@ -186,7 +192,7 @@ public final class ConfigLoader {
                 problems.add(path + ".base_url: expected an http:// or https:// URL, got \"" + u + "\"");
             }
         });
-        Optional<String> apiKey = string(node, "api_key", path + ".");
+        Optional<String> apiKey = string(node, "api_key", path + ".").or(() -> RoutingReader.firstPoolKey(this, node, path));
         if (type.isPresent() && PlatformConfigReader.needsApiKey(type.get(), node) && apiKey.map(String::isEmpty).orElse(true)) {
             problems.add(path + ".api_key: required for a provider of type " + type.get().wireName());
         }
@@ -225,12 +231,16 @@ public final class ConfigLoader {
         }
         unknownKeys(node, path + ".", MODEL_KEYS);
         Optional<String> name = required(node, "name", path);
-        Optional<String> provider = required(node, "provider", path);
+        // A model group stands for its first target where one provider is asked for (limits, listings).
+        JsonNode first = node.path("targets").path(0);
+        Optional<String> provider = first.isObject() ? Optional.ofNullable(first.path("provider").textValue())
+                : required(node, "provider", path);
         if (name.isEmpty() || provider.isEmpty()) {
             return null;
         }
         return new ModelConfig(name.get(), provider.get(),
-                string(node, "upstream_model", path + ".").orElse(name.get()),
+                (first.isObject() ? Optional.ofNullable(first.path("upstream_model").textValue())
+                        : string(node, "upstream_model", path + ".")).orElse(name.get()),
                 integer(node, "max_tokens", path + ".", 1, Integer.MAX_VALUE), api(node, path + "."),
                 chatReasoning(node, path + "."), string(node, "publisher", path + "."));
     }

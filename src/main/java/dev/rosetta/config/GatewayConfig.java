@@ -13,10 +13,11 @@ import java.util.Optional;
  * @param ledger prices and the usage ledger's retention and spool
  * @param limiter where limit counters live, and the limits on providers and models
  * @param budgetAlerts where budget alerts go ({@code budget_alerts})
+ * @param routing model groups (targets, strategies, retries), key pools and circuit breakers
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                             Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
-                            BudgetAlertsConfig budgetAlerts) {
+                            BudgetAlertsConfig budgetAlerts, RoutingConfig routing) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -29,11 +30,12 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(limiter, "limiter");
         Objects.requireNonNull(budgetAlerts, "budgetAlerts");
+        Objects.requireNonNull(routing, "routing");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
-        this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE);
+        this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE, RoutingConfig.NONE);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -53,6 +55,7 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, budgetAlerts);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, budgetAlerts,
+                routing);
     }
 }

@@ -60,6 +60,10 @@ public final class AccessLog implements CompletionListener {
         if (ex.bytesIn() >= 0) {
             sb.append(",\"bytes_in\":").append(ex.bytesIn()).append(",\"bytes_out\":").append(Math.max(0, ex.bytesOut()));
         }
+        if (!ex.attempts().isEmpty()) {
+            sb.append(",\"attempts\":").append(ex.attempts().size()).append(",\"upstream_model\":");
+            JsonStrings.append(sb, ex.upstreamModel());
+        }
         if (!ex.outcome().isEmpty()) {
             sb.append(",\"outcome\":");
             JsonStrings.append(sb, redactor.redact(ex.outcome()));

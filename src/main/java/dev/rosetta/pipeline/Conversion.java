@@ -163,9 +163,9 @@ public final class Conversion {
                     ResponsesCodec.toolForms(request), shown);
             List<String> droppedFields = dropped.paths();
             upstream.call(ex, route, url, upstreamBody, (call, resp) ->
-                    new StreamConversion(call, streamConfig, target, context, options, droppedFields,
+                    new StreamConversion(call, ex.streams(streamConfig), target, context, options, droppedFields,
                             opaque.forStream(ex.dialect())).start(resp))
-                    .watchFirstByte(streamConfig.firstByteTimeout());
+                    .watchFirstByte(ex.streams(streamConfig).firstByteTimeout());
             return;
         }
         ChatRequest sent = request;
@@ -198,7 +198,6 @@ public final class Conversion {
                 return;
             }
             Exchange ex = call.exchange();
-            ex.markFirstByte();
             if (resp.statusCode() >= 400) {
                 call.fail(UpstreamErrors.parse(call.route().provider().name(), resp.statusCode(), body.getBytes(),
                         Optional.ofNullable(resp.getHeader("retry-after"))));

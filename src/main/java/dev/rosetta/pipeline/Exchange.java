@@ -33,6 +33,10 @@ public final class Exchange {
     private long bytesIn = -1;
     private long bytesOut = -1;
     private java.util.List<CompletionListener> hooks;
+    private boolean committed;
+    private Attempts router;
+    private java.util.List<Attempt> attempts;
+    private dev.rosetta.config.StreamConfig streams;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -141,6 +145,60 @@ public final class Exchange {
         if (firstByteNanos == 0) {
             firstByteNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * The commit point: the first byte of the answer goes to the client now. Before it an attempt may
+     * still fail over, retry or be hedged; after it nothing is retried. Called once, before the head
+     * is written, by whatever writes it; later calls do nothing.
+     */
+    public void commit() {
+        if (committed) {
+            return;
+        }
+        committed = true;
+        markFirstByte();
+        if (router != null) {
+            router.committed(this);
+        }
+    }
+
+    public boolean committed() {
+        return committed;
+    }
+
+    /** Routes this exchange across targets from now on. */
+    public void route(Attempts r) {
+        router = r;
+    }
+
+    /**
+     * An attempt failed before commit: true when another attempt has taken the exchange over (the
+     * caller writes nothing more), false when the caller answers with the failure itself.
+     */
+    public boolean failOver(AttemptFailure failure) {
+        return router != null && !committed && router.failed(this, failure);
+    }
+
+    /** The attempts of a routed request, in order; empty for a request that was not routed. */
+    public java.util.List<Attempt> attempts() {
+        return attempts == null ? java.util.List.of() : attempts;
+    }
+
+    public void attempt(Attempt a) {
+        if (attempts == null) {
+            attempts = new java.util.ArrayList<>(2);
+        }
+        attempts.add(a);
+    }
+
+    /** The stream timeouts of this request: its model group's where it sets them, else {@code defaults}. */
+    public dev.rosetta.config.StreamConfig streams(dev.rosetta.config.StreamConfig defaults) {
+        return streams == null ? defaults : streams;
+    }
+
+    public void streamTimeouts(dev.rosetta.config.StreamConfig s) {
+        streams = s;
     }
 
     public void usage(Usage u) {

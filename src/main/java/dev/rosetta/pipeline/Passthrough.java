@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import dev.rosetta.config.StreamConfig;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.ErrorRenderer;
+import dev.rosetta.dialect.ResponseContext;
+import dev.rosetta.dialect.StreamDecoder;
+import dev.rosetta.model.stream.StreamEvent;
+import dev.rosetta.sse.SseParser;
 import dev.rosetta.dialect.UpstreamErrors;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.limits.RateHeaders;
@@ -44,14 +48,45 @@ public final class Passthrough {
         byte[] sent = PlatformBodies.adapt(route, ex.endpoint(), body, ex.request().headers());
         UpstreamCall call = upstream.call(ex, route, url, sent, this::relay);
         if (ex.stream()) {
-            call.watchFirstByte(streams.firstByteTimeout());
+            call.watchFirstByte(ex.streams(streams).firstByteTimeout());
         }
     }
 
     private void relay(UpstreamCall call, HttpClientResponse up) {
+        Exchange ex = call.exchange();
+        String type = up.getHeader("content-type");
+        boolean sse = type != null && type.startsWith("text/event-stream");
+        if (up.statusCode() >= 400 && !sse) {
+            call.firstByteArrived();
+            call.readErrorBody(up, MAX_ERROR_BODY, raw -> {
+                // Read before anything is written: a failure another target may still answer for.
+                if (call.failOver(UpstreamErrors.parse(call.route().provider().name(), up.statusCode(), raw,
+                        Optional.ofNullable(up.getHeader("retry-after"))))) {
+                    return;
+                }
+                head(call, up);
+                relayError(call, up, ex.response(), raw);
+            });
+            return;
+        }
+        if (sse && up.statusCode() < 300) {
+            holdFirstEvent(call, up);
+            return;
+        }
         call.firstByteArrived();
+        head(call, up);
+        if (sse) {
+            relayEvents(call, up, ex.response(), null);
+        } else {
+            relayBody(call, up, ex.response());
+        }
+    }
+
+    /** The commit point of a relayed answer: the upstream's status and headers become the client's. */
+    private static void head(UpstreamCall call, HttpClientResponse up) {
         Exchange ex = call.exchange();
         HttpServerResponse out = ex.response();
+        ex.commit();
         out.setStatusCode(up.statusCode());
         for (Map.Entry<String, String> h : up.headers()) {
             if (ProviderRequests.relayResponseHeader(h.getKey())) {
@@ -63,18 +98,66 @@ public final class Passthrough {
         if (out.headers().get("content-length") == null) {
             out.setChunked(true);
         }
-        String type = up.getHeader("content-type");
-        boolean sse = type != null && type.startsWith("text/event-stream");
         ex.status(up.statusCode());
-        if (up.statusCode() >= 400 && !sse) {
-            relayError(call, up, out);
-            return;
-        }
-        if (sse) {
-            relayEvents(call, up, out);
-        } else {
-            relayBody(call, up, out);
-        }
+    }
+
+    /**
+     * A relayed stream is held until its first event (pings aside): a stream whose first event is an
+     * error (Anthropic's {@code overloaded_error} in a 200 response) is no answer yet, so it fails the
+     * call (another target, or an HTTP error status the client's SDK retries on) instead of reaching
+     * the client as a 200 stream. Only that first event is decoded; once it commits the bytes are
+     * relayed as they came, those held first.
+     */
+    private void holdFirstEvent(UpstreamCall call, HttpClientResponse up) {
+        Exchange ex = call.exchange();
+        StreamDecoder decoder = StreamDecoder.of(ex.dialect(), new ResponseContext(0, ex.requestId(), 0));
+        Buffer held = Buffer.buffer();
+        GatewayError[] failed = {null};
+        boolean[] content = {false};
+        SseParser parser = new SseParser(StreamConversion.MAX_EVENT_BYTES, event -> {
+            if (failed[0] != null || content[0]) {
+                return;
+            }
+            java.util.List<StreamEvent> decoded = decoder.onEvent(event);
+            for (StreamEvent e : decoded) {
+                if (e instanceof StreamEvent.Error err) {
+                    failed[0] = err.error();
+                    return;
+                }
+            }
+            if (!(decoded.isEmpty() && "ping".equals(event.event()))) {
+                content[0] = true;
+            }
+        });
+        call.watchIdle(ex.streams(streams).idleTimeout(), "between events");
+        up.handler(chunk -> {
+            call.touch();
+            held.appendBuffer(chunk);
+            if (parser.feed(chunk) == SseParser.Status.EVENT_TOO_LARGE) {
+                content[0] = true; // not ours to judge: relayed as it is
+            }
+            if (failed[0] != null) {
+                up.handler(null);
+                call.fail(failed[0]);
+            } else if (content[0] || held.length() > StreamConversion.MAX_EVENT_BYTES) {
+                call.firstByteArrived();
+                head(call, up);
+                relayEvents(call, up, ex.response(), held);
+            }
+        });
+        up.endHandler(v -> {
+            if (call.done()) {
+                return;
+            }
+            call.firstByteArrived();
+            head(call, up);
+            HttpServerResponse out = ex.response();
+            SseUsageTap tap = new SseUsageTap(call.route().provider().type(), ex.dialect() == Dialect.OPENAI_RESPONSES);
+            tap.feed(held);
+            ex.usage(tap.finish());
+            out.end(held);
+            call.complete(up.statusCode());
+        });
     }
 
     /**
@@ -86,7 +169,7 @@ public final class Passthrough {
         Exchange ex = call.exchange();
         JsonUsageTap tap = new JsonUsageTap(call.route().family());
         if (ex.stream()) {
-            call.watchIdle(streams.idleTimeout(), "between chunks");
+            call.watchIdle(ex.streams(streams).idleTimeout(), "between chunks");
         }
         call.onClientGone(() -> ex.usage(tap.finish()));
         call.onBroken(error -> {
@@ -121,17 +204,18 @@ public final class Passthrough {
      * holds half an event; the rest waits for the next chunk. In the common case (chunks end on event
      * boundaries) each chunk is written as it is, without a copy.
      */
-    private void relayEvents(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
+    private void relayEvents(UpstreamCall call, HttpClientResponse up, HttpServerResponse out, Buffer first) {
         Exchange ex = call.exchange();
         SseUsageTap tap = new SseUsageTap(call.route().family(), ex.dialect() == Dialect.OPENAI_RESPONSES);
-        call.watchIdle(streams.idleTimeout(), "between events");
+        if (first == null) {
+            call.watchIdle(ex.streams(streams).idleTimeout(), "between events");
+        }
         long[] written = {0};
         Buffer[] pending = {Buffer.buffer()};
         call.onBroken(error -> endBroken(ex, out, tap, error));
         call.onClientGone(() -> ex.usage(tap.finish()));
-        up.handler(chunk -> {
+        io.vertx.core.Handler<Buffer> relay = chunk -> {
             call.touch();
-            ex.markFirstByte();
             tap.feed(chunk);
             long boundary = tap.boundary();
             Buffer held = pending[0];
@@ -150,7 +234,11 @@ public final class Passthrough {
             if (out.writeQueueFull()) {
                 call.holdFor(up, out);
             }
-        });
+        };
+        up.handler(relay);
+        if (first != null) {
+            relay.handle(first);
+        }
         up.endHandler(v -> {
             if (call.done()) {
                 return;
@@ -168,8 +256,8 @@ public final class Passthrough {
      * the bound) is no answer the client's SDK can read: it becomes an error in the client's dialect
      * carrying the upstream's text.
      */
-    private static void relayError(UpstreamCall call, HttpClientResponse up, HttpServerResponse out) {
-        call.readErrorBody(up, MAX_ERROR_BODY, raw -> {
+    private static void relayError(UpstreamCall call, HttpClientResponse up, HttpServerResponse out, byte[] raw) {
+        {
             Exchange ex = call.exchange();
             byte[] bytes;
             if (isJson(raw) && nativeErrors(call.route())) {
@@ -186,7 +274,7 @@ public final class Passthrough {
             out.setChunked(false);
             out.end(Buffer.buffer(bytes));
             call.complete(out.getStatusCode());
-        });
+        }
     }
 
     /**

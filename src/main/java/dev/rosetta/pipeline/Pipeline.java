@@ -9,7 +9,9 @@ import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.limits.Police;
 import dev.rosetta.mock.MockProvider;
+import dev.rosetta.route.ModelGroup;
 import dev.rosetta.route.ModelRoutes;
+import dev.rosetta.route.Router;
 import dev.rosetta.route.Route;
 import java.util.Optional;
 
@@ -20,8 +22,9 @@ import java.util.Optional;
  * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
  * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
  * read); here the principal's models are enforced. The police stage (limits) runs between resolving
- * the model and calling the provider when limits are configured. Later stages (cache) slot in here, in
- * this one place.
+ * the model and calling the provider when limits are configured; the route stage ({@link Router}) then
+ * tries a model group's targets, one call per attempt, until one commits. Later stages (cache) slot in
+ * here, in this one place.
  */
 public final class Pipeline {
 
@@ -32,6 +35,7 @@ public final class Pipeline {
     private final Embeddings embeddings;
     private final MockProvider mock;
     private final Police police;
+    private final Router router;
 
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock) {
@@ -41,6 +45,13 @@ public final class Pipeline {
     /** @param police the limits stage, or null when no limit is configured (then it costs nothing) */
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock, Police police) {
+        this(routes, passthrough, conversion, countTokens, embeddings, mock, police, null);
+    }
+
+    /** @param router the route stage, or null when no model is routed (then it costs nothing) */
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
+                    Embeddings embeddings, MockProvider mock, Police police, Router router) {
+        this.router = router;
         this.police = police;
         this.routes = routes;
         this.passthrough = passthrough;
@@ -72,10 +83,21 @@ public final class Pipeline {
         ex.upstreamModel(route.upstreamModel());
         if (police != null) {
             police.admit(ex, route, body.length, peek.maxOutputTokens(),
-                    () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+                    () -> route(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
             return;
         }
-        call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+        route(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+    }
+
+    /** The route stage: a model group's attempts, each one a call; a plain model is called as it is. */
+    private void route(Exchange ex, Route route, RequestPeek peek, byte[] body, Optional<String> pathModel,
+                       String geminiVersion, boolean geminiSse) {
+        ModelGroup group = router == null ? null : router.group(route);
+        if (group == null) {
+            call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+            return;
+        }
+        router.route(ex, group, target -> call(ex, target, peek, body, pathModel, geminiVersion, geminiSse));
     }
 
     private void call(Exchange ex, Route route, RequestPeek peek, byte[] body, Optional<String> pathModel,

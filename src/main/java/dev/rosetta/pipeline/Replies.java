@@ -42,8 +42,8 @@ public final class Replies {
         }
         r.setStatusCode(status).putHeader("content-type", "application/json")
                 .putHeader("x-rosetta-request-id", ex.requestId());
+        ex.commit();
         ex.status(status);
-        ex.markFirstByte();
         r.end(Buffer.buffer(body));
         finish(ex, status);
     }

@@ -46,6 +46,7 @@ public final class UpstreamCall {
     private long idleTimer = -1;
     private long firstByteTimer = -1;
     private boolean paused;
+    private int upstreamStatus;
 
     UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
         this.vertx = vertx;
@@ -123,6 +124,7 @@ public final class UpstreamCall {
                     if (done) {
                         return;
                     }
+                    upstreamStatus = resp.statusCode();
                     resp.exceptionHandler(this::broken);
                     handler.onResponse(this, resp);
                 })
@@ -256,9 +258,30 @@ public final class UpstreamCall {
         replies.finish(ex, status);
     }
 
-    /** The call failed: an error reply if nothing was sent yet, else the answer is ended as broken. */
+    /**
+     * Hands the failure to the exchange's router if the exchange has not committed: true when another
+     * attempt took it over, and this call is then over (its upstream let go, nothing written).
+     */
+    public boolean failOver(GatewayError error) {
+        if (done || ex.committed() || !ex.failOver(new AttemptFailure(upstreamStatus, error))) {
+            return false;
+        }
+        done = true;
+        vertx.cancelTimer(timer);
+        vertx.cancelTimer(idleTimer);
+        vertx.cancelTimer(firstByteTimer);
+        if (upstream != null) {
+            upstream.reset();
+        }
+        return true;
+    }
+
+    /**
+     * The call failed: another attempt if the exchange is routed and the failure may be retried, else
+     * an error reply if nothing was sent yet, else the answer is ended as broken.
+     */
     public void fail(GatewayError error) {
-        if (done) {
+        if (done || failOver(error)) {
             return;
         }
         done = true;

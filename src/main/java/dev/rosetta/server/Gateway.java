@@ -72,11 +72,27 @@ public final class Gateway {
 
     /** @param clock the time limits are counted in: tests move it instead of sleeping */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
-        return start(config, eventLoops, clock, o -> o);
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, o -> o);
     }
 
     /** @param tune adjusts Vert.x's options (tests tighten the blocked-thread checker) */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        java.util.function.UnaryOperator<VertxOptions> tune) {
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, tune);
+    }
+
+    /** @param delays how retries wait (backoff, retry-after): tests move their clock instead */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        dev.rosetta.route.Delays delays) {
+        return start(config, eventLoops, clock, delays, o -> o);
+    }
+
+    /**
+     * @param delays how retries wait (backoff, retry-after): tests move their clock instead
+     * @param tune adjusts Vert.x's options (tests tighten the blocked-thread checker)
+     */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        dev.rosetta.route.Delays delays,
                                         java.util.function.UnaryOperator<VertxOptions> tune) {
         Vertx vertx = Vertx.vertx(tune.apply(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true)));
@@ -101,6 +117,7 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
+        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -112,7 +129,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock, budgets);
+                            admission, keys, ledger, limiter, clock, budgets, routing);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));

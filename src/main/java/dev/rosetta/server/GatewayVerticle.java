@@ -46,6 +46,7 @@ final class GatewayVerticle extends VerticleBase {
     private final Limiter limiter;
     private final dev.rosetta.budget.BudgetGuard budgets;
     private final java.time.Clock clock;
+    private final dev.rosetta.route.RoutingState routing;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -58,8 +59,9 @@ final class GatewayVerticle extends VerticleBase {
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
                     Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
-                    java.time.Clock clock, dev.rosetta.budget.BudgetGuard budgets) {
+                    java.time.Clock clock, dev.rosetta.budget.BudgetGuard budgets, dev.rosetta.route.RoutingState routing) {
         this.budgets = budgets;
+        this.routing = routing;
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
@@ -78,6 +80,7 @@ final class GatewayVerticle extends VerticleBase {
         clients = new UpstreamClients(vertx, config.providers());
         java.util.List<String> secrets = new java.util.ArrayList<>();
         config.providers().forEach(p -> secrets.add(p.apiKey().value()));
+        config.routing().keyPools().values().forEach(keys -> keys.forEach(k -> secrets.add(k.value())));
         config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
         Redactor redactor = new Redactor(secrets);
@@ -88,7 +91,9 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
-                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets));
+                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets),
+                new dev.rosetta.route.Router(vertx, routing::routing, routing.health(), routing.delays(),
+                        new java.util.SplittableRandom(), replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
@@ -96,7 +101,7 @@ final class GatewayVerticle extends VerticleBase {
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
                                 new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger))
                                 .withLiveState(new dev.rosetta.budget.LiveState(budgets, limiter, clock)),
-                limiter);
+                limiter, new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())

@@ -50,6 +50,7 @@ final class RequestRouter {
     private final dev.rosetta.limits.Limiter limiter;
     /** The admin API; null with {@code auth: none}. */
     private final AdminApi admin;
+    private final dev.rosetta.route.HealthApi health;
     /**
      * 64 random bits: the ledger is idempotent by request id, so ids must not repeat across restarts and replicas.
      * The counter after it has a fixed width, so one process's ids sort in the order they were made and the
@@ -66,7 +67,8 @@ final class RequestRouter {
      */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, ApiPassthrough passthrough, Replies replies, long maxBodyBytes,
                   Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission,
-                  AdminApi admin, dev.rosetta.limits.Limiter limiter) {
+                  AdminApi admin, dev.rosetta.limits.Limiter limiter, dev.rosetta.route.HealthApi health) {
+        this.health = health;
         this.limiter = limiter;
         this.passthrough = passthrough;
         this.admission = admission;
@@ -126,6 +128,10 @@ final class RequestRouter {
             } else {
                 replies.json(ex, 200, READY);
             }
+            return;
+        }
+        if (method == HttpMethod.GET && path.equals(dev.rosetta.route.HealthApi.PATH)) {
+            health.handle(ex);
             return;
         }
         if (admin != null && path.startsWith("/admin/")) {

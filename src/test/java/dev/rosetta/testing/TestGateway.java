@@ -129,6 +129,16 @@ public final class TestGateway implements AutoCloseable {
         return start(ConfigLoader.parse(yaml, ENV::get), 2, clock);
     }
 
+    /** With limits, breakers and key rests counted in {@code clock}'s time, and retries waiting through {@code delays}. */
+    public static TestGateway start(String yaml, java.time.Clock clock, dev.rosetta.route.Delays delays) {
+        try {
+            return new TestGateway(Gateway.start(ConfigLoader.parse(yaml, ENV::get).withPort(0), 2, clock, delays)
+                    .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static TestGateway start(GatewayConfig config, int eventLoops, java.time.Clock clock) {
         try {
             return new TestGateway(Gateway.start(config.withPort(0), eventLoops, clock).toCompletionStage()

@@ -1,0 +1,22 @@
+package dev.rosetta.route;
+
+import dev.rosetta.config.ProviderConfig;
+
+/**
+ * One place a model group is served: a provider and the model name it knows.
+ *
+ * @param upstreamModel empty to send the client's model name (a pattern entry)
+ * @param weight the share of first attempts under {@code weighted}
+ * @param cost relative cost per token under {@code lowest_cost}, from the price table or the configuration
+ */
+public record Target(ProviderConfig provider, String upstreamModel, int weight, double cost) {
+
+    /** {@code provider/upstream_model}, as the health listing and the {@code x-rosetta-target} header name it. */
+    public String id() {
+        return provider.name() + "/" + upstreamModel;
+    }
+
+    String upstreamFor(String clientModel) {
+        return upstreamModel.isEmpty() ? clientModel : upstreamModel;
+    }
+}

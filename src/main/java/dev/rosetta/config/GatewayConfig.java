@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param limiter where limit counters live, and the limits on providers and models
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
+                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
+                            CacheConfig cache) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -26,6 +27,12 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(cache, "cache");
+    }
+
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
+        this(server, providers, models, stateSecret, auth, ledger, limiter, CacheConfig.OFF);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -45,6 +52,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, cache);
     }
 }

@@ -99,6 +99,7 @@ public final class Passthrough {
             call.touch();
             ex.markFirstByte();
             tap.feed(chunk);
+            ex.tap().relayed(chunk);
             out.write(chunk);
             if (out.writeQueueFull()) {
                 call.holdFor(up, out);
@@ -131,6 +132,7 @@ public final class Passthrough {
             call.touch();
             ex.markFirstByte();
             tap.feed(chunk);
+            ex.tap().relayed(chunk);
             long boundary = tap.boundary();
             Buffer held = pending[0];
             if (held.length() == 0 && boundary == written[0] + chunk.length()) {

@@ -1,6 +1,7 @@
 package dev.rosetta.pipeline;
 
 import dev.rosetta.auth.Admission;
+import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
@@ -20,8 +21,9 @@ import java.util.Optional;
  * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
  * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
  * read); here the principal's models are enforced. The police stage (limits) runs between resolving
- * the model and calling the provider when limits are configured. Later stages (cache) slot in here, in
- * this one place.
+ * the model and calling the provider when limits are configured; the cache stage after it, when the
+ * response cache is on, answers from the cache or keeps the answer for it. Later stages slot in here,
+ * in this one place.
  */
 public final class Pipeline {
 
@@ -32,6 +34,7 @@ public final class Pipeline {
     private final Embeddings embeddings;
     private final MockProvider mock;
     private final Police police;
+    private final ResponseCache cache;
 
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock) {
@@ -41,7 +44,14 @@ public final class Pipeline {
     /** @param police the limits stage, or null when no limit is configured (then it costs nothing) */
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock, Police police) {
+        this(routes, passthrough, conversion, countTokens, embeddings, mock, police, null);
+    }
+
+    /** @param cache the response cache stage, or null when the cache is off (then it costs nothing) */
+    public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
+                    Embeddings embeddings, MockProvider mock, Police police, ResponseCache cache) {
         this.police = police;
+        this.cache = cache;
         this.routes = routes;
         this.passthrough = passthrough;
         this.conversion = conversion;
@@ -72,7 +82,16 @@ public final class Pipeline {
         ex.upstreamModel(route.upstreamModel());
         if (police != null) {
             police.admit(ex, route, body.length, peek.maxOutputTokens(),
-                    () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+                    () -> cached(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+            return;
+        }
+        cached(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+    }
+
+    private void cached(Exchange ex, Route route, RequestPeek peek, byte[] body, Optional<String> pathModel,
+                        String geminiVersion, boolean geminiSse) {
+        if (cache != null) {
+            cache.serve(ex, route, body, geminiSse, () -> call(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
             return;
         }
         call(ex, route, peek, body, pathModel, geminiVersion, geminiSse);

@@ -22,6 +22,7 @@ import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.limits.InProcessLimiter;
 import dev.rosetta.limits.Limiter;
 import dev.rosetta.limits.Police;
+import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.limits.redis.RedisLimiter;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -94,6 +95,7 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
+        ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(vertx, config, clock) : null;
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -105,7 +107,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock);
+                            admission, keys, ledger, limiter, clock, cache);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));

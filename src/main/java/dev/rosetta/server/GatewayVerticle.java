@@ -45,6 +45,7 @@ final class GatewayVerticle extends VerticleBase {
     private final Ledger ledger;
     private final Limiter limiter;
     private final java.time.Clock clock;
+    private final dev.rosetta.cache.ResponseCache.Shared cache;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -53,10 +54,12 @@ final class GatewayVerticle extends VerticleBase {
      * @param admission the admit stage and {@code keys} the key store, both null with {@code auth: none}
      * @param ledger the usage ledger, null without a store
      * @param limiter shared by every verticle, null when no limit is configured; {@code clock} counts its time
+     * @param cache the response cache's store, shared by every verticle; null when the cache is off
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
                     Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
-                    java.time.Clock clock) {
+                    java.time.Clock clock, dev.rosetta.cache.ResponseCache.Shared cache) {
+        this.cache = cache;
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
@@ -85,7 +88,8 @@ final class GatewayVerticle extends VerticleBase {
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
-                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
+                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies),
+                cache == null ? null : new dev.rosetta.cache.ResponseCache(config.cache(), cache, opaque, replies, clock));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
                 config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),

@@ -39,7 +39,7 @@ import java.util.Optional;
  * {@code prompt_cache_key}), safety identifiers, and provider-bound signatures on echoed history (a
  * Gemini {@code thoughtSignature}, a thinking signature) that dialects without a field for them cannot
  * send. Defaults written out equal defaults left out: {@code tool_choice: auto}, parallel tool calls
- * on, a {@code text} response format. Numbers are compared by value ({@code 1} = {@code 1.0}); tool
+ * on, a {@code text} response format, a tool that is not {@code strict}. Numbers are compared by value ({@code 1} = {@code 1.0}); tool
  * call arguments and JSON schemas by their JSON value, not their spacing.
  *
  * <p>Each value is written with a tag and a length, so no two different requests encode alike.
@@ -90,7 +90,7 @@ public final class RequestKey {
             } else {
                 tag('-');
             }
-            optBool(d.strict());
+            bool(d.strict().orElse(false));
         }
         tag('C');
         switch (r.toolChoice().orElse(new ToolChoice.Auto())) {

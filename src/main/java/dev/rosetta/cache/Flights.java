@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 final class Flights {
 
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     /** One leader's fill and its followers. */
     final class Flight {
@@ -37,7 +38,10 @@ final class Flights {
                 waiters = null;
             }
             for (Waiter w : resumed) {
-                w.context().runOnContext(v -> w.then().accept(answer));
+                w.context().runOnContext(v -> {
+                    waiting.decrementAndGet();
+                    w.then().accept(answer);
+                });
             }
         }
 
@@ -47,6 +51,7 @@ final class Flights {
                 return false;
             }
             waiters.add(w);
+            waiting.incrementAndGet();
             return true;
         }
     }
@@ -69,7 +74,7 @@ final class Flights {
         return f != null && f.follow(new Waiter(Vertx.currentContext(), then));
     }
 
-    int inFlight() {
-        return flights.size();
+    int waiting() {
+        return waiting.get();
     }
 }

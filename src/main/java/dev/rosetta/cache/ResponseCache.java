@@ -77,6 +77,11 @@ public final class ResponseCache {
             return store;
         }
 
+        /** Requests waiting behind an identical one in flight, now. */
+        public int waiting() {
+            return flights.waiting();
+        }
+
         /**
          * The store {@code config} asks for: in Redis, shared by replicas, when {@code redis:} is set
          * (bounded by {@code redis_timeout}); else in this process.
@@ -208,11 +213,11 @@ public final class ResponseCache {
 
     private void fill(Exchange ex, CacheKey key, ChatRequest request, boolean geminiSse, long ttlMillis,
                       Optional<Flights.Flight> flight) {
+        long asked = clock.millis(); // an answer's age counts from when it was asked for, as HTTP's does
         Filler filler = new Filler(ex.dialect(), ex.stream(), ex.dialect() == Dialect.GEMINI && ex.stream() && !geminiSse,
                 request.turns().size(), config.maxEntrySize(), answer -> {
                     if (answer.isPresent()) {
-                        long now = clock.millis();
-                        store.put(key, new CachedAnswer(answer.get(), now, now + ttlMillis));
+                        store.put(key, new CachedAnswer(answer.get(), asked, asked + ttlMillis));
                     }
                     flight.ifPresent(f -> f.land(answer));
                 });

@@ -50,6 +50,7 @@ public final class Gateway {
     private final Lifecycle lifecycle;
     private final KeyService keys;
     private final Ledger ledger;
+    private ResponseCache.Shared cache;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -119,7 +120,9 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    g.cache = cache;
+                    return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
@@ -164,6 +167,11 @@ public final class Gateway {
 
     public int port() {
         return port;
+    }
+
+    /** The response cache's store and requests in flight; empty when the cache is off. */
+    public Optional<ResponseCache.Shared> cache() {
+        return Optional.ofNullable(cache);
     }
 
     public GatewayConfig config() {

@@ -36,13 +36,13 @@ public final class ConfigLoader {
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
             "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
-            "budget_alerts", "routing", "watch_config");
+            "budget_alerts", "routing", "watch_config", "cache");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits", "api_keys",
             "api_version", "token_command", "token_file", "token_refresh", "location", "credentials", "region",
             "access_key_id", "secret_access_key", "session_token", "profile", "compat");
     private static final Set<String> MODEL_KEYS = union(Set.of("name", "provider", "upstream_model", "max_tokens", "api",
-            "chat_reasoning", "limits", "publisher"), RoutingReader.MODEL_KEYS);
+            "chat_reasoning", "limits", "publisher", "cache"), RoutingReader.MODEL_KEYS);
 
     private final Function<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -157,7 +157,8 @@ public final class ConfigLoader {
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
         return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
-                LimitsReader.settings(this, root), BudgetAlertsConfig.read(this, root), RoutingReader.read(this, root, providers));
+                LimitsReader.settings(this, root), BudgetAlertsConfig.read(this, root), RoutingReader.read(this, root, providers),
+                new CacheConfigReader(this).read(root));
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param limiter where limit counters live, and the limits on providers and models
  * @param budgetAlerts where budget alerts go ({@code budget_alerts})
  * @param routing model groups (targets, strategies, retries), key pools and circuit breakers
+ * @param cache the response cache ({@code cache})
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                             Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
-                            BudgetAlertsConfig budgetAlerts, RoutingConfig routing) {
+                            BudgetAlertsConfig budgetAlerts, RoutingConfig routing, CacheConfig cache) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -31,11 +32,13 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(limiter, "limiter");
         Objects.requireNonNull(budgetAlerts, "budgetAlerts");
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(cache, "cache");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
-        this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE, RoutingConfig.NONE);
+        this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE, RoutingConfig.NONE,
+                CacheConfig.OFF);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -56,6 +59,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, budgetAlerts,
-                routing);
+                routing, cache);
     }
 }

@@ -197,9 +197,12 @@ public final class Police {
     /**
      * What settles the tokens: the reported usage; nothing when the request ended in an error before
      * the provider produced anything; the estimate when the client went away without usage (the
-     * provider may well have billed it).
+     * provider may well have billed it); nothing for a cache hit.
      */
     private static long actualTokens(Exchange ex, Reservation r) {
+        if (ex.cacheHit()) {
+            return 0; // served from the cache: the provider was not called
+        }
         long total = ex.usage().total();
         if (total > 0) {
             return total;

@@ -66,7 +66,9 @@ public final class MockProvider {
         MockAnswers answers = new MockAnswers(ex.dialect(), route.upstreamModel(), request);
         ex.usage(answers.usage());
         if (!ex.stream()) {
-            replies.json(ex, 200, answers.complete());
+            byte[] complete = answers.complete();
+            ex.tap().relayed(Buffer.buffer(complete));
+            replies.json(ex, 200, complete);
             return;
         }
         boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
@@ -80,7 +82,9 @@ public final class MockProvider {
         ex.status(200);
         ex.markFirstByte();
         for (byte[] e : events) {
-            out.write(Buffer.buffer(e));
+            Buffer b = Buffer.buffer(e);
+            ex.tap().relayed(b);
+            out.write(b);
         }
         out.end();
         replies.finish(ex, 200);

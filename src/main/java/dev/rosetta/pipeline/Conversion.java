@@ -119,7 +119,7 @@ public final class Conversion {
      * header if it sent one, else the model's {@code chat_reasoning}. A header naming no choice is refused
      * rather than ignored, so a typo does not silently hide the reasoning asked for.
      */
-    static ChatReasoning chatReasoning(Exchange ex, Route route) {
+    public static ChatReasoning chatReasoning(Exchange ex, Route route) {
         String header = ex.request().getHeader(ChatReasoning.HEADER);
         if (header == null || ex.dialect() != Dialect.OPENAI_CHAT) {
             return route.model().chatReasoning();
@@ -209,6 +209,7 @@ public final class Conversion {
                         ex.requestId(), turnIndex);
                 ChatResponse answer = provider.decodeResponse(body.getBytes(), context, dropped);
                 ex.usage(answer.usage());
+                ex.tap().answer(answer);
                 converted = client.encodeResponse(opaque.seal(answer, client.dialect()), request, dropped);
             } catch (dev.rosetta.error.GatewayException e) {
                 call.fail(GatewayError.of(ErrorKind.BAD_GATEWAY, "upstream provider " + call.route().provider().name()

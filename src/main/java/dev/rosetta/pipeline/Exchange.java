@@ -37,6 +37,8 @@ public final class Exchange {
     private Attempts router;
     private java.util.List<Attempt> attempts;
     private dev.rosetta.config.StreamConfig streams;
+    private AnswerTap tap = AnswerTap.NONE;
+    private String cache = "";
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -250,6 +252,32 @@ public final class Exchange {
                 Replies.tell(h, this);
             }
         }
+    }
+
+    /** What sees the provider's answer on its way to the client; {@link AnswerTap#NONE} by default. */
+    public AnswerTap tap() {
+        return tap;
+    }
+
+    public void tap(AnswerTap t) {
+        tap = t;
+    }
+
+    /** What the response cache did: {@code hit}, {@code miss}, {@code bypass}, {@code refresh}; empty without it. */
+    public String cache() {
+        return cache;
+    }
+
+    public void cache(String status) {
+        cache = status;
+    }
+
+    /**
+     * Served from the response cache: no provider was called, so the request takes no tokens, no
+     * budget and costs nothing (it still counts as a request).
+     */
+    public boolean cacheHit() {
+        return "hit".equals(cache);
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

@@ -184,6 +184,7 @@ public final class Passthrough {
             call.touch();
             ex.markFirstByte();
             tap.feed(chunk);
+            ex.tap().relayed(chunk);
             out.write(chunk);
             if (out.writeQueueFull()) {
                 call.holdFor(up, out);
@@ -217,6 +218,7 @@ public final class Passthrough {
         io.vertx.core.Handler<Buffer> relay = chunk -> {
             call.touch();
             tap.feed(chunk);
+            ex.tap().relayed(chunk);
             long boundary = tap.boundary();
             Buffer held = pending[0];
             if (held.length() == 0 && boundary == written[0] + chunk.length()) {

@@ -1,6 +1,7 @@
 package dev.rosetta.pipeline;
 
 import dev.rosetta.auth.Admission;
+import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.dialect.Dialect;
 import dev.rosetta.dialect.Endpoint;
 import dev.rosetta.dialect.ProviderType;
@@ -22,9 +23,9 @@ import java.util.Optional;
  * may hold state Rosetta sealed for its client ({@link SealedMarkers}) is converted too, so that state
  * is opened. The admit stage has run before the body was read (so an unauthenticated body is never
  * read); here the principal's models are enforced. The police stage (limits) runs between resolving
- * the model and calling the provider when limits are configured; the route stage ({@link Router}) then
- * tries a model group's targets, one call per attempt, until one commits. Later stages (cache) slot in
- * here, in this one place.
+ * the model and calling the provider when limits are configured; the cache stage after it, when the
+ * response cache is on, answers from the cache or keeps the answer for it; the route stage
+ * ({@link Router}) then tries a model group's targets, one call per attempt, until one commits.
  */
 public final class Pipeline {
 
@@ -35,6 +36,7 @@ public final class Pipeline {
     private final Embeddings embeddings;
     private final MockProvider mock;
     private final Police police;
+    private final ResponseCache cache;
     private final Router router;
 
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
@@ -45,14 +47,18 @@ public final class Pipeline {
     /** @param police the limits stage, or null when no limit is configured (then it costs nothing) */
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
                     Embeddings embeddings, MockProvider mock, Police police) {
-        this(routes, passthrough, conversion, countTokens, embeddings, mock, police, null);
+        this(routes, passthrough, conversion, countTokens, embeddings, mock, police, null, null);
     }
 
-    /** @param router the route stage, or null when no model is routed (then it costs nothing) */
+    /**
+     * @param cache the response cache stage, or null when the cache is off (then it costs nothing)
+     * @param router the route stage, or null when no model is routed (then it costs nothing)
+     */
     public Pipeline(ModelRoutes routes, Passthrough passthrough, Conversion conversion, CountTokens countTokens,
-                    Embeddings embeddings, MockProvider mock, Police police, Router router) {
+                    Embeddings embeddings, MockProvider mock, Police police, ResponseCache cache, Router router) {
         this.router = router;
         this.police = police;
+        this.cache = cache;
         this.routes = routes;
         this.passthrough = passthrough;
         this.conversion = conversion;
@@ -83,7 +89,17 @@ public final class Pipeline {
         ex.upstreamModel(route.upstreamModel());
         if (police != null) {
             police.admit(ex, route, body.length, peek.maxOutputTokens(),
-                    () -> route(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+                    () -> cached(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
+            return;
+        }
+        cached(ex, route, peek, body, pathModel, geminiVersion, geminiSse);
+    }
+
+    /** The cache stage: a hit ends the request here; a miss goes on to the route stage and fills the cache. */
+    private void cached(Exchange ex, Route route, RequestPeek peek, byte[] body, Optional<String> pathModel,
+                        String geminiVersion, boolean geminiSse) {
+        if (cache != null) {
+            cache.serve(ex, route, body, geminiSse, () -> route(ex, route, peek, body, pathModel, geminiVersion, geminiSse));
             return;
         }
         route(ex, route, peek, body, pathModel, geminiVersion, geminiSse);

@@ -85,7 +85,7 @@ final class StreamConversion {
         }
         call.onBroken(this::broken);
         call.watchIdle(config.idleTimeout(), "between events");
-        SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(seal.onEvents(decoder.onEvent(event))));
+        SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> emit(seal.onEvents(tapped(decoder.onEvent(event)))));
         resp.handler(chunk -> {
             call.touch();
             inChunk = true;
@@ -107,7 +107,7 @@ final class StreamConversion {
             inChunk = true;
             try {
                 parser.finish();
-                emit(seal.onEvents(decoder.finish()));
+                emit(seal.onEvents(tapped(decoder.finish())));
             } finally {
                 inChunk = false;
             }
@@ -116,6 +116,11 @@ final class StreamConversion {
             }
             flush();
         });
+    }
+
+    private List<StreamEvent> tapped(List<StreamEvent> events) {
+        ex.tap().events(events);
+        return events;
     }
 
     /** Neutral events from the decoder, in order: encode, hold or write. */

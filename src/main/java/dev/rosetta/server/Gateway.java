@@ -22,6 +22,7 @@ import dev.rosetta.config.ProviderConfig;
 import dev.rosetta.limits.InProcessLimiter;
 import dev.rosetta.limits.Limiter;
 import dev.rosetta.limits.Police;
+import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.limits.redis.RedisLimiter;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -49,6 +50,7 @@ public final class Gateway {
     private final Lifecycle lifecycle;
     private final KeyService keys;
     private final Ledger ledger;
+    private ResponseCache.Shared cache;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -118,6 +120,7 @@ public final class Gateway {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
         dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
+        ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(vertx, config, clock) : null;
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -129,7 +132,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock, budgets, routing);
+                            admission, keys, ledger, limiter, clock, budgets, routing, cache);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));
@@ -141,7 +144,9 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    g.cache = cache;
+                    return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
@@ -186,6 +191,11 @@ public final class Gateway {
 
     public int port() {
         return port;
+    }
+
+    /** The response cache's store and requests in flight; empty when the cache is off. */
+    public Optional<ResponseCache.Shared> cache() {
+        return Optional.ofNullable(cache);
     }
 
     public GatewayConfig config() {

@@ -47,6 +47,7 @@ final class GatewayVerticle extends VerticleBase {
     private final dev.rosetta.budget.BudgetGuard budgets;
     private final java.time.Clock clock;
     private final dev.rosetta.route.RoutingState routing;
+    private final dev.rosetta.cache.ResponseCache.Shared cache;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -56,12 +57,15 @@ final class GatewayVerticle extends VerticleBase {
      * @param ledger the usage ledger, null without a store
      * @param limiter shared by every verticle, null when no limit is configured; {@code clock} counts its time
      * @param budgets shared by every verticle, null without keys
+     * @param cache the response cache's store, shared by every verticle; null when the cache is off
      */
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
                     Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
-                    java.time.Clock clock, dev.rosetta.budget.BudgetGuard budgets, dev.rosetta.route.RoutingState routing) {
+                    java.time.Clock clock, dev.rosetta.budget.BudgetGuard budgets, dev.rosetta.route.RoutingState routing,
+                    dev.rosetta.cache.ResponseCache.Shared cache) {
         this.budgets = budgets;
         this.routing = routing;
+        this.cache = cache;
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
@@ -92,6 +96,7 @@ final class GatewayVerticle extends VerticleBase {
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
                 limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets),
+                cache == null ? null : new dev.rosetta.cache.ResponseCache(config.cache(), cache, opaque, replies, clock),
                 new dev.rosetta.route.Router(vertx, routing::routing, routing.health(), routing.delays(),
                         new java.util.SplittableRandom(), replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),

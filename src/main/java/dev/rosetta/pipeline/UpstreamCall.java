@@ -46,8 +46,11 @@ public final class UpstreamCall {
     private long idleTimer = -1;
     private long firstByteTimer = -1;
     private boolean paused;
+    private final dev.rosetta.trace.Tracing tracing;
+    private dev.rosetta.trace.Tracing.Attempt attempt;
 
-    UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
+    UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies, dev.rosetta.trace.Tracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.ex = ex;
         this.route = route;
@@ -93,7 +96,7 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
-        start(client, options, req -> req.send(Buffers.wrap(body)), handler);
+        start(client, options, body, req -> req.send(Buffers.wrap(body)), handler);
     }
 
     /**
@@ -101,14 +104,25 @@ public final class UpstreamCall {
      * writes (honouring the request's write queue) and ends it, while the response may already arrive.
      */
     void stream(HttpClientAgent client, RequestOptions options, Consumer<HttpClientRequest> body, Handler handler) {
-        start(client, options, req -> {
+        start(client, options, null, req -> {
             body.accept(req);
             return req.response();
         }, handler);
     }
 
-    private void start(HttpClientAgent client, RequestOptions options,
+    /**
+     * Every upstream attempt starts here, whichever stage asked for it: counted on the exchange and,
+     * with traces on, given its span and {@code traceparent}.
+     */
+    private void start(HttpClientAgent client, RequestOptions options, byte[] sentBody,
                        Function<HttpClientRequest, Future<HttpClientResponse>> exchange, Handler handler) {
+        ex.attemptStarted();
+        if (tracing != null) {
+            if (options.getHeaders() == null) {
+                options.setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+            }
+            attempt = tracing.attempt(ex, route, options.getHeaders(), sentBody);
+        }
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
         ex.response().closeHandler(v -> clientGone());
         client.request(options)
@@ -122,6 +136,9 @@ public final class UpstreamCall {
                 .onSuccess(resp -> {
                     if (done) {
                         return;
+                    }
+                    if (attempt != null) {
+                        attempt.status(resp.statusCode());
                     }
                     resp.exceptionHandler(this::broken);
                     handler.onResponse(this, resp);
@@ -253,6 +270,10 @@ public final class UpstreamCall {
         vertx.cancelTimer(timer);
         vertx.cancelTimer(idleTimer);
         vertx.cancelTimer(firstByteTimer);
+        if (attempt != null) {
+            attempt.usage(ex.usage(), ex.upstreamModel());
+            attempt.end(0, null);
+        }
         replies.finish(ex, status);
     }
 
@@ -267,6 +288,9 @@ public final class UpstreamCall {
         vertx.cancelTimer(firstByteTimer);
         if (upstream != null) {
             upstream.reset();
+        }
+        if (attempt != null) {
+            attempt.end(0, error.kind().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (ex.response().headWritten()) {
             ex.status(error.status());
@@ -302,6 +326,9 @@ public final class UpstreamCall {
         vertx.cancelTimer(firstByteTimer);
         if (upstream != null) {
             upstream.reset();
+        }
+        if (attempt != null) {
+            attempt.end(0, "cancelled");
         }
         ex.outcome("client closed the connection");
         onClientGone.run();

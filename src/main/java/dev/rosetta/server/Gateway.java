@@ -49,6 +49,7 @@ public final class Gateway {
     private final Lifecycle lifecycle;
     private final KeyService keys;
     private final Ledger ledger;
+    private dev.rosetta.observe.Observability observe;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -72,6 +73,12 @@ public final class Gateway {
 
     /** @param clock the time limits are counted in: tests move it instead of sleeping */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
+        return start(config, eventLoops, clock, Optional.empty());
+    }
+
+    /** @param tracing traces with an exporter of the caller's (tests); empty for what the configuration says */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        Optional<dev.rosetta.trace.Tracing> tracing) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true));
         ModelRoutes routes = new ModelRoutes(config);
@@ -94,6 +101,9 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
+        dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
+                lifecycle::inFlight, tracing, ledger);
+        loaded = loaded.compose(x -> observe.start(vertx));
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -105,7 +115,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock);
+                            admission, keys, ledger, limiter, clock, observe);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));
@@ -117,10 +127,13 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    g.observe = observe;
+                    return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    observe.close();
                     if (ledger != null) {
                         ledger.close();
                     }
@@ -164,6 +177,11 @@ public final class Gateway {
         return port;
     }
 
+    /** Metrics, traces and the console of this gateway. */
+    public dev.rosetta.observe.Observability observability() {
+        return observe;
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -202,6 +220,7 @@ public final class Gateway {
             if (ledger != null) {
                 ledger.close();
             }
+            observe.close();
             return x.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(x.cause());
         });
     }

@@ -1,6 +1,7 @@
 package dev.rosetta.observe;
 
 import dev.rosetta.config.GatewayConfig;
+import dev.rosetta.console.Console;
 import dev.rosetta.ledger.Ledger;
 import dev.rosetta.metrics.GatewayMetrics;
 import dev.rosetta.pipeline.CompletionListener;
@@ -28,9 +29,11 @@ public final class Observability implements AutoCloseable {
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
     private final Tracing tracing;
+    private final Console console;
     private HttpServer metricsServer;
 
-    private Observability(GatewayConfig config, GatewayMetrics metrics, Tracing tracing) {
+    private Observability(GatewayConfig config, GatewayMetrics metrics, Tracing tracing, Console console) {
+        this.console = console;
         this.config = config;
         this.metrics = metrics;
         this.tracing = tracing;
@@ -39,9 +42,10 @@ public final class Observability implements AutoCloseable {
     /**
      * @param inFlight the gateway's count of requests in flight
      * @param tracing traces with an exporter of the caller's (tests); empty for the configuration's
+     * @param clock the gateway's clock: the console's recent statistics and sessions count time in it
      */
     public static Observability create(GatewayConfig config, IntSupplier inFlight, Optional<Tracing> tracing,
-                                       Ledger ledger) {
+                                       Ledger ledger, java.time.Clock clock) {
         GatewayMetrics m = null;
         if (config.observability().metrics().enabled()) {
             m = new GatewayMetrics(config, inFlight);
@@ -51,7 +55,10 @@ public final class Observability implements AutoCloseable {
         }
         Tracing t = tracing.orElseGet(() -> config.observability().traces().enabled()
                 ? Tracing.open(config.observability().traces()) : null);
-        return new Observability(config, m, t);
+        // The console is for the admin key holder: without the admin API there is nothing to sign in to.
+        Console c = config.auth().mode() == dev.rosetta.config.AuthConfig.Mode.KEYS && config.auth().adminKey().isPresent()
+                ? new Console(config, clock) : null;
+        return new Observability(config, m, t, c);
     }
 
     public Optional<GatewayMetrics> metrics() {
@@ -71,6 +78,9 @@ public final class Observability implements AutoCloseable {
         }
         if (metrics != null) {
             l.add(metrics);
+        }
+        if (console != null) {
+            l.addAll(console.listeners());
         }
         return l;
     }
@@ -96,9 +106,16 @@ public final class Observability implements AutoCloseable {
 
     /**
      * The request handler of one event loop's server: {@code /metrics} (on the main port unless it has
-     * its own), else {@code next}.
+     * its own), the console ({@code /ui}), else {@code next}.
      */
     public Handler<HttpServerRequest> front(Vertx vertx, Handler<HttpServerRequest> next) {
+        if (console != null) {
+            next = console.front(vertx, next);
+        }
+        return metricsFront(vertx, next);
+    }
+
+    private Handler<HttpServerRequest> metricsFront(Vertx vertx, Handler<HttpServerRequest> next) {
         boolean metricsHere = metrics != null && config.observability().metrics().port().isEmpty();
         if (!metricsHere) {
             return next;

@@ -102,7 +102,7 @@ public final class Gateway {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
         dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
-                lifecycle::inFlight, tracing, ledger);
+                lifecycle::inFlight, tracing, ledger, clock);
         loaded = loaded.compose(x -> observe.start(vertx));
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the

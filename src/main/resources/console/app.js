@@ -443,7 +443,7 @@
       const list = health.providers || health.targets || health.data || [];
       return Array.isArray(list) ? list.find(x => x.name === name || x.provider === name) : list[name];
     };
-    const grid = h('div', { class: 'grid kpis', id: 'providers-grid', style: 'grid-template-columns:repeat(auto-fit,minmax(260px,1fr))' });
+    const grid = h('div', { class: 'grid kpis', id: 'providers-grid', style: 'grid-template-columns:repeat(auto-fill,minmax(300px,1fr))' });
     for (const p of cfg.providers) {
       const s = byProvider[p.name] || { requests: 0, errors: 0 };
       const hl = healthOf(p.name);

@@ -63,7 +63,12 @@ class ConsoleBrowserTest {
         // The console counts its recent minutes by the gateway's clock: the traffic of the last 40
         // minutes is sent with the clock moved back, so the charts have a history to draw.
         Path spool = Files.createTempDirectory("rosetta-console-ledger").resolve("ledger.spool");
-        gateway = TestGateway.start(TestGateway.KEYS_YAML + "ledger_spool: \"" + spool + "\"\n", CLOCK);
+        gateway = TestGateway.start(TestGateway.KEYS_YAML + "ledger_spool: \"" + spool + "\"\n" + """
+                prices:
+                  mock-gpt: {input: 250, output: 1000}
+                  mock-claude: {input: 300, output: 1500}
+                  mock-gemini: {input: 125, output: 500}
+                """, CLOCK);
         profile = Files.createTempDirectory("rosetta-chromium");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString()).addArguments("--headless=new",
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param budgetAlerts where budget alerts go ({@code budget_alerts})
  * @param routing model groups (targets, strategies, retries), key pools and circuit breakers
  * @param cache the response cache ({@code cache})
+ * @param observability {@code /metrics} and traces
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                             Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
-                            BudgetAlertsConfig budgetAlerts, RoutingConfig routing, CacheConfig cache) {
+                            BudgetAlertsConfig budgetAlerts, RoutingConfig routing, CacheConfig cache,
+                            ObservabilityConfig observability) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -33,12 +35,13 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(budgetAlerts, "budgetAlerts");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(observability, "observability");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
         this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE, RoutingConfig.NONE,
-                CacheConfig.OFF);
+                CacheConfig.OFF, ObservabilityConfig.DEFAULT);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -59,6 +62,11 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, budgetAlerts,
-                routing, cache);
+                routing, cache, observability);
+    }
+
+    public GatewayConfig withObservability(ObservabilityConfig o) {
+        return new GatewayConfig(server, providers, models, stateSecret, auth, ledger, limiter, budgetAlerts, routing,
+                cache, o);
     }
 }

@@ -167,6 +167,11 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         return written.get();
     }
 
+    /** Records waiting in the queue for the writer. */
+    public int queued() {
+        return queue.size();
+    }
+
     /** Records waiting in the spool. */
     public long spooled() {
         return spooled;

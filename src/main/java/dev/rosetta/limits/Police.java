@@ -180,6 +180,7 @@ public final class Police {
                     .withCode("request_too_large");
         }
         long seconds = Math.max(1, (r.retryAfterMillis() + 999) / 1000);
+        ex.signal(dev.rosetta.metrics.Signal.RATE_LIMITED);
         RateHeaders.retryAfter(ex.response().headers(), ex.dialect(), r.retryAfterMillis());
         return GatewayError.of(ErrorKind.RATE_LIMITED, "rate limit reached: " + what + " of " + b.limit()
                 + "; try again in " + seconds + "s").withCode("rate_limit_exceeded").withRetryAfter(seconds);

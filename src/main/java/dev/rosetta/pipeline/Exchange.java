@@ -39,6 +39,9 @@ public final class Exchange {
     private dev.rosetta.config.StreamConfig streams;
     private AnswerTap tap = AnswerTap.NONE;
     private String cache = "";
+    private int[] signals;
+    private Object traceSpan;
+    private int upstreamCalls;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -278,6 +281,43 @@ public final class Exchange {
      */
     public boolean cacheHit() {
         return "hit".equals(cache);
+    }
+
+    /** Counts that {@code s} happened to this request, for the metrics; allocates only on a request's first signal. */
+    public void signal(dev.rosetta.metrics.Signal s) {
+        if (signals == null) {
+            signals = new int[dev.rosetta.metrics.Signal.values().length];
+        }
+        signals[s.ordinal()]++;
+    }
+
+    /** How often {@code s} was signalled on this request. */
+    public int signals(dev.rosetta.metrics.Signal s) {
+        return signals == null ? 0 : signals[s.ordinal()];
+    }
+
+    /** Whether any signal was set: a request without one costs the metrics nothing more. */
+    public boolean signalled() {
+        return signals != null;
+    }
+
+    /** The request's trace span (an OpenTelemetry {@code Span}, held by {@code trace/}); null when none was started. */
+    public Object traceSpan() {
+        return traceSpan;
+    }
+
+    public void traceSpan(Object span) {
+        traceSpan = span;
+    }
+
+    /** Upstream calls made for this request so far (one per attempt). */
+    public int upstreamCalls() {
+        return upstreamCalls;
+    }
+
+    /** Counts one more upstream attempt; {@link UpstreamCall} calls it once per call. */
+    public void attemptStarted() {
+        upstreamCalls++;
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

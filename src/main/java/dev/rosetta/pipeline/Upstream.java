@@ -22,11 +22,18 @@ public final class Upstream {
     private final Vertx vertx;
     private final UpstreamClients clients;
     private final Replies replies;
+    private final dev.rosetta.trace.Tracing tracing;
 
     public Upstream(Vertx vertx, UpstreamClients clients, Replies replies) {
+        this(vertx, clients, replies, null);
+    }
+
+    /** @param tracing starts a span per attempt; null when traces are off */
+    public Upstream(Vertx vertx, UpstreamClients clients, Replies replies, dev.rosetta.trace.Tracing tracing) {
         this.vertx = vertx;
         this.clients = clients;
         this.replies = replies;
+        this.tracing = tracing;
     }
 
     public UpstreamCall call(Exchange ex, Route route, String url, byte[] body, UpstreamCall.Handler handler) {
@@ -36,7 +43,7 @@ public final class Upstream {
                 .setAbsoluteURI(url)
                 .setHeaders(headers)
                 .setConnectTimeout(route.provider().connectTimeout().toMillis());
-        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
+        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies, tracing);
         HttpClientAgent client = clients.client(route.provider().name()).orElseThrow();
         UpstreamCall.Handler h = handler;
         if (route.provider().type() == ProviderType.BEDROCK) {
@@ -73,7 +80,7 @@ public final class Upstream {
                                Consumer<HttpClientRequest> body,
                                UpstreamCall.Handler handler) {
         options.setConnectTimeout(route.provider().connectTimeout().toMillis());
-        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies);
+        UpstreamCall call = new UpstreamCall(vertx, ex, route, replies, tracing);
         call.stream(clients.client(route.provider().name()).orElseThrow(), options, body, handler);
         return call;
     }

@@ -47,8 +47,11 @@ public final class UpstreamCall {
     private long firstByteTimer = -1;
     private boolean paused;
     private int upstreamStatus;
+    private final dev.rosetta.trace.Tracing tracing;
+    private dev.rosetta.trace.Tracing.Attempt attempt;
 
-    UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies) {
+    UpstreamCall(Vertx vertx, Exchange ex, Route route, Replies replies, dev.rosetta.trace.Tracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.ex = ex;
         this.route = route;
@@ -94,7 +97,7 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
-        start(client, options, req -> req.send(Buffers.wrap(body)), handler);
+        start(client, options, body, req -> req.send(Buffers.wrap(body)), handler);
     }
 
     /**
@@ -102,14 +105,25 @@ public final class UpstreamCall {
      * writes (honouring the request's write queue) and ends it, while the response may already arrive.
      */
     void stream(HttpClientAgent client, RequestOptions options, Consumer<HttpClientRequest> body, Handler handler) {
-        start(client, options, req -> {
+        start(client, options, null, req -> {
             body.accept(req);
             return req.response();
         }, handler);
     }
 
-    private void start(HttpClientAgent client, RequestOptions options,
+    /**
+     * Every upstream attempt starts here, whichever stage asked for it: counted on the exchange and,
+     * with traces on, given its span and {@code traceparent}.
+     */
+    private void start(HttpClientAgent client, RequestOptions options, byte[] sentBody,
                        Function<HttpClientRequest, Future<HttpClientResponse>> exchange, Handler handler) {
+        ex.attemptStarted();
+        if (tracing != null) {
+            if (options.getHeaders() == null) {
+                options.setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+            }
+            attempt = tracing.attempt(ex, route, options.getHeaders(), sentBody);
+        }
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
         ex.response().closeHandler(v -> clientGone());
         client.request(options)
@@ -125,6 +139,9 @@ public final class UpstreamCall {
                         return;
                     }
                     upstreamStatus = resp.statusCode();
+                    if (attempt != null) {
+                        attempt.status(resp.statusCode());
+                    }
                     resp.exceptionHandler(this::broken);
                     handler.onResponse(this, resp);
                 })
@@ -255,6 +272,10 @@ public final class UpstreamCall {
         vertx.cancelTimer(timer);
         vertx.cancelTimer(idleTimer);
         vertx.cancelTimer(firstByteTimer);
+        if (attempt != null) {
+            attempt.usage(ex.usage(), ex.upstreamModel());
+            attempt.end(0, null);
+        }
         replies.finish(ex, status);
     }
 
@@ -291,6 +312,9 @@ public final class UpstreamCall {
         if (upstream != null) {
             upstream.reset();
         }
+        if (attempt != null) {
+            attempt.end(0, error.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (ex.response().headWritten()) {
             ex.status(error.status());
             onBroken.accept(error);
@@ -325,6 +349,9 @@ public final class UpstreamCall {
         vertx.cancelTimer(firstByteTimer);
         if (upstream != null) {
             upstream.reset();
+        }
+        if (attempt != null) {
+            attempt.end(0, "cancelled");
         }
         ex.outcome("client closed the connection");
         onClientGone.run();

@@ -51,6 +51,7 @@ public final class Gateway {
     private final KeyService keys;
     private final Ledger ledger;
     private ResponseCache.Shared cache;
+    private dev.rosetta.observe.Observability observe;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -74,28 +75,36 @@ public final class Gateway {
 
     /** @param clock the time limits are counted in: tests move it instead of sleeping */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock) {
-        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, o -> o);
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, o -> o, Optional.empty());
     }
 
     /** @param tune adjusts Vert.x's options (tests tighten the blocked-thread checker) */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
                                         java.util.function.UnaryOperator<VertxOptions> tune) {
-        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, tune);
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, tune, Optional.empty());
     }
 
     /** @param delays how retries wait (backoff, retry-after): tests move their clock instead */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
                                         dev.rosetta.route.Delays delays) {
-        return start(config, eventLoops, clock, delays, o -> o);
+        return start(config, eventLoops, clock, delays, o -> o, Optional.empty());
+    }
+
+    /** @param tracing traces with an exporter of the caller's (tests); empty for what the configuration says */
+    public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
+                                        Optional<dev.rosetta.trace.Tracing> tracing) {
+        return start(config, eventLoops, clock, dev.rosetta.route.Delays.TIMERS, o -> o, tracing);
     }
 
     /**
      * @param delays how retries wait (backoff, retry-after): tests move their clock instead
      * @param tune adjusts Vert.x's options (tests tighten the blocked-thread checker)
+     * @param tracing traces with an exporter of the caller's (tests); empty for what the configuration says
      */
     public static Future<Gateway> start(GatewayConfig config, int eventLoops, Clock clock,
                                         dev.rosetta.route.Delays delays,
-                                        java.util.function.UnaryOperator<VertxOptions> tune) {
+                                        java.util.function.UnaryOperator<VertxOptions> tune,
+                                        Optional<dev.rosetta.trace.Tracing> tracing) {
         Vertx vertx = Vertx.vertx(tune.apply(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(2)
                 .setPreferNativeTransport(true)));
         ModelRoutes routes = new ModelRoutes(config);
@@ -121,6 +130,9 @@ public final class Gateway {
         }
         dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
         ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(vertx, config, clock) : null;
+        dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
+                lifecycle::inFlight, tracing, ledger, clock);
+        loaded = loaded.compose(x -> observe.start(vertx));
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -132,7 +144,7 @@ public final class Gateway {
             }
             return vertx.deployVerticle(() -> {
                     GatewayVerticle v = new GatewayVerticle(config, routes, opaque, counters, requested, lifecycle,
-                            admission, keys, ledger, limiter, clock, budgets, routing, cache);
+                            admission, keys, ledger, limiter, clock, budgets, routing, cache, observe);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(eventLoops));
@@ -146,10 +158,12 @@ public final class Gateway {
                     }
                     Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
                     g.cache = cache;
+                    g.observe = observe;
                     return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    observe.close();
                     if (ledger != null) {
                         ledger.close();
                     }
@@ -198,6 +212,11 @@ public final class Gateway {
         return Optional.ofNullable(cache);
     }
 
+    /** Metrics, traces and the console of this gateway. */
+    public dev.rosetta.observe.Observability observability() {
+        return observe;
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -236,6 +255,7 @@ public final class Gateway {
             if (ledger != null) {
                 ledger.close();
             }
+            observe.close();
             return x.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(x.cause());
         });
     }

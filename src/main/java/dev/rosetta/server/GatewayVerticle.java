@@ -48,6 +48,7 @@ final class GatewayVerticle extends VerticleBase {
     private final java.time.Clock clock;
     private final dev.rosetta.route.RoutingState routing;
     private final dev.rosetta.cache.ResponseCache.Shared cache;
+    private final dev.rosetta.observe.Observability observe;
     private HttpServer server;
     private UpstreamClients clients;
 
@@ -62,10 +63,11 @@ final class GatewayVerticle extends VerticleBase {
     GatewayVerticle(GatewayConfig config, ModelRoutes routes, OpaqueState opaque, TokenCounters counters, int port,
                     Lifecycle lifecycle, Admission admission, KeyService keys, Ledger ledger, Limiter limiter,
                     java.time.Clock clock, dev.rosetta.budget.BudgetGuard budgets, dev.rosetta.route.RoutingState routing,
-                    dev.rosetta.cache.ResponseCache.Shared cache) {
+                    dev.rosetta.cache.ResponseCache.Shared cache, dev.rosetta.observe.Observability observe) {
         this.budgets = budgets;
         this.routing = routing;
         this.cache = cache;
+        this.observe = observe;
         this.limiter = limiter;
         this.clock = clock;
         this.admission = admission;
@@ -89,9 +91,11 @@ final class GatewayVerticle extends VerticleBase {
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
         Redactor redactor = new Redactor(secrets);
         AccessLog accessLog = new AccessLog(config.server().accessLog(), redactor);
-        Replies replies = new Replies(ledger == null ? java.util.List.of(accessLog) : java.util.List.of(accessLog, ledger),
-                lifecycle::end, redactor);
-        Upstream upstream = new Upstream(vertx, clients, replies);
+        java.util.List<dev.rosetta.pipeline.CompletionListener> listeners = new java.util.ArrayList<>(
+                ledger == null ? java.util.List.of(accessLog) : java.util.List.of(accessLog, ledger));
+        listeners.addAll(observe.listeners());
+        Replies replies = new Replies(listeners, lifecycle::end, redactor);
+        Upstream upstream = new Upstream(vertx, clients, replies, observe.tracingOrNull());
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
@@ -120,9 +124,10 @@ final class GatewayVerticle extends VerticleBase {
                 // No cleartext HTTP/2 (h2c): to look for "Upgrade: h2c", Vert.x holds a connection back
                 // until a whole request head has arrived, so nothing could bound a head sent slowly.
                 .setHttp2ClearTextEnabled(false);
+        io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> front = observe.front(vertx, router::handle);
         server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
             guard.requestStarted(req);
-            router.handle(req);
+            front.handle(req);
         });
         return server.listen();
     }

@@ -139,6 +139,17 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** With traces exported where the test says (an in-memory exporter). */
+    public static TestGateway startTraced(String yaml, dev.rosetta.trace.Tracing tracing) {
+        try {
+            return new TestGateway(Gateway.start(ConfigLoader.parse(yaml, ENV::get).withPort(0), 2,
+                    java.time.Clock.systemUTC(), java.util.Optional.of(tracing)).toCompletionStage()
+                    .toCompletableFuture().get(20, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static TestGateway start(GatewayConfig config, int eventLoops, java.time.Clock clock) {
         try {
             return new TestGateway(Gateway.start(config.withPort(0), eventLoops, clock).toCompletionStage()

@@ -33,6 +33,7 @@ public final class Exchange {
     private long bytesIn = -1;
     private long bytesOut = -1;
     private java.util.List<CompletionListener> hooks;
+    private WireCapture capture;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -192,6 +193,15 @@ public final class Exchange {
                 Replies.tell(h, this);
             }
         }
+    }
+
+    /** What the playground records of this request; null for every request it did not start. */
+    public WireCapture capture() {
+        return capture;
+    }
+
+    public void capture(WireCapture c) {
+        capture = c;
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

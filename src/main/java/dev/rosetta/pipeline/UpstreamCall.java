@@ -93,6 +93,9 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
+        if (ex.capture() != null) {
+            ex.capture().upstreamRequest(body);
+        }
         start(client, options, req -> req.send(Buffers.wrap(body)), handler);
     }
 
@@ -124,7 +127,7 @@ public final class UpstreamCall {
                         return;
                     }
                     resp.exceptionHandler(this::broken);
-                    handler.onResponse(this, resp);
+                    handler.onResponse(this, ex.capture() == null ? resp : new CapturingResponse(resp, ex.capture()));
                 })
                 .onFailure(this::failedBeforeResponse);
     }

@@ -91,7 +91,9 @@ final class GatewayVerticle extends VerticleBase {
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
-                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger)),
+                                new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger))
+                                .withPlayground(new dev.rosetta.admin.Playground(vertx, lifecycle.captures,
+                                        config.server().host(), () -> server.actualPort(), redactor)),
                 limiter);
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()

@@ -15,7 +15,7 @@
 #   1. throughput through the balancer at 1, 2 and 3 replicas: wrk, every client dialect against every
 #      provider, whole and streamed (bench/cluster/mixed.lua);
 #   2. correctness: bench/ClusterLoad.java sends the same mix through the 3-replica balancer with a key
-#      without limits and one with rpm 120, while replica 2 gets SIGTERM and is started again: every
+#      without limits and one with rpm 12, while replica 2 gets SIGTERM and is started again: every
 #      answer must be 200 and complete, the limited key's only 200 or 429 and no more 200s than its
 #      limit allows across the replicas; after all replicas stop, every answered request is in the
 #      ledger exactly once.

@@ -11,7 +11,7 @@
 # The workload is bench/cluster.sh's mix (every client dialect against every provider of the nginx
 # mock, whole and streamed) at 16 connections. For each start: the JVM is launched, the load begins as
 # soon as /health answers and runs as 30 one-second wrk loads back to back; reported are the time from
-# launch to the 10,000th completed request and the CPU time (user + system) the process used in its
+# launch to the 10,000th completed request, the requests completed in the 30 loads, and the CPU time (user + system) the process used in its
 # first 30 s. Variants: "baseline" (./rosetta start's flags) and "aot" (the same with
 # -XX:AOTCache=FILE instead of the class-data archive; the cache is made first by a training run of
 # the same workload with -XX:AOTCacheOutput=FILE). Results: bench/out/warmup-<timestamp>/results.md.
@@ -113,8 +113,8 @@ measure() { # NAME flags...
   done
   [ -n "$cpu30" ] || cpu30=$(cpu_seconds "$GW")
   stop
-  echo "| $name | $ready | ${at10k:-not reached} | $cpu30 | $last |" >>"$OUT/results.md"
-  echo "== $name: health after $ready ms, 10,000 requests after ${at10k:-n/a} ms, CPU in 30 s $cpu30 s, last second $last req/s"
+  echo "| $name | $ready | ${at10k:-not reached} | $total | $cpu30 | $last |" >>"$OUT/results.md"
+  echo "== $name: health after $ready ms, 10,000 requests after ${at10k:-n/a} ms, $total requests in 30 s, CPU $cpu30 s, last second $last req/s"
 }
 {
   echo "# bench/warmup.sh, $STAMP"
@@ -122,8 +122,8 @@ measure() { # NAME flags...
   echo "- Machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg); $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo "- Caches: $(awk '{print $5, $9}' "$OUT/caches.txt" | sed "s|$TMP/||" | tr '\n' ' ')(bytes)"
   echo
-  echo "| variant | ms to /health | ms to 10,000 requests | CPU s in first 30 s | req/s in second 30 |"
-  echo "|---|---|---|---|---|"
+  echo "| variant | ms to /health | ms to 10,000 requests | requests in 30 one-second loads | CPU s in first 30 s | req/s in the 30th load |"
+  echo "|---|---|---|---|---|---|"
 } >"$OUT/results.md"
 for r in $(seq 1 "$ROUNDS"); do
   measure baseline -XX:SharedArchiveFile="$TMP/rosetta.jsa"

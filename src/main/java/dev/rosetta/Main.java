@@ -23,6 +23,8 @@ public final class Main {
 
             Usage: java -jar target/rosetta.jar [--config FILE] [--port N]
                    java -jar target/rosetta.jar keys|tenants ...   (the admin API of a running gateway; try keys --help)
+                   java -jar target/rosetta.jar check [--config FILE]   (every provider answers with its key?)
+                   java -jar target/rosetta.jar try MODEL PROMPT [--dialect D] [--stream] [--show-wire]
 
               --config FILE   YAML configuration (providers, models, port). Without it Rosetta starts
                               with a built-in default: a provider for each of OPENAI_API_KEY,
@@ -77,7 +79,8 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
             throws InterruptedException {
-        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants") || args[0].equals("completion"))) {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("tenants") || args[0].equals("completion")
+                || args[0].equals("check") || args[0].equals("try"))) {
             return dev.rosetta.cli.RosettaCli.run(args, env, new java.io.PrintWriter(out, true),
                     new java.io.PrintWriter(err, true));
         }

@@ -80,6 +80,7 @@ public final class AdminApi {
     private final Optional<Ledger> ledger;
     private final Optional<UsageApi> usage;
     private Optional<dev.rosetta.budget.LiveState> live = Optional.empty();
+    private Optional<Playground> playground = Optional.empty();
 
     public AdminApi(KeyService keys, Optional<Secret> adminKey, FailedAuthThrottle throttle, Clock clock, Random random,
                     Replies replies) {
@@ -115,6 +116,12 @@ public final class AdminApi {
             ((ObjectNode) r.body()).setAll(state);
             return r;
         });
+    }
+
+    /** Serves {@code POST /admin/v1/playground} with {@code p}. */
+    public AdminApi withPlayground(Playground p) {
+        playground = Optional.of(p);
+        return this;
     }
 
     public void handle(Exchange ex, byte[] body) {
@@ -231,6 +238,11 @@ public final class AdminApi {
                         || seg.length == 2 && seg[1].equals("requests"))) {
                     var answer = seg.length == 1 ? usage.get().aggregate(ex.request()) : usage.get().requests(ex.request());
                     return answer.thenApply(a -> new Reply(200, a.json(), a.csv()));
+                }
+            }
+            case "playground" -> {
+                if (playground.isPresent() && seg.length == 1 && m == HttpMethod.POST) {
+                    return playground.get().run(AdminJson.body(raw)).thenApply(a -> new Reply(200, a));
                 }
             }
             case "openapi.json" -> {

@@ -24,7 +24,7 @@ public final class RosettaCli {
     private RosettaCli() {
     }
 
-    /** Runs {@code args} (starting with {@code keys}, {@code tenants} or {@code completion}); returns the exit code. */
+    /** Runs {@code args} (starting with {@code keys}, {@code tenants}, {@code check}, {@code try} or {@code completion}); returns the exit code. */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Root());
         // picocli's own generator, so the script follows the commands and options as they are.
@@ -32,6 +32,8 @@ public final class RosettaCli {
         completion.getCommandSpec().usageMessage().description("Print a bash (and zsh) completion script for"
                 + " ./rosetta: source <(./rosetta completion)");
         cl.addSubcommand("completion", completion);
+        cl.addSubcommand("check", new CommandLine(new Check(env)));
+        cl.addSubcommand("try", new CommandLine(new Try(env)));
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof AdminClient.Failure f) {
@@ -49,7 +51,8 @@ public final class RosettaCli {
     }
 
     @Command(name = "rosetta", subcommands = {Keys.class, Tenants.class}, mixinStandardHelpOptions = true,
-            description = "Manage a running Rosetta gateway's tenants and keys through its admin API.")
+            description = "Check a configuration's providers, try a model in any client dialect, and manage a running"
+                    + " Rosetta gateway's tenants and keys through its admin API.")
     static final class Root {
     }
 

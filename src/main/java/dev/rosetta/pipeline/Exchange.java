@@ -42,6 +42,7 @@ public final class Exchange {
     private int[] signals;
     private Object traceSpan;
     private int upstreamCalls;
+    private WireCapture capture;
 
     public Exchange(HttpServerRequest request, String requestId, long startNanos) {
         this.request = request;
@@ -318,6 +319,15 @@ public final class Exchange {
     /** Counts one more upstream attempt; {@link UpstreamCall} calls it once per call. */
     public void attemptStarted() {
         upstreamCalls++;
+    }
+
+    /** What the playground records of this request; null for every request it did not start. */
+    public WireCapture capture() {
+        return capture;
+    }
+
+    public void capture(WireCapture c) {
+        capture = c;
     }
 
     /** True the first time only, so a request is logged exactly once however it ended. */

@@ -87,6 +87,9 @@ public final class Pipeline {
                         .withCode("model_not_found").toException());
         ex.provider(route.provider().name());
         ex.upstreamModel(route.upstreamModel());
+        if (ex.capture() != null) {
+            ex.capture().target(route.provider().name() + "/" + route.upstreamModel());
+        }
         if (police != null) {
             police.admit(ex, route, body.length, peek.maxOutputTokens(),
                     () -> cached(ex, route, peek, body, pathModel, geminiVersion, geminiSse));

@@ -97,6 +97,9 @@ public final class UpstreamCall {
     }
 
     void send(HttpClientAgent client, RequestOptions options, byte[] body, Handler handler) {
+        if (ex.capture() != null) {
+            ex.capture().upstreamRequest(body);
+        }
         start(client, options, body, req -> req.send(Buffers.wrap(body)), handler);
     }
 
@@ -143,7 +146,7 @@ public final class UpstreamCall {
                         attempt.status(resp.statusCode());
                     }
                     resp.exceptionHandler(this::broken);
-                    handler.onResponse(this, resp);
+                    handler.onResponse(this, ex.capture() == null ? resp : new CapturingResponse(resp, ex.capture()));
                 })
                 .onFailure(this::failedBeforeResponse);
     }

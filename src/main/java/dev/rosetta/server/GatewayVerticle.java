@@ -109,7 +109,9 @@ final class GatewayVerticle extends VerticleBase {
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),
                                 new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger))
-                                .withLiveState(new dev.rosetta.budget.LiveState(budgets, limiter, clock)),
+                                .withLiveState(new dev.rosetta.budget.LiveState(budgets, limiter, clock))
+                                .withPlayground(new dev.rosetta.admin.Playground(vertx, lifecycle.captures,
+                                        config.server().host(), () -> server.actualPort(), redactor)),
                 limiter, new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()

@@ -7,6 +7,8 @@ final class Lifecycle {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
+    /** The playground's requests on their way, which any event loop may serve. */
+    final dev.rosetta.pipeline.WireCapture.Registry captures = new dev.rosetta.pipeline.WireCapture.Registry();
 
     void begin() {
         inFlight.incrementAndGet();

@@ -214,7 +214,7 @@ class AdminApiTest {
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().get("openapi").asText()).isEqualTo("3.1.0");
         assertThat(a.json().get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/tenants",
-                "/tenants/{name}", "/keys", "/keys/{id}", "/keys/{id}/rotate", "/audit", "/usage", "/usage/requests",
+                "/tenants/{name}", "/keys", "/keys/{id}", "/keys/{id}/rotate", "/audit", "/usage", "/usage/requests", "/playground",
                 "/openapi.json");
         assertThat(call("GET", "/admin/v1/openapi.json", null, null).status()).isEqualTo(401);
     }

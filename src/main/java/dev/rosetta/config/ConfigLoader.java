@@ -35,9 +35,10 @@ public final class ConfigLoader {
             "stream_idle_timeout", "keepalive_interval", "request_read_timeout", "providers",
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
             "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
-            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens");
+            "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
+            "cors", "tls", "proxy", "no_proxy");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
-            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits");
+            "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits", "proxy");
     private static final Set<String> MODEL_KEYS = Set.of("name", "provider", "upstream_model", "max_tokens", "api",
             "chat_reasoning", "limits");
 
@@ -154,7 +155,11 @@ public final class ConfigLoader {
         });
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
         return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
-                LimitsReader.settings(this, root));
+                LimitsReader.settings(this, root), new NetworkConfigReader(this).read(root));
+    }
+
+    String env(String name) {
+        return env.apply(name);
     }
 
     void problem(String problem) {

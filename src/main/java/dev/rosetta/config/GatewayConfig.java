@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param auth who may call the gateway
  * @param ledger prices and the usage ledger's retention and spool
  * @param limiter where limit counters live, and the limits on providers and models
+ * @param network CORS, TLS on the listener, and the egress proxy
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
-                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
+                            Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
+                            NetworkConfig network) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -26,6 +28,12 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(network, "network");
+    }
+
+    public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
+                         Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
+        this(server, providers, models, stateSecret, auth, ledger, limiter, NetworkConfig.NONE);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -45,6 +53,6 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter);
+        return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, network);
     }
 }

@@ -72,18 +72,20 @@ final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx, config.providers());
+        dev.rosetta.upstream.Egress egress = new dev.rosetta.upstream.Egress(config.network().egress());
+        clients = new UpstreamClients(vertx, config.providers(), egress);
         java.util.List<String> secrets = new java.util.ArrayList<>();
         config.providers().forEach(p -> secrets.add(p.apiKey().value()));
         config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
+        secrets.addAll(egress.secrets());
         Redactor redactor = new Redactor(secrets);
         AccessLog accessLog = new AccessLog(config.server().accessLog(), redactor);
         Replies replies = new Replies(ledger == null ? java.util.List.of(accessLog) : java.util.List.of(accessLog, ledger),
                 lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
-                new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
+                new MediaFetcher(vertx, config.server().mediaFetch(), egress), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
                 limiter == null ? null : new Police(limiter, config.limiter(), clock, replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),

@@ -108,11 +108,19 @@ final class GatewayVerticle extends VerticleBase {
                 // No cleartext HTTP/2 (h2c): to look for "Upgrade: h2c", Vert.x holds a connection back
                 // until a whole request head has arrived, so nothing could bound a head sent slowly.
                 .setHttp2ClearTextEnabled(false);
+        dev.rosetta.edge.ListenerTls tls = config.network().tls().map(dev.rosetta.edge.ListenerTls::new).orElse(null);
+        if (tls != null) {
+            tls.apply(options);
+        }
         server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
             guard.requestStarted(req);
             router.handle(req);
         });
-        return server.listen();
+        return server.listen().onSuccess(x -> {
+            if (tls != null) {
+                tls.watch(vertx, server);
+            }
+        });
     }
 
     int actualPort() {

@@ -94,11 +94,11 @@ final class RequestRouter {
         HttpServerRequest req = ex.request();
         String path = req.path();
         HttpMethod method = req.method();
-        if (method == HttpMethod.GET && path.equals("/health")) {
+        if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/health")) {
             replies.json(ex, 200, HEALTHY);
             return;
         }
-        if (method == HttpMethod.GET && path.equals("/ready")) {
+        if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/ready")) {
             if (lifecycle.draining()) {
                 replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "shutting down"));
             } else if (admin != null && admin.readiness().isPresent()) {

@@ -112,9 +112,12 @@ final class GatewayVerticle extends VerticleBase {
         if (tls != null) {
             tls.apply(options);
         }
+        dev.rosetta.edge.Cors cors = config.network().cors().map(dev.rosetta.edge.Cors::new).orElse(null);
         server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
             guard.requestStarted(req);
-            router.handle(req);
+            if (cors == null || !cors.handle(req)) {
+                router.handle(req);
+            }
         });
         return server.listen().onSuccess(x -> {
             if (tls != null) {

@@ -606,7 +606,8 @@ fi
 # A third gateway, the same configuration plus tls: (a throw-away P-256 certificate from openssl), on
 # its own port and the gateway core. One tool for all three listeners, so that only the listener
 # differs: h2load --h1 against the cleartext gateway, h2load --h1 over TLS, and h2load over HTTP/2
-# (ALPN h2), 16 connections, one stream each (and 16 connections x 8 streams for HTTP/2).
+# (ALPN h2), 16 connections, one stream each (and 16 connections x 8 streams for HTTP/2), each load
+# after an unrecorded warm-up of --warmup.
 H2_RESULTS="$OUT/h2.tsv"
 printf 'scenario\tlistener\tconns\tstreams\trps\tmean_ms\tcpu_us_per_req\tdone\tfailed\n' >"$H2_RESULTS"
 H2_NOTE=""
@@ -642,7 +643,8 @@ else
                     "http2-tls|https://127.0.0.1:$TLS_PORT|$TLS_PID||1" "http2-tls|https://127.0.0.1:$TLS_PORT|$TLS_PID||8"; do
       IFS='|' read -r lname base pid flag streams <<<"$listener"
       # shellcheck disable=SC2086
-      taskset -c "$LOAD_CORE" h2load $flag -c16 -m"$streams" -D 3s -d "$body" "${hargs[@]}" "$base$path" >/dev/null 2>&1 || true
+      # unrecorded warm-up: the TLS gateway is a fresh JVM whose TLS and HTTP/2 paths the JIT has not seen
+      [ "$WARMUP" = 0s ] || taskset -c "$LOAD_CORE" h2load $flag -c16 -m"$streams" -D "$WARMUP" -d "$body" "${hargs[@]}" "$base$path" >/dev/null 2>&1 || true
       raw="$RAW/$name.$lname.m$streams.h2load.txt"
       t0=$(cpu_ticks "$pid")
       # shellcheck disable=SC2086
@@ -754,7 +756,7 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
   if [ -n "$H2_NOTE" ]; then
     echo "$H2_NOTE"
   else
-    echo "h2load $(h2load --version | awk '{print $2}'), $DURATION per load after 3 s unrecorded, 16 connections; the first gateway (cleartext) and a second one with \`tls:\` (P-256 certificate, TLS 1.3), both on core $GW_CORE. CPU is the gateway's per request; mean is h2load's mean request time (it gives no percentiles)."
+    echo "h2load $(h2load --version | awk '{print $2}'), $DURATION per load after $WARMUP unrecorded, 16 connections; the first gateway (cleartext) and a second one with \`tls:\` (P-256 certificate, TLS 1.3), both on core $GW_CORE. CPU is the gateway's per request; mean is h2load's mean request time (it gives no percentiles)."
     echo
     echo "| scenario | listener | streams per connection | req/s | mean ms | CPU µs/req | succeeded | failed+errored |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|"

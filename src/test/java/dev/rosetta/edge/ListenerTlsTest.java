@@ -233,6 +233,41 @@ class ListenerTlsTest {
         }
     }
 
+    /** The slow-client bound holds on HTTP/2 too: a connection left idle after a reset stream is closed at it. */
+    @Test
+    void anHttp2ConnectionIdleAfterAResetStreamIsClosedAtTheReadBound() throws Exception {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        upstream.answer(Reply.stream("text/event-stream", List.of(
+                Step.write(ProviderAnswers.opening(Dialect.OPENAI_CHAT, "first").get(0)), new Step.Await(never)), false));
+        Vertx vertx = Vertx.vertx();
+        try (TestGateway bounded = TestGateway.start("""
+                port: 0
+                request_read_timeout: 500ms
+                tls: {cert: %s, key: %s}
+                providers: [{name: oai, type: openai, base_url: "%s/v1", api_key: "${OPENAI_API_KEY}"}]
+                models: [{name: slow-gpt, provider: oai}]
+                """.formatted(certFile, keyFile, upstream.baseUrl()))) {
+            var client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+                    .setProtocolVersion(HttpVersion.HTTP_2).setHttp2KeepAliveTimeout(300).setTrustOptions(new PemTrustOptions()
+                            .addCertValue(Buffer.buffer(pem(first))).addCertValue(Buffer.buffer(pem(second)))));
+            CompletableFuture<String> firstChunk = new CompletableFuture<>();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            var request = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+                    .setPort(bounded.port()).setURI("/v1/chat/completions")).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            request.connection().closeHandler(v -> closed.complete(null));
+            request.putHeader("content-type", "application/json");
+            request.response().onSuccess(resp -> resp.handler(chunk -> firstChunk.complete(chunk.toString())));
+            request.end("{\"model\":\"slow-gpt\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(firstChunk.get(10, TimeUnit.SECONDS)).contains("first");
+            request.reset();
+            closed.get(10, TimeUnit.SECONDS); // Vert.x's own idle timeout would take 10 minutes
+        } finally {
+            never.complete(null);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private String url() {
         return "https://localhost:" + gateway.port();
     }

@@ -30,6 +30,9 @@
 #                         (default postgresql://postgres@127.0.0.1:5432/test) say where
 #       --keys-ledger     keep the usage ledger on (SQLite) in the auth: keys gateway: its paired rows then
 #                         measure admission and the ledger together
+#       --h2 yes|no       the HTTP/2+TLS rows (default yes): one more gateway with tls: on, loaded with h2load
+#                         (Debian's nghttp2-client; wrk has no HTTP/2) over HTTP/2 and over HTTP/1.1, beside
+#                         the same h2load load over cleartext HTTP/1.1 to the first gateway
 #       --jar FILE        the gateway jar (default target/rosetta.jar, built with ./rosetta build if missing)
 #
 # Everything runs on 127.0.0.1. Core 0: this script, wrk, curl, the nginx mock, the paced mock and
@@ -56,8 +59,9 @@ GOVERNED=0
 KEYS_LEDGER=false
 BENCH_REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379}
 BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
+H2=yes
 
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -72,6 +76,7 @@ while [ $# -gt 0 ]; do
     -G|--governed) GOVERNED=$2; shift 2 ;;
     --keys-ledger) KEYS_LEDGER=true; shift ;;
     --jar) JAR=$2; shift 2 ;;
+    --h2) H2=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -699,6 +704,66 @@ if [ "$PACED" -gt 0 ]; then
   done
 fi
 
+# ---------------------------------------------------------------- HTTP/2 + TLS (h2load)
+# A third gateway, the same configuration plus tls: (a throw-away P-256 certificate from openssl), on
+# its own port and the gateway core. One tool for all three listeners, so that only the listener
+# differs: h2load --h1 against the cleartext gateway, h2load --h1 over TLS, and h2load over HTTP/2
+# (ALPN h2), 16 connections, one stream each (and 16 connections x 8 streams for HTTP/2), each load
+# after an unrecorded warm-up of --warmup.
+H2_RESULTS="$OUT/h2.tsv"
+printf 'scenario\tlistener\tconns\tstreams\trps\tmean_ms\tcpu_us_per_req\tdone\tfailed\n' >"$H2_RESULTS"
+H2_NOTE=""
+if [ "$H2" != yes ]; then
+  H2_NOTE="not run (--h2 no)"
+elif ! command -v h2load >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+  H2_NOTE="not run: h2load or openssl missing (sudo apt-get install -y nghttp2-client openssl)"
+else
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$TMP/tls-key.pem" -out "$TMP/tls-cert.pem" 2>/dev/null
+  TLS_PORT=$(free_port)
+  { sed "s/\${BENCH_GATEWAY_PORT}/$TLS_PORT/" bench/rosetta-bench.yaml
+    printf 'tls: {cert: "%s", key: "%s"}\n' "$TMP/tls-cert.pem" "$TMP/tls-key.pem"; } >"$TMP/rosetta-bench-tls.yaml"
+  # shellcheck disable=SC2086
+  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-tls.yaml" \
+    >>"$OUT/rosetta-tls-stdout.log" 2>>"$OUT/rosetta-tls-stderr.log" &
+  TLS_PID=$!
+  started "$TLS_PID"
+  deadline=$(( $(date +%s) + 30 ))
+  until curl -sk -o /dev/null --max-time 1 "https://127.0.0.1:$TLS_PORT/health"; do
+    kill -0 "$TLS_PID" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ] || { echo "run.sh: the TLS gateway did not start" >&2; exit 1; }
+    sleep 0.05
+  done
+  h2proto=$(curl -sk -o /dev/null -w '%{http_version}' --http2 "https://127.0.0.1:$TLS_PORT/health")
+  echo "== TLS gateway on port $TLS_PORT (curl negotiated HTTP/$h2proto)"
+  for name in openai-to-openai openai-to-openai-stream; do
+    body="$OUT/requests/$name.json"
+    [ -f "$body" ] && [ "${VALID[$name]:-}" = ok ] || continue
+    path=$(lua_path "$name")
+    hargs=(-H 'content-type: application/json')
+    while IFS= read -r h; do hargs+=(-H "$h"); done < <(lua_headers "$name")
+    for listener in "http1-cleartext|$GW_URL|$GW_PID|--h1|1" "http1-tls|https://127.0.0.1:$TLS_PORT|$TLS_PID|--h1|1" \
+                    "http2-tls|https://127.0.0.1:$TLS_PORT|$TLS_PID||1" "http2-tls|https://127.0.0.1:$TLS_PORT|$TLS_PID||8"; do
+      IFS='|' read -r lname base pid flag streams <<<"$listener"
+      # shellcheck disable=SC2086
+      # unrecorded warm-up: the TLS gateway is a fresh JVM whose TLS and HTTP/2 paths the JIT has not seen
+      [ "$WARMUP" = 0s ] || taskset -c "$LOAD_CORE" h2load $flag -c16 -m"$streams" -D "$WARMUP" -d "$body" "${hargs[@]}" "$base$path" >/dev/null 2>&1 || true
+      raw="$RAW/$name.$lname.m$streams.h2load.txt"
+      t0=$(cpu_ticks "$pid")
+      # shellcheck disable=SC2086
+      taskset -c "$LOAD_CORE" h2load $flag -c16 -m"$streams" -D "$DURATION" -d "$body" "${hargs[@]}" "$base$path" >"$raw" 2>&1 || true
+      t1=$(cpu_ticks "$pid")
+      rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$raw")
+      done_n=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$raw")
+      failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1+\2/p' "$raw")
+      mean=$(awk '/^time for request:/ {print $6}' "$raw")
+      cpu=$(awk -v t=$((t1 - t0)) -v hz="$TICK" -v n="${done_n:-0}" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+      [ "${done_n:-0}" -gt 0 ] && [ "$failed" = "0+0" ] || ANY_ERROR=1
+      printf '%s\t%s\t16\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$lname" "$streams" "${rps:--}" "${mean:--}" "$cpu" "${done_n:-0}" "${failed:--}" >>"$H2_RESULTS"
+      printf '== h2load %-24s %-16s c=16 m=%-2s %9s req/s mean %8s | cpu %6s µs/req | failed %s\n' "$name" "$lname" "$streams" "${rps:--}" "${mean:--}" "$cpu" "${failed:--}"
+    done
+  done
+fi
+
 # ---------------------------------------------------------------- report
 sleep 1   # the access log is written asynchronously
 ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log "$OUT"/rosetta-governed-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
@@ -806,6 +871,20 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
         continue
       fi
       echo "| $n | $(ms "$(pv ttfb_p50_us "$d")")/$(ms "$(pv ttfb_p99_us "$d")") | $(ms "$(pv ttfb_p50_us "$v")")/$(ms "$(pv ttfb_p99_us "$v")") | $(ms $(( $(pv ttfb_p50_us "$v") - $(pv ttfb_p50_us "$d") ))) | $(ms "$(pv event_p50_us "$d")")/$(ms "$(pv event_p99_us "$d")") | $(ms "$(pv event_p50_us "$v")")/$(ms "$(pv event_p99_us "$v")") | $(ms $(( $(pv event_p50_us "$v") - $(pv event_p50_us "$d") )))/$(ms $(( $(pv event_p99_us "$v") - $(pv event_p99_us "$d") ))) | $(pv errors "$d")+$(pv errors "$v") |"
+    done
+  fi
+  echo
+  echo "## HTTP/2 and TLS on the listener"
+  echo
+  if [ -n "$H2_NOTE" ]; then
+    echo "$H2_NOTE"
+  else
+    echo "h2load $(h2load --version | awk '{print $2}'), $DURATION per load after $WARMUP unrecorded, 16 connections; the first gateway (cleartext) and a second one with \`tls:\` (P-256 certificate, TLS 1.3), both on core $GW_CORE. CPU is the gateway's per request; mean is h2load's mean request time (it gives no percentiles)."
+    echo
+    echo "| scenario | listener | streams per connection | req/s | mean ms | CPU µs/req | succeeded | failed+errored |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|"
+    tail -n +2 "$H2_RESULTS" | while IFS=$'\t' read -r n l c m rps mean cpu dn f; do
+      echo "| $n | $l | $m | $rps | $mean | $cpu | $dn | $f |"
     done
   fi
 } >"$OUT/results.md"

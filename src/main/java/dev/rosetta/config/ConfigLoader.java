@@ -36,11 +36,11 @@ public final class ConfigLoader {
             "models", "auth", "admin_key", "allow_unauthenticated", "tenants", "keys", "store",
             "prices", "ledger", "ledger_retention", "ledger_spool", "ledger_spool_max",
             "redis", "redis_key_prefix", "redis_timeout", "limits_on_redis_failure", "limits_output_tokens",
-            "budget_alerts", "routing", "watch_config", "cache", "metrics", "traces");
+            "budget_alerts", "routing", "watch_config", "cache", "metrics", "traces", "cors", "tls", "proxy", "no_proxy");
     private static final Set<String> PROVIDER_KEYS = Set.of("name", "type", "base_url", "api_key", "timeout",
             "connect_timeout", "organization", "project", "ca_file", "api", "passthrough", "limits", "api_keys",
             "api_version", "token_command", "token_file", "token_refresh", "location", "credentials", "region",
-            "access_key_id", "secret_access_key", "session_token", "profile", "compat");
+            "access_key_id", "secret_access_key", "session_token", "profile", "compat", "proxy");
     private static final Set<String> MODEL_KEYS = union(Set.of("name", "provider", "upstream_model", "max_tokens", "api",
             "chat_reasoning", "limits", "publisher", "cache"), RoutingReader.MODEL_KEYS);
 
@@ -158,7 +158,12 @@ public final class ConfigLoader {
         AuthConfig auth = new AuthConfigReader(this).read(root, server.host(), providers);
         return new GatewayConfig(server, providers, models, stateSecret, auth, new LedgerConfigReader(this).read(root),
                 LimitsReader.settings(this, root), BudgetAlertsConfig.read(this, root), RoutingReader.read(this, root, providers),
-                new CacheConfigReader(this).read(root), new ObservabilityConfigReader(this).read(root));
+                new CacheConfigReader(this).read(root), new ObservabilityConfigReader(this).read(root),
+                new NetworkConfigReader(this).read(root));
+    }
+
+    String env(String name) {
+        return env.apply(name);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

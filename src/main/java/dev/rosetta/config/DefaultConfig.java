@@ -11,7 +11,8 @@ import java.util.function.Function;
  * The configuration used when no file is given: a provider for each of {@code OPENAI_API_KEY},
  * {@code ANTHROPIC_API_KEY} and {@code GEMINI_API_KEY} that is set, each serving its well-known models
  * and any other model name of its family (a {@code *} pattern), plus the offline {@code mock} provider.
- * {@code ROSETTA_STATE_SECRET}, when set, is the {@code state_secret}.
+ * {@code ROSETTA_STATE_SECRET}, when set, is the {@code state_secret}; the proxy variables
+ * ({@code HTTPS_PROXY}, ...) are honoured as with a file.
  */
 public final class DefaultConfig {
 
@@ -44,7 +45,14 @@ public final class DefaultConfig {
             throw new ConfigException(List.of("ROSETTA_STATE_SECRET: must be at least "
                     + GatewayConfig.MIN_STATE_SECRET_BYTES + " characters"));
         }
-        return new GatewayConfig(server, providers, models, stateSecret);
+        List<String> problems = new ArrayList<>();
+        EgressConfig egress = NetworkConfigReader.fromEnvironment(env, problems::add);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new GatewayConfig(server, providers, models, stateSecret, AuthConfig.NONE, LedgerConfig.DEFAULT,
+                LimiterConfig.NONE, BudgetAlertsConfig.NONE, RoutingConfig.NONE, CacheConfig.OFF, ObservabilityConfig.DEFAULT,
+                new NetworkConfig(Optional.empty(), Optional.empty(), egress));
     }
 
     private static void addIfKeySet(Function<String, String> env, String variable, String name, ProviderType type,

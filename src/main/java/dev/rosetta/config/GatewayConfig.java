@@ -16,11 +16,12 @@ import java.util.Optional;
  * @param routing model groups (targets, strategies, retries), key pools and circuit breakers
  * @param cache the response cache ({@code cache})
  * @param observability {@code /metrics} and traces
+ * @param network CORS, TLS on the listener, and the egress proxy
  */
 public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                             Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter,
                             BudgetAlertsConfig budgetAlerts, RoutingConfig routing, CacheConfig cache,
-                            ObservabilityConfig observability) {
+                            ObservabilityConfig observability, NetworkConfig network) {
     /** The shortest accepted {@code state_secret}, in UTF-8 bytes. */
     public static final int MIN_STATE_SECRET_BYTES = 16;
 
@@ -36,12 +37,13 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(observability, "observability");
+        Objects.requireNonNull(network, "network");
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
                          Optional<Secret> stateSecret, AuthConfig auth, LedgerConfig ledger, LimiterConfig limiter) {
         this(server, providers, models, stateSecret, auth, ledger, limiter, BudgetAlertsConfig.NONE, RoutingConfig.NONE,
-                CacheConfig.OFF, ObservabilityConfig.DEFAULT);
+                CacheConfig.OFF, ObservabilityConfig.DEFAULT, NetworkConfig.NONE);
     }
 
     public GatewayConfig(ServerConfig server, List<ProviderConfig> providers, List<ModelConfig> models,
@@ -62,11 +64,11 @@ public record GatewayConfig(ServerConfig server, List<ProviderConfig> providers,
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(server.withPort(port), providers, models, stateSecret, auth, ledger, limiter, budgetAlerts,
-                routing, cache, observability);
+                routing, cache, observability, network);
     }
 
     public GatewayConfig withObservability(ObservabilityConfig o) {
         return new GatewayConfig(server, providers, models, stateSecret, auth, ledger, limiter, budgetAlerts, routing,
-                cache, o);
+                cache, o, network);
     }
 }

@@ -71,7 +71,10 @@ public final class ApiPassthrough {
      */
     private static final Set<String> DROPPED_RESPONSE = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "set-cookie", "set-cookie2",
-            "alt-svc", "strict-transport-security");
+            "alt-svc", "strict-transport-security",
+            // cross-origin access is the gateway's decision (cors:), never the provider's
+            "access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+            "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age");
 
     /** One request's bodies in flight, on its event loop. */
     private static final class Flow {

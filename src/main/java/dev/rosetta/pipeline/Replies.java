@@ -44,7 +44,13 @@ public final class Replies {
                 .putHeader("x-rosetta-request-id", ex.requestId());
         ex.commit();
         ex.status(status);
-        r.end(Buffer.buffer(body));
+        ex.markFirstByte();
+        if (ex.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+            // the probes answer HEAD: the length of what GET would send, and no body (HTTP/2 would send it)
+            r.putHeader("content-length", Integer.toString(body.length)).end();
+        } else {
+            r.end(Buffer.buffer(body));
+        }
         finish(ex, status);
     }
 

@@ -83,12 +83,14 @@ final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx, config.providers());
+        dev.rosetta.upstream.Egress egress = new dev.rosetta.upstream.Egress(config.network().egress());
+        clients = new UpstreamClients(vertx, config.providers(), egress);
         java.util.List<String> secrets = new java.util.ArrayList<>();
         config.providers().forEach(p -> secrets.add(p.apiKey().value()));
         config.routing().keyPools().values().forEach(keys -> keys.forEach(k -> secrets.add(k.value())));
         config.auth().adminKey().ifPresent(k -> secrets.add(k.value()));
         config.auth().keys().forEach(k -> secrets.add(k.key().value()));
+        secrets.addAll(egress.secrets());
         Redactor redactor = new Redactor(secrets);
         AccessLog accessLog = new AccessLog(config.server().accessLog(), redactor);
         java.util.List<dev.rosetta.pipeline.CompletionListener> listeners = new java.util.ArrayList<>(
@@ -97,7 +99,7 @@ final class GatewayVerticle extends VerticleBase {
         Replies replies = new Replies(listeners, lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies, observe.tracingOrNull());
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
-                new MediaFetcher(vertx, config.server().mediaFetch()), config.server().stream()),
+                new MediaFetcher(vertx, config.server().mediaFetch(), egress), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
                 limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets),
                 cache == null ? null : new dev.rosetta.cache.ResponseCache(config.cache(), cache, opaque, replies, clock),
@@ -127,11 +129,22 @@ final class GatewayVerticle extends VerticleBase {
                 // until a whole request head has arrived, so nothing could bound a head sent slowly.
                 .setHttp2ClearTextEnabled(false);
         io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> front = observe.front(vertx, router::handle);
+        dev.rosetta.edge.ListenerTls tls = config.network().tls().map(dev.rosetta.edge.ListenerTls::new).orElse(null);
+        if (tls != null) {
+            tls.apply(options);
+        }
+        dev.rosetta.edge.Cors cors = config.network().cors().map(dev.rosetta.edge.Cors::new).orElse(null);
         server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
             guard.requestStarted(req);
-            front.handle(req);
+            if (cors == null || !cors.handle(req)) {
+                front.handle(req);
+            }
         });
-        return server.listen();
+        return server.listen().onSuccess(x -> {
+            if (tls != null) {
+                tls.watch(vertx, server);
+            }
+        });
     }
 
     int actualPort() {

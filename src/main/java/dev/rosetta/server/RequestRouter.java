@@ -113,11 +113,11 @@ final class RequestRouter {
         HttpServerRequest req = ex.request();
         String path = req.path();
         HttpMethod method = req.method();
-        if (method == HttpMethod.GET && path.equals("/health")) {
+        if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/health")) {
             replies.json(ex, 200, HEALTHY);
             return;
         }
-        if (method == HttpMethod.GET && path.equals("/ready")) {
+        if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.equals("/ready")) {
             if (lifecycle.draining()) {
                 replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "shutting down"));
             } else if (admin != null && admin.readiness().isPresent()) {
@@ -234,8 +234,16 @@ final class RequestRouter {
             ex.dialect(ApiPassthrough.dialectOf(api.family()));
             if (admission != null) {
                 HttpServerRequest req = ex.request();
-                ex.principal(admission.admitPassthrough(req.headers(), req.params(), req.path(),
-                        req.remoteAddress().hostAddress()));
+                try {
+                    ex.principal(admission.admitPassthrough(req.headers(), req.params(), req.path(),
+                            req.remoteAddress().hostAddress()));
+                } catch (GatewayException e) {
+                    if (expectsContinue(req)) {
+                        refuseBeforeBody(ex, e.error());
+                        return;
+                    }
+                    throw e;
+                }
             }
             passthrough.handle(ex, api, (e, then) -> readBody(e, false, then));
         }
@@ -260,8 +268,15 @@ final class RequestRouter {
         if (refusedWhileDraining(ex)) {
             return;
         }
+        boolean expectsContinue = expectsContinue(req);
         if (admitClient) {
-            admit(ex);
+            if (expectsContinue) {
+                if (!admittedBeforeBody(ex)) {
+                    return;
+                }
+            } else {
+                admit(ex);
+            }
         }
         String declared = req.getHeader("content-length");
         if (declared != null) {
@@ -275,6 +290,11 @@ final class RequestRouter {
                 tooLarge(ex);
                 return;
             }
+        }
+        if (expectsContinue) {
+            // Only now: a refusal that needs no body (a bad key, a declared size over the limit) has gone out
+            // instead, and the client never sends what it would have been refused for.
+            req.response().writeContinue();
         }
         int expected = declared == null ? 1024 : (int) Math.min(maxBodyBytes, Math.max(0, parseOr(declared)));
         // The first chunk is kept as Vert.x handed it over (its own copy); only a body that arrives in
@@ -333,6 +353,37 @@ final class RequestRouter {
                 replies.error(ex, GatewayError.of(ErrorKind.INTERNAL, "internal gateway error"));
             }
         });
+    }
+
+    private static boolean expectsContinue(HttpServerRequest req) {
+        String expect = req.getHeader("expect");
+        return expect != null && expect.equalsIgnoreCase("100-continue");
+    }
+
+    /** The admit stage for a client waiting for {@code 100 Continue}: a refusal goes out before any body. */
+    private boolean admittedBeforeBody(Exchange ex) {
+        try {
+            admit(ex);
+            return true;
+        } catch (GatewayException e) {
+            refuseBeforeBody(ex, e.error());
+            return false;
+        }
+    }
+
+    /**
+     * Answers a client that has not sent its body yet and may never send it: over HTTP/1.x the connection
+     * closes after the answer (whatever follows on it could be the body or a next request), and a body sent
+     * anyway is read and dropped first, so the client is not reset while it still reads the answer.
+     */
+    private void refuseBeforeBody(Exchange ex, GatewayError error) {
+        HttpServerRequest req = ex.request();
+        boolean http1 = closeAfterResponse(ex);
+        replies.error(ex, error);
+        if (http1 && !req.isEnded()) {
+            req.handler(chunk -> { });
+            req.endHandler(v -> req.connection().close());
+        }
     }
 
     private static long parseOr(String s) {

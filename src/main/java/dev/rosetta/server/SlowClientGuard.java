@@ -53,9 +53,21 @@ final class SlowClientGuard {
         }
         w.active++;
         vertx.cancelTimer(w.timer);
-        request.response().bodyEndHandler(v -> {
-            if (--w.active == 0 && watches.containsKey(connection)) {
-                arm(connection, w);
+        boolean[] over = {false};
+        Runnable done = () -> {
+            if (!over[0]) {
+                over[0] = true;
+                if (--w.active == 0 && watches.containsKey(connection)) {
+                    arm(connection, w);
+                }
+            }
+        };
+        request.response().bodyEndHandler(v -> done.run());
+        // An HTTP/2 stream reset by the client ends the request without its response ever ending; the
+        // connection lives on and is idle from then.
+        request.response().exceptionHandler(e -> {
+            if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                done.run();
             }
         });
     }

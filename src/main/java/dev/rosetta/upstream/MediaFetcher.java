@@ -40,9 +40,16 @@ public final class MediaFetcher {
     private final Vertx vertx;
     private final MediaFetchConfig policy;
     private final HttpClientAgent client;
+    private final Egress egress;
 
     public MediaFetcher(Vertx vertx, MediaFetchConfig policy) {
+        this(vertx, policy, Egress.direct());
+    }
+
+    /** @param egress the proxy fetches go through, if any (the address check still applies first) */
+    public MediaFetcher(Vertx vertx, MediaFetchConfig policy, Egress egress) {
         this.vertx = vertx;
+        this.egress = egress;
         this.policy = policy;
         this.client = vertx.createHttpClient(new HttpClientOptions().setVerifyHost(true).setForceSni(true)
                 .setConnectTimeout((int) policy.timeout().toMillis()).setMaxRedirects(0).setKeepAlive(false));
@@ -140,6 +147,14 @@ public final class MediaFetcher {
                             .setFollowRedirects(false)
                             .setConnectTimeout(policy.timeout().toMillis())
                             .setIdleTimeout(policy.timeout().toMillis());
+                    // Through a proxy the checked address is still what is asked for (CONNECT to it, or
+                    // an absolute-form request naming the host), so the proxy cannot be steered elsewhere.
+                    egress.forUrl(source.url(), java.util.Optional.of(address)).ifPresent(proxy -> {
+                        options.setProxyOptions(proxy);
+                        if (!tls) {
+                            options.setServer(null);
+                        }
+                    });
                     return download(options, source, where);
                 });
     }

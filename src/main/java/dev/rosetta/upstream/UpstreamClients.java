@@ -26,6 +26,11 @@ public final class UpstreamClients {
     private final Map<String, PlatformAuth> auths = new HashMap<>();
 
     public UpstreamClients(Vertx vertx, List<ProviderConfig> providers) {
+        this(vertx, providers, Egress.direct());
+    }
+
+    /** @param egress the proxy each provider's calls go through, if any */
+    public UpstreamClients(Vertx vertx, List<ProviderConfig> providers, Egress egress) {
         for (ProviderConfig p : providers) {
             if (p.type() == ProviderType.MOCK) {
                 continue;
@@ -44,6 +49,7 @@ public final class UpstreamClients {
                         .setHttp2KeepAliveTimeout(60);
                 p.caFile().ifPresent(f -> options.setTrustOptions(new PemTrustOptions().addCertPath(f)));
             }
+            egress.forProvider(p.name(), p.baseUrl()).ifPresent(options::setProxyOptions);
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(8).setCleanerPeriod(5000);
             clients.put(p.name(), vertx.createHttpClient(options, pool));
             PlatformAuths.of(p).ifPresent(a -> auths.put(p.name(), a));

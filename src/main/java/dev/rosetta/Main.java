@@ -184,12 +184,13 @@ public final class Main {
 
     private static void banner(PrintStream out, Gateway gateway, Path configFile, Duration startup) {
         GatewayConfig c = gateway.config();
-        String host = c.server().host().equals("0.0.0.0") ? "localhost" : c.server().host();
-        out.println("Rosetta listening on http://" + host + ":" + gateway.port()
+        String host = (c.network().tls().isPresent() ? "https://" : "http://")
+                + (c.server().host().equals("0.0.0.0") ? "localhost" : c.server().host());
+        out.println("Rosetta listening on " + host + ":" + gateway.port()
                 + " (" + (configFile == null ? "built-in default config" : configFile) + ", started in "
                 + startup.toMillis() + " ms)");
-        out.println("  OpenAI SDK base URL:            http://" + host + ":" + gateway.port() + "/v1");
-        out.println("  Anthropic and Gemini base URL:  http://" + host + ":" + gateway.port());
+        out.println("  OpenAI SDK base URL:            " + host + ":" + gateway.port() + "/v1");
+        out.println("  Anthropic and Gemini base URL:  " + host + ":" + gateway.port());
         Map<String, ProviderConfig> providers = c.providers().stream()
                 .collect(Collectors.toMap(ProviderConfig::name, p -> p));
         if (c.stateSecret().isEmpty()) {

@@ -233,6 +233,43 @@ class ListenerTlsTest {
         }
     }
 
+    /** Backpressure on HTTP/2 is the stream's flow-control window: a client that stops reading pauses the upstream. */
+    @Test
+    void anHttp2ClientThatStopsReadingPausesTheUpstream() throws Exception {
+        byte[] event = ProviderAnswers.delta(Dialect.OPENAI_CHAT, "x".repeat(1000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        int times = 32 * 1024 * 1024 / event.length;
+        upstream.answer(Reply.stream("text/event-stream", List.of(new Step.Flood(event, times, written)), true));
+        Vertx vertx = Vertx.vertx();
+        try {
+            var client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+                    .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(new PemTrustOptions()
+                            .addCertValue(Buffer.buffer(pem(first))).addCertValue(Buffer.buffer(pem(second)))));
+            CompletableFuture<HttpVersion> version = new CompletableFuture<>();
+            var request = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+                    .setPort(gateway.port()).setURI("/v1/chat/completions")).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            request.putHeader("content-type", "application/json");
+            request.response().onSuccess(resp -> {
+                resp.pause(); // never reads: no WINDOW_UPDATE goes back
+                version.complete(resp.version());
+            });
+            request.end("{\"model\":\"slow-gpt\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(version.get(10, TimeUnit.SECONDS)).isEqualTo(HttpVersion.HTTP_2);
+            long last = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (written.get() != last && System.nanoTime() < deadline) {
+                last = written.get();
+                Thread.sleep(300);
+            }
+            assertThat(written.get()).as("bytes the upstream got to send").isLessThan((long) times * event.length / 2);
+            request.reset();
+            upstream.connectionClosed().get(10, TimeUnit.SECONDS);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** The slow-client bound holds on HTTP/2 too: a connection left idle after a reset stream is closed at it. */
     @Test
     void anHttp2ConnectionIdleAfterAResetStreamIsClosedAtTheReadBound() throws Exception {

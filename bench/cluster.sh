@@ -116,6 +116,7 @@ state_secret: "cluster-bench-state-secret-0123456789"
 store: "postgresql://postgres@127.0.0.1:5432/test?schema=$SCHEMA"
 redis: redis://127.0.0.1:6379
 redis_key_prefix: "$PREFIX"
+redis_timeout: 2s                # this shared machine is often overloaded: 50 ms would fail open and let the limited key through
 ledger_spool: "\${LEDGER_SPOOL}"
 providers:
   - {name: oai-json, type: openai,    base_url: "http://127.0.0.1:$MOCK_PORT/v1",        api_key: bench-key, timeout: 30s}

@@ -41,6 +41,7 @@ public final class Playground {
     private final IntSupplier port;
     private final Redactor redactor;
     private final SecureRandom random = new SecureRandom();
+    private final boolean tls;
     private HttpClient client;
 
     /**
@@ -48,6 +49,16 @@ public final class Playground {
      * @param port the gateway's port, once it listens
      */
     public Playground(Vertx vertx, WireCapture.Registry captures, String host, IntSupplier port, Redactor redactor) {
+        this(vertx, captures, host, port, redactor, false);
+    }
+
+    /**
+     * @param tls whether the gateway's listener speaks TLS: the playground then calls its own port over TLS,
+     *            trusting the certificate it is served (the peer is this very process, on the address it listens on)
+     */
+    public Playground(Vertx vertx, WireCapture.Registry captures, String host, IntSupplier port, Redactor redactor,
+                      boolean tls) {
+        this.tls = tls;
         this.vertx = vertx;
         this.captures = captures;
         this.host = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
@@ -140,7 +151,11 @@ public final class Playground {
 
     private HttpClient client() {
         if (client == null) {
-            client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+            HttpClientOptions options = new HttpClientOptions().setKeepAlive(true);
+            if (tls) {
+                options.setSsl(true).setTrustAll(true).setVerifyHost(false);
+            }
+            client = vertx.createHttpClient(options);
         }
         return client;
     }

@@ -113,7 +113,8 @@ final class GatewayVerticle extends VerticleBase {
                                 new java.security.SecureRandom(), replies, java.util.Optional.ofNullable(ledger))
                                 .withLiveState(new dev.rosetta.budget.LiveState(budgets, limiter, clock))
                                 .withPlayground(new dev.rosetta.admin.Playground(vertx, lifecycle.captures,
-                                        config.server().host(), () -> server.actualPort(), redactor)),
+                                        config.server().host(), () -> server.actualPort(), redactor,
+                                        config.network().tls().isPresent())),
                 limiter, new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()

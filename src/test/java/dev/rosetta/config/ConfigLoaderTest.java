@@ -220,9 +220,9 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, ledger, ledger_retention, ledger_spool, ledger_spool_max, limits_on_redis_failure, limits_output_tokens, max_body_size, models, port, prices, providers, redis, redis_key_prefix, redis_timeout, request_read_timeout, routing, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants, watch_config])",
-                "providers[0].timout: unknown key (expected one of [api, api_key, api_keys, base_url, ca_file, connect_timeout, limits, name, organization, passthrough, project, timeout, type])",
-                "models[0].upstream: unknown key (expected one of [api, chat_reasoning, content_policy_fallbacks, context_window_fallbacks, hedge, limits, max_tokens, name, provider, retry, strategy, targets, timeouts, upstream_model])");
+                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, budget_alerts, cache, cors, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, ledger, ledger_retention, ledger_spool, ledger_spool_max, limits_on_redis_failure, limits_output_tokens, max_body_size, metrics, models, no_proxy, port, prices, providers, proxy, redis, redis_key_prefix, redis_timeout, request_read_timeout, routing, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants, tls, traces, watch_config])",
+                "providers[0].timout: unknown key (expected one of [access_key_id, api, api_key, api_keys, api_version, base_url, ca_file, compat, connect_timeout, credentials, limits, location, name, organization, passthrough, profile, project, proxy, region, secret_access_key, session_token, timeout, token_command, token_file, token_refresh, type])",
+                "models[0].upstream: unknown key (expected one of [api, cache, chat_reasoning, content_policy_fallbacks, context_window_fallbacks, hedge, limits, max_tokens, name, provider, publisher, retry, strategy, targets, timeouts, upstream_model])");
     }
 
     @Test

@@ -66,6 +66,10 @@ public class LedgerStoreBenchmark {
     long at = System.currentTimeMillis();
     List<LedgerRecord> batch = new ArrayList<>(BATCH);
     Usage usage = Usage.fromOpenAi(4200, 1024, 0, 380, 128);
+    /** The writer thread's own CPU time, which a busy machine does not inflate as it does the wall clock. */
+    final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuNanos;
+    long rows;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -83,6 +87,15 @@ public class LedgerStoreBenchmark {
         }
         StoreConnections.migrate(location);
         ledger = new JdbcLedgerStore(location);
+    }
+
+    @TearDown(Level.Iteration)
+    public void cpu() {
+        if (rows > 0) {
+            System.out.printf("%n  writer thread CPU: %.0f ns per record (%d records)%n", (double) cpuNanos / rows, rows);
+        }
+        cpuNanos = 0;
+        rows = 0;
     }
 
     @TearDown(Level.Trial)
@@ -122,6 +135,9 @@ public class LedgerStoreBenchmark {
                     "chat_completions", "gpt", "oai", "gpt-5-2025-08-07", true, 200, "", usage,
                     new Cost(123_456, true), 1_234, 567, false, false));
         }
+        long t0 = threads.getCurrentThreadCpuTime();
         ledger.insert(batch);
+        cpuNanos += threads.getCurrentThreadCpuTime() - t0;
+        rows += BATCH;
     }
 }

@@ -294,7 +294,7 @@ start_gateway() { # -> GW_PID, STARTUP_MS: launch to first 200 on /health, polle
   started "$GW_PID"
   until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$GW_URL/health")" = 200 ]; do
     kill -0 "$GW_PID" 2>/dev/null || { echo "run.sh: the gateway exited; see $OUT/rosetta-stderr.log" >&2; exit 1; }
-    [ $(( $(date +%s%N) - t0 )) -lt 30000000000 ] || { echo "run.sh: gateway not healthy after 30 s" >&2; exit 1; }
+    [ $(( $(date +%s%N) - t0 )) -lt 120000000000 ] || { echo "run.sh: gateway not healthy after 120 s" >&2; exit 1; }
     sleep 0.01
   done
   t1=$(date +%s%N)
@@ -334,7 +334,7 @@ if [ "$KEYS" -gt 0 ]; then
     >>"$OUT/rosetta-keys-stdout.log" 2>>"$OUT/rosetta-keys-stderr.log" &
   KEYS_PID=$!
   started "$KEYS_PID"
-  wait_http "$KEYS_URL/health" "$KEYS_PID" 30
+  wait_http "$KEYS_URL/health" "$KEYS_PID" 120
   admin() { curl -sS --max-time 10 -H "Authorization: Bearer $BENCH_ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
   admin -o /dev/null -X POST --data '{"name":"bench","models":["oai-*","ant-*","gem-*","paced-*"]}' "$KEYS_URL/admin/v1/tenants"
   for i in $(seq "$KEYS"); do
@@ -368,7 +368,7 @@ if [ "$GOVERNED" -gt 0 ]; then
     >>"$OUT/rosetta-governed-stdout.log" 2>>"$OUT/rosetta-governed-stderr.log" &
   GOV_PID=$!
   started "$GOV_PID"
-  wait_http "$GOV_URL/health" "$GOV_PID" 30
+  wait_http "$GOV_URL/health" "$GOV_PID" 120
   gadmin() { curl -sS --max-time 10 -H "Authorization: Bearer $BENCH_ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
   gadmin -o /dev/null -X POST --data '{"name":"bench","models":["oai-*","ant-*","gem-*","paced-*"]}' "$GOV_URL/admin/v1/tenants"
   for i in $(seq "$GOVERNED"); do

@@ -49,6 +49,8 @@ public final class Gateway {
     private final Lifecycle lifecycle;
     private final KeyService keys;
     private final Ledger ledger;
+    private dev.rosetta.route.RoutingState routing;
+    private dev.rosetta.route.ConfigWatcher watcher;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -100,7 +102,7 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
-        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
+        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, routes, clock, delays);
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a
@@ -124,7 +126,9 @@ public final class Gateway {
                             throw new IllegalStateException("servers did not share one port: " + port + " and " + v.actualPort());
                         }
                     }
-                    return new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    g.routing = routing;
+                    return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
@@ -171,6 +175,26 @@ public final class Gateway {
         return port;
     }
 
+    /**
+     * Reloads from {@code file} on {@link #reload()}, {@code POST /admin/v1/reload} and, with
+     * {@code watch_config: true}, whenever the file changes.
+     */
+    public void reloadFrom(java.nio.file.Path file, java.util.function.Function<String, String> env) {
+        routing.source(() -> dev.rosetta.config.ConfigLoader.load(file, env));
+        if (config.routing().watchConfig() && watcher == null) {
+            try {
+                watcher = new dev.rosetta.route.ConfigWatcher(file, routing::reload);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot watch " + file, e);
+            }
+        }
+    }
+
+    /** Reads the configuration file again and applies its models and routing if it is valid (blocking). */
+    public dev.rosetta.route.RoutingState.Reloaded reload() {
+        return routing.reload();
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -191,6 +215,9 @@ public final class Gateway {
      */
     public Future<Void> shutdown(Duration grace) {
         lifecycle.drain();
+        if (watcher != null) {
+            watcher.close();
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
         waitForIdle(deadline, drained);

@@ -272,6 +272,62 @@ class FailoverTest {
     }
 
     @Test
+    void aHedgeWinsWithTheFasterTargetAndTheSlowerIsCancelled() throws Exception {
+        gateway.close();
+        gateway = gateway("""
+                  - name: hedged
+                    hedge: {after: 1500ms, max: 1}
+                    targets:
+                      - {provider: a, upstream_model: claude-a}
+                      - {provider: b, upstream_model: claude-b}
+                """);
+        a.answer(new Reply(200, Map.of("content-type", "text/event-stream"),
+                List.of(new FakeUpstream.Step.Await(new java.util.concurrent.CompletableFuture<>())), false));
+        java.util.concurrent.CompletableFuture<Void> slowClosed = a.connectionClosed();
+        b.answer(Reply.sse(STREAM));
+
+        HttpResponse<String> r = post("hedged", true);
+
+        assertThat(r.body()).isEqualTo(String.join("", STREAM));
+        assertThat(r.headers().firstValue("x-rosetta-target")).hasValue("b/claude-b");
+        assertThat(waited).containsExactly(Duration.ofMillis(1500));
+        // the slower attempt's upstream request was reset when the faster one committed
+        slowClosed.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(a.take().bodyText()).contains("claude-a");
+    }
+
+    @Test
+    void aHedgeLosesToAFirstTargetThatAnswersFirst() throws Exception {
+        gateway.close();
+        gateway = gateway("""
+                  - name: hedged
+                    hedge: {after: 1500ms, max: 1}
+                    targets:
+                      - {provider: a, upstream_model: claude-a}
+                      - {provider: b, upstream_model: claude-b}
+                """);
+        java.util.concurrent.CompletableFuture<Void> bAsked = new java.util.concurrent.CompletableFuture<>();
+        // the first target answers once the hedge has been sent, so both race
+        List<FakeUpstream.Step> steps = new java.util.ArrayList<>(List.of(new FakeUpstream.Step.Await(bAsked)));
+        for (String e : STREAM) {
+            steps.add(write(e));
+        }
+        a.answer(new Reply(200, Map.of("content-type", "text/event-stream"), steps, true));
+        b.answer(req -> {
+            bAsked.complete(null);
+            return new Reply(200, Map.of("content-type", "text/event-stream"),
+                    List.of(new FakeUpstream.Step.Await(new java.util.concurrent.CompletableFuture<>())), false);
+        });
+        java.util.concurrent.CompletableFuture<Void> slowClosed = b.connectionClosed();
+
+        HttpResponse<String> r = post("hedged", true);
+
+        assertThat(r.body()).isEqualTo(String.join("", STREAM));
+        assertThat(r.headers().firstValue("x-rosetta-target")).hasValue("a/claude-a");
+        slowClosed.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Test
     void theHealthListingNeedsTheAdminKey() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/admin/v1/health")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -244,7 +244,7 @@ final class RoutedRequest implements Attempts {
         }
         Live named = w != null ? w : attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
         if (named != null) {
-            e.response().putHeader("x-rosetta-target", named.id());
+            e.response().putHeader("x-rosetta-target", named.route.provider().name() + "/" + named.route.upstreamModel());
         }
         if (w == null || w.settled) {
             return;

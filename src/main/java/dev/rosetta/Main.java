@@ -146,6 +146,10 @@ public final class Main {
             return 1;
         }
         banner(out, gateway, configFile, Duration.ofNanos(System.nanoTime() - started));
+        if (configFile != null) {
+            gateway.reloadFrom(configFile, env::get);
+            onHangup(gateway::reload);
+        }
         CountDownLatch stop = new CountDownLatch(1);
         onTermination(stop::countDown);
         stop.await();
@@ -179,6 +183,17 @@ public final class Main {
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop, "rosetta-shutdown"));
             }
+        }
+    }
+
+    /** SIGHUP reloads the configuration file (its models and routing), off the signal thread. */
+    @SuppressWarnings("sunapi")
+    private static void onHangup(Runnable reload) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    s -> Thread.ofPlatform().daemon().name("rosetta-reload").start(reload));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGHUP here: POST /admin/v1/reload and watch_config still reload
         }
     }
 

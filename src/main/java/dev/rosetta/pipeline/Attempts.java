@@ -6,7 +6,13 @@ package dev.rosetta.pipeline;
  */
 public interface Attempts {
 
-    /** The first byte of the answer goes to the client now (once, before that byte is written). */
+    /** An attempt's upstream call has begun (it may be cancelled through it, say when a hedge wins). */
+    void started(Exchange ex, UpstreamCall call);
+
+    /**
+     * The first byte of the answer goes to the client now (once, before that byte is written), from
+     * {@link Exchange#committer()}'s attempt when a call commits, else from the gateway's own reply.
+     */
     void committed(Exchange ex);
 
     /**
@@ -15,5 +21,5 @@ public interface Attempts {
      * @return true when another attempt takes the exchange over: the caller then writes nothing and
      *         lets its upstream go; false when the caller answers with this failure as it would unrouted
      */
-    boolean failed(Exchange ex, AttemptFailure failure);
+    boolean failed(Exchange ex, UpstreamCall call, AttemptFailure failure);
 }

@@ -35,6 +35,7 @@ public final class Exchange {
     private java.util.List<CompletionListener> hooks;
     private boolean committed;
     private Attempts router;
+    private UpstreamCall committer;
     private java.util.List<Attempt> attempts;
     private dev.rosetta.config.StreamConfig streams;
     private AnswerTap tap = AnswerTap.NONE;
@@ -159,10 +160,16 @@ public final class Exchange {
      * is written, by whatever writes it; later calls do nothing.
      */
     public void commit() {
+        commit(null);
+    }
+
+    /** As {@link #commit()}, by the upstream call whose answer it is (the one that wins, when attempts race). */
+    public void commit(UpstreamCall by) {
         if (committed) {
             return;
         }
         committed = true;
+        committer = by;
         markFirstByte();
         if (router != null) {
             router.committed(this);
@@ -182,8 +189,19 @@ public final class Exchange {
      * An attempt failed before commit: true when another attempt has taken the exchange over (the
      * caller writes nothing more), false when the caller answers with the failure itself.
      */
-    public boolean failOver(AttemptFailure failure) {
-        return router != null && !committed && router.failed(this, failure);
+    public boolean failOver(UpstreamCall call, AttemptFailure failure) {
+        return router != null && !committed && router.failed(this, call, failure);
+    }
+
+    /** The call that committed the exchange, if a call did. */
+    public java.util.Optional<UpstreamCall> committer() {
+        return java.util.Optional.ofNullable(committer);
+    }
+
+    void started(UpstreamCall call) {
+        if (router != null) {
+            router.started(this, call);
+        }
     }
 
     /** The attempts of a routed request, in order; empty for a request that was not routed. */

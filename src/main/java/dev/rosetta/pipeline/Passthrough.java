@@ -86,7 +86,7 @@ public final class Passthrough {
     private static void head(UpstreamCall call, HttpClientResponse up) {
         Exchange ex = call.exchange();
         HttpServerResponse out = ex.response();
-        ex.commit();
+        call.commit();
         out.setStatusCode(up.statusCode());
         for (Map.Entry<String, String> h : up.headers()) {
             if (ProviderRequests.relayResponseHeader(h.getKey())) {
@@ -131,6 +131,9 @@ public final class Passthrough {
         });
         call.watchIdle(ex.streams(streams).idleTimeout(), "between events");
         up.handler(chunk -> {
+            if (call.done()) {
+                return; // abandoned: another attempt answers
+            }
             call.touch();
             held.appendBuffer(chunk);
             if (parser.feed(chunk) == SseParser.Status.EVENT_TOO_LARGE) {

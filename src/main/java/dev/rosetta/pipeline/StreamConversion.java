@@ -210,7 +210,7 @@ final class StreamConversion {
     private void sendHead(HttpServerResponse out) {
         state = State.STREAMING;
         call.firstByteArrived();
-        ex.commit();
+        call.commit();
         out.setStatusCode(200).setChunked(true)
                 .putHeader("content-type", jsonArray ? "application/json" : "text/event-stream")
                 .putHeader("cache-control", "no-cache")

@@ -128,7 +128,8 @@ public final class UpstreamCall {
             attempt = tracing.attempt(ex, route, options.getHeaders(), sentBody);
         }
         timer = vertx.setTimer(Math.max(1, route.provider().timeout().toMillis()), id -> timeout());
-        ex.response().closeHandler(v -> clientGone());
+        watchClient();
+        ex.started(this);
         client.request(options)
                 .compose(req -> {
                     upstream = req;
@@ -266,6 +267,33 @@ public final class UpstreamCall {
         });
     }
 
+    /** This call is told when the client goes away (the latest call of an exchange is, by default). */
+    public void watchClient() {
+        ex.response().closeHandler(v -> clientGone());
+    }
+
+    /** The exchange commits with this call's answer: the first byte goes to the client now. */
+    public void commit() {
+        ex.commit(this);
+    }
+
+    /**
+     * Drops this call without a word to the client: another attempt answers (a hedge won). Its upstream
+     * request is reset at once, which closes its connection.
+     */
+    public void abandon() {
+        if (done) {
+            return;
+        }
+        done = true;
+        vertx.cancelTimer(timer);
+        vertx.cancelTimer(idleTimer);
+        vertx.cancelTimer(firstByteTimer);
+        if (upstream != null) {
+            upstream.reset();
+        }
+    }
+
     /** The call completed normally; the handler has ended (or is ending) the client's answer. */
     public void complete(int status) {
         if (done) {
@@ -287,7 +315,7 @@ public final class UpstreamCall {
      * attempt took it over, and this call is then over (its upstream let go, nothing written).
      */
     public boolean failOver(GatewayError error) {
-        if (done || ex.committed() || !ex.failOver(new AttemptFailure(upstreamStatus, error))) {
+        if (done || ex.committed() || !ex.failOver(this, new AttemptFailure(upstreamStatus, error))) {
             return false;
         }
         done = true;

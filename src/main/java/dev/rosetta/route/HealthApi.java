@@ -15,11 +15,13 @@ import java.util.Optional;
 /**
  * {@code GET /admin/v1/health}: every target's breaker state, recent error rate, time to first byte,
  * requests in flight and whether it rests, and each key pool's keys by position (never the keys).
+ * {@code POST /admin/v1/reload}: reads the configuration file again ({@link RoutingState#reload}).
  * Behind the admin key.
  */
 public final class HealthApi {
 
     public static final String PATH = "/admin/v1/health";
+    public static final String RELOAD = "/admin/v1/reload";
 
     private final RoutingState state;
     private final Optional<byte[]> adminKey;
@@ -43,7 +45,31 @@ public final class HealthApi {
                     ? "missing admin key (Authorization: Bearer <admin_key>)" : "invalid admin key"));
             return;
         }
+        if (ex.request().path().equals(RELOAD)) {
+            reload(ex);
+            return;
+        }
         replies.json(ex, 200, render().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code POST /admin/v1/reload}: 200 with what waits for a restart, or 422 with every problem and the old configuration kept. */
+    private void reload(Exchange ex) {
+        io.vertx.core.Vertx.currentContext().owner().executeBlocking(state::reload, false).onComplete(ar -> {
+            if (ar.failed()) {
+                replies.error(ex, GatewayError.of(ErrorKind.INTERNAL, "reload failed: " + ar.cause().getMessage()));
+                return;
+            }
+            RoutingState.Reloaded r = ar.result();
+            StringBuilder sb = new StringBuilder("{\"applied\":").append(r.applied()).append(",\"problems\":[");
+            for (int i = 0; i < r.problems().size(); i++) {
+                JsonStrings.append(sb.append(i == 0 ? "" : ","), r.problems().get(i));
+            }
+            sb.append("],\"waiting_for_restart\":[");
+            for (int i = 0; i < r.waitingForRestart().size(); i++) {
+                JsonStrings.append(sb.append(i == 0 ? "" : ","), r.waitingForRestart().get(i));
+            }
+            replies.json(ex, r.applied() ? 200 : 422, sb.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     String render() {

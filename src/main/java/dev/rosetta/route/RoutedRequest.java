@@ -9,6 +9,7 @@ import dev.rosetta.pipeline.AttemptFailure;
 import dev.rosetta.pipeline.Attempts;
 import dev.rosetta.pipeline.Exchange;
 import dev.rosetta.pipeline.JsonStrings;
+import dev.rosetta.pipeline.UpstreamCall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,14 +26,42 @@ import org.slf4j.LoggerFactory;
  * of attempts: the first pass tries each target once with no wait (another target is no reason to
  * wait); a later pass returns to a target after a jittered, doubling backoff, or its {@code retry-after}
  * when that is longer (a target asking for more than {@code max_backoff} is skipped). A target whose
- * breaker is open, that rests after a 429, or whose key pool is all resting, is skipped. Lives on the
- * request's event loop.
+ * breaker is open, that rests after a 429, or whose key pool is all resting, is skipped.
+ *
+ * <p>With {@code hedge} on a streamed request, the next target is started too when none has committed
+ * after {@code after}; the first attempt to commit wins and the others are abandoned at that moment
+ * (their upstream requests reset, which closes their connections). A failure while another attempt
+ * is still running ends only that attempt. Lives on the request's event loop.
  */
 final class RoutedRequest implements Attempts {
 
     private static final Logger LOG = LoggerFactory.getLogger("rosetta.access");
 
     private record Step(ModelGroup group, Target target) {
+    }
+
+    /** An attempt that was started. */
+    private static final class Live {
+        final Step step;
+        final Route route;
+        final TargetHealth health;
+        final KeyPool pool;
+        final int key;
+        final long started = System.nanoTime();
+        UpstreamCall call;
+        boolean settled;
+
+        Live(Step step, Route route, TargetHealth health, KeyPool pool, int key) {
+            this.step = step;
+            this.route = route;
+            this.health = health;
+            this.pool = pool;
+            this.key = key;
+        }
+
+        String id() {
+            return step.target().id();
+        }
     }
 
     private final Router router;
@@ -42,19 +71,15 @@ final class RoutedRequest implements Attempts {
     private final Consumer<Route> call;
     private final String clientModel;
     private final long deadline;
+    private final Map<String, Integer> tries = new HashMap<>();
+    private final Map<String, Optional<Long>> retryAfter = new HashMap<>();
+    private final List<Live> attempts = new ArrayList<>(2);
     private List<Step> plan;
     private int cursor;
     private boolean fellBack;
-    private final Map<String, Integer> tries = new HashMap<>();
-    private final Map<String, Optional<Long>> retryAfter = new HashMap<>();
-    // the attempt under way
-    private Step current;
-    private TargetHealth currentHealth;
-    private KeyPool pool;
-    private int keyIndex = -1;
-    private long started;
-    private boolean settled = true;
-    private String lastTarget = "";
+    private int hedges;
+    private Live winner;
+    private GatewayError lastError;
 
     RoutedRequest(Router router, Routing routing, Exchange ex, ModelGroup group, Consumer<Route> call) {
         this.router = router;
@@ -65,9 +90,9 @@ final class RoutedRequest implements Attempts {
         this.clientModel = ex.model();
         this.deadline = group.timeouts().total().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
         List<Target> order = Strategies.order(group.strategy(), group.targets(), router.health, router.random);
-        int attempts = group.attempts();
-        List<Step> steps = new ArrayList<>(attempts);
-        for (int i = 0; i < attempts; i++) {
+        int n = group.attempts();
+        List<Step> steps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             steps.add(new Step(group, order.get(i % order.size())));
         }
         this.plan = steps;
@@ -78,7 +103,7 @@ final class RoutedRequest implements Attempts {
         if (group.streams() != null) {
             ex.streamTimeouts(group.streams());
         }
-        ex.whenComplete(e -> settle(false, 0, ""));
+        ex.whenComplete(e -> completed());
         if (!next()) {
             // nothing may be tried: every breaker open or every target resting
             router.replies.error(ex, GatewayError.of(ErrorKind.UNAVAILABLE, "no target of model \"" + clientModel
@@ -98,7 +123,7 @@ final class RoutedRequest implements Attempts {
                 Optional<Long> asked = retryAfter.getOrDefault(t.id(), Optional.empty());
                 if (asked.isPresent()) {
                     Duration a = Duration.ofSeconds(asked.get());
-                    if (a.compareTo(group.retry().maxBackoff()) > 0) {
+                    if (a.compareTo(step.group().retry().maxBackoff()) > 0) {
                         continue;
                     }
                     wait = a.compareTo(wait) > 0 ? a : wait;
@@ -126,14 +151,12 @@ final class RoutedRequest implements Attempts {
         return false;
     }
 
-    private GatewayError lastError;
-
-    /** Jittered doubling backoff before the {@code tried + 1}-th attempt on one target: [d/2, d]. */
+    /** Jittered doubling backoff before the {@code tried + 1}-th attempt on one target: within [d/2, d]. */
     private Duration backoff(int tried) {
         long base = group.retry().backoff().toMillis();
         long max = group.retry().maxBackoff().toMillis();
         long d = Math.min(max, base << Math.min(20, tried - 1));
-        return Duration.ofMillis(d / 2 + (d > 1 ? router.random.nextLong(d - d / 2 + 1) : d));
+        return Duration.ofMillis(d / 2 + (d > 1 ? router.random.nextLong(d - d / 2 + 1) : 0));
     }
 
     /** One attempt on the step's target, if its breaker and key pool let it go now. */
@@ -152,64 +175,125 @@ final class RoutedRequest implements Attempts {
         if (!h.tryAcquire()) {
             return false;
         }
-        current = step;
-        currentHealth = h;
-        pool = p;
-        keyIndex = key;
-        settled = false;
-        started = System.nanoTime();
-        lastTarget = t.id();
-        tries.merge(t.id(), 1, Integer::sum);
-        h.started();
         Optional<Secret> secret = p == null ? Optional.empty() : Optional.of(p.key(key));
         Route route = step.group().route(t, clientModel, secret);
+        Live live = new Live(step, route, h, p, key);
+        attempts.add(live);
+        tries.merge(t.id(), 1, Integer::sum);
+        h.started();
         ex.provider(route.provider().name());
         ex.upstreamModel(route.upstreamModel());
+        group.hedge().filter(x -> ex.stream() && hedges < x.max()).ifPresent(x -> router.delays.after(router.vertx,
+                x.after(), () -> hedge(live)));
         try {
             call.accept(route);
         } catch (GatewayException e) {
             // refused before it was sent (say, strict conversion for this target's dialect): the client's error
-            settle(false, 0, e.error().message());
-            router.replies.error(ex, e.error());
+            settle(live, false, 0, e.error().message());
+            if (running() == 0) {
+                router.replies.error(ex, e.error());
+            }
         }
         return true;
     }
 
-    @Override
-    public void committed(Exchange e) {
-        if (!lastTarget.isEmpty()) {
-            e.response().putHeader("x-rosetta-target", lastTarget);
+    /** The hedge: {@code live} has not committed in time, so the next target starts too. */
+    private void hedge(Live live) {
+        if (ex.committed() || live.settled || ex.response().closed() || hedges >= group.hedge().get().max()) {
+            return;
         }
-        if (current != null && !settled) {
-            long nanos = System.nanoTime() - started;
-            currentHealth.succeeded(nanos);
-            if (!ex.attempts().isEmpty()) {
-                // after failed attempts, the winner's line too; a first-time success is the request's own line
-                log(200, "ok", nanos);
+        hedges++;
+        next();
+    }
+
+    private int running() {
+        int n = 0;
+        for (Live l : attempts) {
+            n += l.settled ? 0 : 1;
+        }
+        return n;
+    }
+
+    private Live of(UpstreamCall c) {
+        for (Live l : attempts) {
+            if (l.route == c.route()) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void started(Exchange e, UpstreamCall c) {
+        Live l = of(c);
+        if (l != null) {
+            l.call = c;
+            if (l.settled) {
+                c.abandon(); // lost the race before its request even opened
             }
         }
     }
 
     @Override
-    public boolean failed(Exchange e, AttemptFailure f) {
-        if (current == null || settled) {
+    public void committed(Exchange e) {
+        Live w = e.committer().map(this::of).orElse(null);
+        if (w == null) {
+            for (Live l : attempts) {
+                w = l.settled ? w : l;
+            }
+        }
+        Live named = w != null ? w : attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+        if (named != null) {
+            e.response().putHeader("x-rosetta-target", named.route.provider().name() + "/" + named.route.upstreamModel());
+        }
+        if (w == null || w.settled) {
+            return;
+        }
+        winner = w;
+        e.provider(w.route.provider().name());
+        e.upstreamModel(w.route.upstreamModel());
+        long nanos = System.nanoTime() - w.started;
+        w.health.succeeded(nanos);
+        for (Live l : attempts) {
+            if (l != w && !l.settled) {
+                if (l.call != null) {
+                    l.call.abandon();
+                }
+                settle(l, false, 0, "cancelled: " + w.id() + " answered first");
+            }
+        }
+        if (w.call != null) {
+            w.call.watchClient();
+        }
+        if (attempts.size() > 1) {
+            // after other attempts, the winner's line too; a first-time success is the request's own line
+            log(w, 200, "ok", nanos);
+        }
+    }
+
+    @Override
+    public boolean failed(Exchange e, UpstreamCall c, AttemptFailure f) {
+        Live l = of(c);
+        if (l == null || l.settled) {
             return false;
         }
         Failures.Verdict verdict = Failures.of(f);
         Optional<Long> after = f.error().retryAfterSeconds();
-        String id = current.target().id();
-        retryAfter.put(id, after);
+        retryAfter.put(l.id(), after);
         if (f.upstreamStatus() == 429 || f.error().kind() == ErrorKind.RATE_LIMITED) {
-            if (pool != null) {
-                pool.rest(keyIndex, after.map(Duration::ofSeconds));
+            if (l.pool != null) {
+                l.pool.rest(l.key, after.map(Duration::ofSeconds));
             } else {
-                after.ifPresent(s -> currentHealth.rest(Duration.ofSeconds(s)));
+                after.ifPresent(s -> l.health.rest(Duration.ofSeconds(s)));
             }
         }
-        settle(verdict == Failures.Verdict.RETRY, f.upstreamStatus(), f.error().message());
+        settle(l, verdict == Failures.Verdict.RETRY, f.upstreamStatus(), f.error().message());
         lastError = f.error();
         if (e.response().closed()) {
             return false;
+        }
+        if (running() > 0) {
+            return true; // a hedge is still at it: this attempt just ends
         }
         switch (verdict) {
             case FINAL -> {
@@ -237,27 +321,39 @@ final class RoutedRequest implements Attempts {
         return false;
     }
 
-    /** Ends the attempt under way once: its outcome to its target's health, a log line, the attempt to the exchange. */
-    private void settle(boolean failure, int status, String outcome) {
-        if (settled || current == null) {
-            return;
+    /** The exchange ended: every attempt still open ends with it. */
+    private void completed() {
+        for (Live l : attempts) {
+            if (!l.settled) {
+                if (l != winner && l.call != null) {
+                    l.call.abandon();
+                }
+                settle(l, false, 0, "");
+            }
         }
-        settled = true;
-        long nanos = System.nanoTime() - started;
-        currentHealth.ended();
-        if (ex.committed() && status == 0 && outcome.isEmpty()) {
-            return; // the committed attempt, already counted a success; now over
-        }
-        if (failure) {
-            currentHealth.failed(nanos);
-        } else {
-            currentHealth.released();
-        }
-        log(status, outcome.isEmpty() ? "client closed the connection" : outcome, nanos);
     }
 
-    private void log(int status, String outcome, long nanos) {
-        Attempt a = new Attempt(ex.attempts().size() + 1, current.target().id(), status, outcome, nanos);
+    /** Ends an attempt once: its outcome to its target's health, a log line, the attempt to the exchange. */
+    private void settle(Live l, boolean failure, int status, String outcome) {
+        if (l.settled) {
+            return;
+        }
+        l.settled = true;
+        long nanos = System.nanoTime() - l.started;
+        l.health.ended();
+        if (l == winner) {
+            return; // counted a success when it committed; now over
+        }
+        if (failure) {
+            l.health.failed(nanos);
+        } else {
+            l.health.released();
+        }
+        log(l, status, outcome.isEmpty() ? "client closed the connection" : outcome, nanos);
+    }
+
+    private void log(Live l, int status, String outcome, long nanos) {
+        Attempt a = new Attempt(ex.attempts().size() + 1, l.id(), status, outcome, nanos);
         ex.attempt(a);
         if (!LOG.isInfoEnabled()) {
             return;

@@ -8,12 +8,12 @@ import dev.rosetta.config.ProviderConfig;
  * @param upstreamModel empty to send the client's model name (a pattern entry)
  * @param weight the share of first attempts under {@code weighted}
  * @param cost relative cost per token under {@code lowest_cost}, from the price table or the configuration
+ * @param id {@code provider/upstream_model} ({@code provider/*} for the client's name), as the health listing names it
  */
-public record Target(ProviderConfig provider, String upstreamModel, int weight, double cost) {
+public record Target(ProviderConfig provider, String upstreamModel, int weight, double cost, String id) {
 
-    /** {@code provider/upstream_model}, as the health listing and the {@code x-rosetta-target} header name it. */
-    public String id() {
-        return provider.name() + "/" + upstreamModel;
+    public Target(ProviderConfig provider, String upstreamModel, int weight, double cost) {
+        this(provider, upstreamModel, weight, cost, provider.name() + "/" + (upstreamModel.isEmpty() ? "*" : upstreamModel));
     }
 
     String upstreamFor(String clientModel) {

@@ -33,7 +33,9 @@ public final class TargetHealth {
     TargetHealth(String id, RoutingConfig.Breaker config, Clock clock) {
         this.clock = clock;
         this.breaker = CircuitBreaker.of(id, CircuitBreakerConfig.custom()
-                .slidingWindow(config.window(), config.minCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                // lock-free window: an event loop never waits on another's update
+                .slidingWindow(config.window(), config.minCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(config.failureRate())
                 .waitDurationInOpenState(config.cooldown())
                 .permittedNumberOfCallsInHalfOpenState(1)
@@ -71,6 +73,11 @@ public final class TargetHealth {
     /** The attempt ended without saying anything about the target (the client left first). */
     void released() {
         breaker.releasePermission();
+    }
+
+    /** Closes the breaker and forgets its window (the benchmark's always-failing target starts over with it). */
+    void reset() {
+        breaker.reset();
     }
 
     void rest(Duration d) {

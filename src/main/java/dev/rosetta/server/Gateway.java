@@ -52,6 +52,8 @@ public final class Gateway {
     private final Ledger ledger;
     private ResponseCache.Shared cache;
     private dev.rosetta.observe.Observability observe;
+    private dev.rosetta.route.RoutingState routing;
+    private dev.rosetta.route.ConfigWatcher watcher;
 
     private Gateway(Vertx vertx, GatewayConfig config, List<GatewayVerticle> verticles, int port, Lifecycle lifecycle,
                     KeyService keys, Ledger ledger) {
@@ -128,7 +130,7 @@ public final class Gateway {
         if (limiter instanceof RedisLimiter redis) {
             loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
-        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, clock, delays);
+        dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, routes, clock, delays);
         ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(vertx, config, clock) : null;
         dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
                 lifecycle::inFlight, tracing, ledger, clock);
@@ -159,6 +161,7 @@ public final class Gateway {
                     Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
                     g.cache = cache;
                     g.observe = observe;
+                    g.routing = routing;
                     return g;
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
@@ -217,6 +220,26 @@ public final class Gateway {
         return observe;
     }
 
+    /**
+     * Reloads from {@code file} on {@link #reload()}, {@code POST /admin/v1/reload} and, with
+     * {@code watch_config: true}, whenever the file changes.
+     */
+    public void reloadFrom(java.nio.file.Path file, java.util.function.Function<String, String> env) {
+        routing.source(() -> dev.rosetta.config.ConfigLoader.load(file, env));
+        if (config.routing().watchConfig() && watcher == null) {
+            try {
+                watcher = new dev.rosetta.route.ConfigWatcher(file, routing::reload);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot watch " + file, e);
+            }
+        }
+    }
+
+    /** Reads the configuration file again and applies its models and routing if it is valid (blocking). */
+    public dev.rosetta.route.RoutingState.Reloaded reload() {
+        return routing.reload();
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -237,6 +260,9 @@ public final class Gateway {
      */
     public Future<Void> shutdown(Duration grace) {
         lifecycle.drain();
+        if (watcher != null) {
+            watcher.close();
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
         waitForIdle(deadline, drained);

@@ -133,7 +133,8 @@ final class RequestRouter {
             }
             return;
         }
-        if (method == HttpMethod.GET && path.equals(dev.rosetta.route.HealthApi.PATH)) {
+        if (method == HttpMethod.GET && path.equals(dev.rosetta.route.HealthApi.PATH)
+                || method == HttpMethod.POST && path.equals(dev.rosetta.route.HealthApi.RELOAD)) {
             health.handle(ex);
             return;
         }

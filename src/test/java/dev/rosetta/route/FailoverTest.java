@@ -70,15 +70,19 @@ class FailoverTest {
                 providers:
                   - name: a
                     type: anthropic
-                    base_url: %s
+                    base_url: %1$s
                     api_key: ${ANTHROPIC_API_KEY}
                   - name: b
                     type: anthropic
-                    base_url: %s
+                    base_url: %2$s
                     api_key: ${ANTHROPIC_API_KEY}
+                  - name: o
+                    type: openai
+                    base_url: %2$s/v1
+                    api_key: ${OPENAI_API_KEY}
                   - name: pooled
                     type: anthropic
-                    base_url: %s
+                    base_url: %1$s
                     api_keys: [key-one-SECRET, key-two-SECRET]
                 routing:
                   breaker: {window: 4, min_calls: 2, failure_rate: 50, cooldown: 10s}
@@ -269,6 +273,88 @@ class FailoverTest {
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.headers().firstValue("retry-after")).hasValue("2");
         assertThat(waited).isEmpty();
+    }
+
+    @Test
+    void aHedgeWinsWithTheFasterTargetAndTheSlowerIsCancelled() throws Exception {
+        gateway.close();
+        gateway = gateway("""
+                  - name: hedged
+                    hedge: {after: 1500ms, max: 1}
+                    targets:
+                      - {provider: a, upstream_model: claude-a}
+                      - {provider: b, upstream_model: claude-b}
+                """);
+        a.answer(new Reply(200, Map.of("content-type", "text/event-stream"),
+                List.of(new FakeUpstream.Step.Await(new java.util.concurrent.CompletableFuture<>())), false));
+        java.util.concurrent.CompletableFuture<Void> slowClosed = a.connectionClosed();
+        b.answer(Reply.sse(STREAM));
+
+        HttpResponse<String> r = post("hedged", true);
+
+        assertThat(r.body()).isEqualTo(String.join("", STREAM));
+        assertThat(r.headers().firstValue("x-rosetta-target")).hasValue("b/claude-b");
+        assertThat(waited).containsExactly(Duration.ofMillis(1500));
+        // the slower attempt's upstream request was reset when the faster one committed
+        slowClosed.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(a.take().bodyText()).contains("claude-a");
+    }
+
+    @Test
+    void aHedgeLosesToAFirstTargetThatAnswersFirst() throws Exception {
+        gateway.close();
+        gateway = gateway("""
+                  - name: hedged
+                    hedge: {after: 1500ms, max: 1}
+                    targets:
+                      - {provider: a, upstream_model: claude-a}
+                      - {provider: b, upstream_model: claude-b}
+                """);
+        java.util.concurrent.CompletableFuture<Void> bAsked = new java.util.concurrent.CompletableFuture<>();
+        // the first target answers once the hedge has been sent, so both race
+        List<FakeUpstream.Step> steps = new java.util.ArrayList<>(List.of(new FakeUpstream.Step.Await(bAsked)));
+        for (String e : STREAM) {
+            steps.add(write(e));
+        }
+        a.answer(new Reply(200, Map.of("content-type", "text/event-stream"), steps, true));
+        b.answer(req -> {
+            bAsked.complete(null);
+            return new Reply(200, Map.of("content-type", "text/event-stream"),
+                    List.of(new FakeUpstream.Step.Await(new java.util.concurrent.CompletableFuture<>())), false);
+        });
+        java.util.concurrent.CompletableFuture<Void> slowClosed = b.connectionClosed();
+
+        HttpResponse<String> r = post("hedged", true);
+
+        assertThat(r.body()).isEqualTo(String.join("", STREAM));
+        assertThat(r.headers().firstValue("x-rosetta-target")).hasValue("a/claude-a");
+        slowClosed.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aFailoverToAnotherDialectDropsProviderBoundStateAndSaysSo() throws Exception {
+        gateway.close();
+        gateway = gateway("""
+                  - name: claude
+                    targets:
+                      - {provider: a, upstream_model: claude-a}
+                      - {provider: o, upstream_model: gpt-5}
+                """);
+        a.answer(Reply.json(529, OVERLOADED));
+        b.answer(Reply.json(200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-5\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"from openai\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}"));
+        HttpResponse<String> r = send("/v1/messages", """
+                {"model":"claude","max_tokens":10,"messages":[{"role":"user","content":"hi"},
+                 {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"sig-anthropic-only"},
+                  {"type":"text","text":"hello"}]},{"role":"user","content":"again"}]}""",
+                Map.of("anthropic-version", "2023-06-01"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("from openai");
+        assertThat(r.headers().firstValue("x-rosetta-target")).hasValue("o/gpt-5");
+        assertThat(a.take().bodyText()).contains("sig-anthropic-only");
+        assertThat(b.take().bodyText()).doesNotContain("sig-anthropic-only").contains("\"gpt-5\"");
+        assertThat(r.headers().firstValue("x-rosetta-dropped")).isPresent();
     }
 
     @Test

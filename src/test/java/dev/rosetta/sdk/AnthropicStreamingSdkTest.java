@@ -181,11 +181,13 @@ class AnthropicStreamingSdkTest extends SdkAgainstGateway<AnthropicClient> {
 
     @ParameterizedTest
     @EnumSource(value = Upstream.class, names = "ANTHROPIC")
-    void relayedErrorBeforeTheFirstEventRaises(Upstream up) {
+    void relayedErrorBeforeTheFirstEventBecomesItsHttpStatus(Upstream up) {
+        // An error as the stream's first event is no answer yet: the SDK gets it as the HTTP status its own
+        // retry acts on (529 overloaded), not as a 200 stream that raises mid-read.
         fake.answer(StreamGoldens.errorFirst(CLIENT, up));
 
         assertThatThrownBy(() -> stream(hello(up).build(), new StringBuilder()))
-                .isInstanceOf(SseException.class)
+                .isInstanceOfSatisfying(OverloadedException.class, e -> assertThat(e.statusCode()).isEqualTo(529))
                 .hasMessageContaining(StreamGoldens.errorMessage(CLIENT, up));
         StreamGoldens.takeStreamRequest(fake, CLIENT, up);
     }

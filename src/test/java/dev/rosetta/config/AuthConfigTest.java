@@ -142,7 +142,7 @@ class AuthConfigTest {
                 "auth: expected none or keys, got \"tokens\"",
                 "admin_key: must be at least 32 characters (use a long random value, e.g. openssl rand -base64 32)",
                 "allow_unauthenticated: expected true or false, got \"maybe\"",
-                "tenants[0].colour: unknown key (expected one of [disabled, limits, metadata, model_limits, models, name, passthrough])",
+                "tenants[0].colour: unknown key (expected one of [budget, disabled, limits, metadata, model_limits, models, name, passthrough])",
                 "tenants[1].name: duplicate tenant \"a\"",
                 "tenants[2].name: \"bad name\" must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                 "tenants[3].name: required",

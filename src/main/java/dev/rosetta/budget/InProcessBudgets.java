@@ -103,7 +103,7 @@ public final class InProcessBudgets implements BudgetBook {
             cells.values().removeIf(c -> c.end < now - 3_600_000L);
             cs[i] = cells.computeIfAbsent(h.counter(), k -> {
                 Cell c = new Cell(h.window().end());
-                c.load(seed.spent(h.kind(), h.id(), h.window().start(), Math.min(now + 1, h.window().end())));
+                c.load(seed.spent(h.kind(), h.id(), h.window().start(), h.window().end()));
                 return c;
             });
         }

@@ -48,11 +48,32 @@ public record Budget(long nanos, Period period, ZoneId zone, boolean soft) {
         return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
     }
 
+    private static final Window FOREVER = new Window(0, Long.MAX_VALUE);
+    /** The last period computed for each period kind and zone: time-zone arithmetic once per period, not per request. */
+    private static final java.util.concurrent.ConcurrentHashMap<Calendar, Window> LAST =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Calendar(Period period, ZoneId zone) {
+    }
+
     /** The period that holds {@code nowMillis}. */
     public Window window(long nowMillis) {
         if (period == Period.TOTAL) {
-            return new Window(0, Long.MAX_VALUE);
+            return FOREVER;
         }
+        Calendar c = new Calendar(period, zone);
+        Window last = LAST.get(c);
+        if (last != null && nowMillis >= last.start() && nowMillis < last.end()) {
+            return last;
+        }
+        Window w = compute(nowMillis);
+        if (LAST.size() < 1024) {
+            LAST.put(c, w);
+        }
+        return w;
+    }
+
+    private Window compute(long nowMillis) {
         ZonedDateTime now = Instant.ofEpochMilli(nowMillis).atZone(zone);
         ZonedDateTime day = now.toLocalDate().atStartOfDay(zone);
         ZonedDateTime start = switch (period) {

@@ -30,12 +30,40 @@ public final class Budgets {
         BudgetBook book = config.limiter().redis().isPresent()
                 ? dev.rosetta.budget.redis.RedisBudgets.create(vertx, config.limiter())
                 : new InProcessBudgets(ledger == null ? InProcessBudgets.Seed.NONE : seed(ledger));
+        if (book instanceof InProcessBudgets local && ledger != null
+                && config.auth().store().kind() == dev.rosetta.config.StoreLocation.Kind.POSTGRESQL) {
+            // Replicas sharing a PostgreSQL store without Redis: each second, what the others spent
+            // (as far as their ledgers have written it) raises this replica's counters.
+            InProcessBudgets.Poll poll = poll(ledger);
+            java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+            vertx.setPeriodic(1000, id -> {
+                if (busy.compareAndSet(false, true)) {
+                    local.refresh(poll, clock.millis()).whenComplete((v, e) -> busy.set(false));
+                }
+            });
+        }
         BudgetAlerts alerts = config.budgetAlerts().on()
                 ? new WebhookAlerts(vertx, config.budgetAlerts(), book instanceof dev.rosetta.budget.redis.RedisBudgets r
                         ? r.deduplicator() : WebhookAlerts.Dedup.inProcess(), clock, java.time.Duration.ofSeconds(1))
                 : BudgetAlerts.NONE;
         return new BudgetGuard(book, PriceTable.withOverrides(config.ledger().prices()), config.limiter().outputTokens(),
                 clock, alerts);
+    }
+
+    /** Every owner's spend over a range, grouped by key or tenant: one query. */
+    public static InProcessBudgets.Poll poll(Ledger ledger) {
+        return (kind, from, to) -> {
+            UsageQuery.Dimension by = kind.equals("tenant") ? UsageQuery.Dimension.TENANT : UsageQuery.Dimension.KEY;
+            UsageQuery q = new UsageQuery(from, to, List.of(by), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), 1, Optional.empty());
+            return ledger.call(s -> {
+                java.util.Map<String, Long> out = new java.util.HashMap<>();
+                for (UsageRow r : s.aggregate(q)) {
+                    out.merge(r.group().get(by), r.costNanos(), Long::sum);
+                }
+                return out;
+            });
+        };
     }
 
     /** The spend the ledger holds for one owner over a range: the sum of its records' cost. */

@@ -29,6 +29,12 @@ public final class InProcessBudgets implements BudgetBook {
         Seed NONE = (kind, id, from, to) -> CompletableFuture.completedFuture(0L);
     }
 
+    /** Every owner's spend the ledger holds over {@code [from, to)}, by key id or tenant name, nano-USD. */
+    @FunctionalInterface
+    public interface Poll {
+        CompletableFuture<java.util.Map<String, Long>> spent(String kind, long from, long to);
+    }
+
     private final ConcurrentHashMap<String, Cell> cells = new ConcurrentHashMap<>();
     private final Seed seed;
 
@@ -89,6 +95,34 @@ public final class InProcessBudgets implements BudgetBook {
         return loading == null ? Future.succeededFuture(cs[0].peek()) : later(loading, cs[0]::peek);
     }
 
+    /**
+     * Raises each current counter to the spend the ledger holds for it, when that is higher: what
+     * other replicas sharing the ledger's store have spent (once their records are written). One
+     * query per kind and period, however many owners. Used without Redis, every second, when the
+     * store is shared (PostgreSQL).
+     */
+    public CompletableFuture<Void> refresh(Poll poll, long now) {
+        java.util.Map<String, List<Cell>> groups = new java.util.HashMap<>();
+        cells.values().forEach(c -> {
+            if (c.end > now && c.loaded.isDone()) {
+                groups.computeIfAbsent(c.kind + "\n" + c.start + "\n" + c.end, k -> new ArrayList<>()).add(c);
+            }
+        });
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        groups.forEach((k, cs) -> {
+            Cell first = cs.get(0);
+            all.add(poll.spent(first.kind, first.start, first.end).thenAccept(spent -> {
+                for (Cell c : cs) {
+                    Long v = spent.get(c.id);
+                    if (v != null) {
+                        c.atLeast(v);
+                    }
+                }
+            }).exceptionally(e -> null));
+        });
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
     private Cell[] cells(List<Hold> holds, long now) {
         Cell[] cs = new Cell[holds.size()];
         for (int i = 0; i < cs.length; i++) {
@@ -102,8 +136,8 @@ public final class InProcessBudgets implements BudgetBook {
             // so requests still in flight across the boundary settle into theirs)
             cells.values().removeIf(c -> c.end < now - 3_600_000L);
             cs[i] = cells.computeIfAbsent(h.counter(), k -> {
-                Cell c = new Cell(h.window().end());
-                c.load(seed.spent(h.kind(), h.id(), h.window().start(), Math.min(now + 1, h.window().end())));
+                Cell c = new Cell(h);
+                c.load(seed.spent(h.kind(), h.id(), h.window().start(), h.window().end()));
                 return c;
             });
         }
@@ -138,12 +172,22 @@ public final class InProcessBudgets implements BudgetBook {
     /** One counter: spend and reservations of one owner in one period. */
     private static final class Cell {
         private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+        private final String kind;
+        private final String id;
+        private final long start;
         private final long end;
         private long spent;
         private long reserved;
 
-        Cell(long end) {
-            this.end = end;
+        Cell(Hold h) {
+            this.kind = h.kind();
+            this.id = h.id();
+            this.start = h.window().start();
+            this.end = h.window().end();
+        }
+
+        synchronized void atLeast(long ledgerSpent) {
+            spent = Math.max(spent, ledgerSpent);
         }
 
         void load(CompletableFuture<Long> seeded) {

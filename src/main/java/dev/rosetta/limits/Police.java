@@ -33,6 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens ({@link TokenEstimate#ofBodyBytes}) plus the output limit it sets, capped at (or, when it sets
  * none, equal to) {@code limits_output_tokens}. Settlement corrects the bucket up or down.
  *
+ * <p>Budgets in money ({@link BudgetGuard}) are checked first, for a principal that has one: its
+ * estimated maximum cost is reserved against its key's and tenant's budgets, and a request they
+ * cannot cover is refused before it takes anything from the limits.
+ *
  * <p>Present in the pipeline only when some limit is configured or keys are on (see {@link #needed}). Called on the request's event loop;
  * never blocks (the Redis limiter answers through a future, bounded by its timeout).
  */

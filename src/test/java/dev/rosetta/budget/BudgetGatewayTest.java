@@ -325,4 +325,23 @@ class BudgetGatewayTest {
         assertThat(r.body()).contains("budget.usd: expected an amount in US dollars above 0",
                 "budget.period: expected day, week, month or total, got \\\"year\\\"", "budget.timezone: unknown time zone");
     }
+
+    @Test
+    void aRestartKeepsThePeriodsSpendFromTheLedger() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rosetta-budget-restart");
+        String yaml = yaml(upstream.baseUrl(), "budget: {usd: 3, period: day}", "", "")
+                .replace("sqlite::memory:", "sqlite:" + dir.resolve("store.db"));
+        answerInOwnDialect();
+        // the ledger stamps records with the real time, so the budget's day is today's here
+        MovableClock today = new MovableClock(Instant.now());
+        gateway = TestGateway.start(yaml, today);
+        assertThat(send(Dialect.OPENAI_CHAT).status()).isEqualTo(200);
+        assertThat(send(Dialect.ANTHROPIC).status()).isEqualTo(200);
+        gateway.close(); // the ledger is flushed on the way out
+        gateway = TestGateway.start(yaml, today);
+        assertThat(send(Dialect.GEMINI).status()).isEqualTo(200); // $3 of $3
+        DialectClient.Result r = send(Dialect.OPENAI_CHAT);
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.body()).contains("has spent $3 of its $3 budget");
+    }
 }

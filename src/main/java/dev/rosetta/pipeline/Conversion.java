@@ -20,7 +20,9 @@ import dev.rosetta.model.Extensions;
 import dev.rosetta.route.Route;
 import dev.rosetta.error.GatewayException;
 import dev.rosetta.upstream.MediaFetcher;
+import dev.rosetta.config.Compat;
 import dev.rosetta.upstream.PlatformBodies;
+import dev.rosetta.upstream.compat.CompatBodies;
 import dev.rosetta.upstream.ProviderRequests;
 import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
@@ -66,7 +68,9 @@ public final class Conversion {
     public static Dialect upstreamDialect(Route route, Dialect client) {
         return switch (route.family()) {
             case OPENAI -> route.api().map(api -> api == OpenAiApi.RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT)
-                    .orElse(client == Dialect.OPENAI_RESPONSES ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT);
+                    // an OpenAI-compatible server (compat:) speaks Chat Completions unless api: says otherwise
+                    .orElse(client == Dialect.OPENAI_RESPONSES && route.provider().platform().compat().isEmpty()
+                            ? Dialect.OPENAI_RESPONSES : Dialect.OPENAI_CHAT);
             case ANTHROPIC -> Dialect.ANTHROPIC;
             case GEMINI -> Dialect.GEMINI;
             default -> client;
@@ -154,6 +158,10 @@ public final class Conversion {
             case GEMINI -> stream ? Endpoint.GEMINI_STREAM : Endpoint.GEMINI_GENERATE;
         };
         String url = ProviderRequests.url(route, endpoint, "v1beta", stream, stream);
+        if (route.provider().platform().compat().filter(c -> c == Compat.DEEPSEEK).isPresent()
+                && target == Dialect.OPENAI_CHAT) {
+            encodedBody = CompatBodies.withReasoning(request, encodedBody);
+        }
         byte[] upstreamBody = PlatformBodies.adapt(route, endpoint, encodedBody, ex.request().headers());
         int turnIndex = request.turns().size();
         if (stream) {

@@ -35,6 +35,9 @@ public final class PlatformBodies {
     }
 
     public static byte[] adapt(Route route, Endpoint endpoint, byte[] body, MultiMap clientHeaders) {
+        if (endpoint == Endpoint.CHAT_COMPLETIONS && route.provider().platform().compat().isPresent()) {
+            return dev.rosetta.upstream.compat.CompatBodies.adapt(route.provider().platform().compat().get(), body);
+        }
         if (!adapts(route) || (endpoint != Endpoint.MESSAGES && endpoint != Endpoint.COUNT_TOKENS)) {
             return body;
         }

@@ -134,6 +134,20 @@ class AzureOpenAiSdkTest extends PlatformSdkContract {
     }
 
     @Test
+    void countTokensIsAFlaggedEstimateAzureIsNotAsked() throws Exception {
+        var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(gateway.url() + "/v1/messages/count_tokens"))
+                .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"How many tokens is this?\"}]}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.headers().firstValue("x-rosetta-token-count")).contains("estimated");
+        assertThat(JSON.readTree(resp.body()).path("input_tokens").asInt()).isPositive();
+        assertThat(fake.pending()).isZero();
+    }
+
+    @Test
     void v1UrlsWithAnEntraIdTokenFromACommand() throws Exception {
         Path script = Files.createTempFile("entra", ".sh");
         Files.writeString(script, "#!/bin/sh\necho '{\"accessToken\":\"entra-SECRET-tok\",\"expires_on\":\""

@@ -212,6 +212,12 @@ abstract class PlatformSdkContract {
         assertThat(a.arguments()).contains("Paris");
     }
 
+    @org.junit.jupiter.api.Test
+    void theModelIsListed() {
+        assertThat(openai.models().list().data()).anySatisfy(m -> assertThat(m.id()).isEqualTo(model()));
+        assertThat(anthropic.models().list().data()).anySatisfy(m -> assertThat(m.id()).isEqualTo(model()));
+    }
+
     /** What a client read: its text, and its first tool call's name and arguments. */
     record Answer(String text, String tool, String arguments) {
     }

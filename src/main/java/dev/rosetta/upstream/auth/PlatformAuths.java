@@ -53,12 +53,13 @@ public final class PlatformAuths {
                 if (!p.apiKey().value().isEmpty()) {
                     yield Optional.empty();
                 }
-                yield Optional.of(SigV4Auth.credentials(platform, env)
-                        .<PlatformAuth>map(id -> new SigV4Auth(id, platform.region().orElse("us-east-1"), "bedrock", clock))
-                        .orElseGet(() -> (headers, method, url, body) -> io.vertx.core.Future.failedFuture(
-                                new RefreshingToken.CredentialException("provider " + p.name()
+                // resolved off the event loop (a profile is a file read); requests wait only until it is
+                java.util.concurrent.CompletableFuture<software.amazon.awssdk.identity.spi.AwsCredentialsIdentity> identity =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> SigV4Auth.credentials(platform, env)
+                                .orElseThrow(() -> new RefreshingToken.CredentialException("provider " + p.name()
                                         + " has no AWS credentials (access_key_id in its configuration, AWS_ACCESS_KEY_ID"
-                                        + " in the environment or a profile in the shared credentials file)", null))));
+                                        + " in the environment or a profile in the shared credentials file)", null)), FETCHERS);
+                yield Optional.of(new SigV4Auth(identity, platform.region().orElse("us-east-1"), "bedrock", clock));
             }
             default -> Optional.empty();
         };

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A bearer token kept fresh: fetched once (requests wait for the first one only), then fetched again in
  * the background before it expires while requests go on with the current one. One fetch at a time
- * whatever the number of event loops asking. A token is used until shortly before its expiry
- * ({@link #skew}); the background refresh starts at the later of half its life and five minutes
- * before expiry. A failed background refresh leaves the current token in use and is tried again by the
+ * whatever the number of event loops asking. A token is used until shortly before its expiry (30 s,
+ * or a quarter of its life if shorter), so that it does not expire in transit; the background refresh
+ * starts at the later of half its life and five minutes before expiry. A failed background refresh leaves the current token in use and is tried again by the
  * next request; with no usable token the request fails with the fetch's error.
  */
 public final class RefreshingToken implements PlatformAuth {
@@ -86,7 +86,7 @@ public final class RefreshingToken implements PlatformAuth {
                     life = Duration.ZERO;
                 }
                 Duration early = min(MAX_EARLY, life.dividedBy(2));
-                Duration skew = min(MAX_SKEW, life.dividedBy(10));
+                Duration skew = min(MAX_SKEW, life.dividedBy(4));
                 return new Held(t, t.expiresAt().minus(early), t.expiresAt().minus(skew));
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(new CredentialException(

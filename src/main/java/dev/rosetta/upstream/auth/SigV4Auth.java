@@ -25,7 +25,8 @@ import software.amazon.awssdk.profiles.ProfileProperty;
  * AWS Signature Version 4 on each request, with the AWS SDK's own signer ({@code http-auth-aws}):
  * the signer is pure computation (HMACs and one SHA-256 of the body), so it runs on the event loop.
  * Credentials come from the configuration, else the standard environment variables, else a profile of
- * the shared credentials file; they are resolved once, when the gateway starts.
+ * the shared credentials file; they are resolved once, off the event loop, when the gateway starts
+ * (a request that comes before waits for them).
  */
 public final class SigV4Auth implements PlatformAuth {
 
@@ -34,12 +35,14 @@ public final class SigV4Auth implements PlatformAuth {
             "x-amz-content-sha256", "host");
 
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
-    private final AwsCredentialsIdentity identity;
+    private final java.util.concurrent.CompletableFuture<AwsCredentialsIdentity> identity;
     private final String region;
     private final String service;
     private final Clock clock;
 
-    public SigV4Auth(AwsCredentialsIdentity identity, String region, String service, Clock clock) {
+    /** @param identity the credentials, being resolved off the event loop */
+    public SigV4Auth(java.util.concurrent.CompletableFuture<AwsCredentialsIdentity> identity, String region,
+                     String service, Clock clock) {
         this.identity = identity;
         this.region = region;
         this.service = service;
@@ -84,12 +87,28 @@ public final class SigV4Auth implements PlatformAuth {
 
     @Override
     public Future<Void> apply(MultiMap headers, String method, String url, byte[] body) {
+        if (identity.isDone() && !identity.isCompletedExceptionally()) {
+            sign(identity.join(), headers, method, url, body);
+            return Future.succeededFuture();
+        }
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Future<AwsCredentialsIdentity> resolved = context == null ? Future.fromCompletionStage(identity)
+                : Future.fromCompletionStage(identity, context);
+        return resolved.recover(e -> Future.failedFuture(
+                        e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e))
+                .map(id -> {
+                    sign(id, headers, method, url, body);
+                    return null;
+                });
+    }
+
+    private void sign(AwsCredentialsIdentity id, MultiMap headers, String method, String url, byte[] body) {
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(URI.create(url));
         String type = headers.get("content-type");
         if (type != null) {
             request.putHeader("content-type", type);
         }
-        SignedRequest signed = signer.sign(r -> r.identity(identity)
+        SignedRequest signed = signer.sign(r -> r.identity(id)
                 .request(request.build())
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                 .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, service)
@@ -100,6 +119,5 @@ public final class SigV4Auth implements PlatformAuth {
                 headers.set(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
             }
         });
-        return Future.succeededFuture();
     }
 }

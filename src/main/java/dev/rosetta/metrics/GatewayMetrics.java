@@ -77,7 +77,9 @@ public final class GatewayMetrics implements CompletionListener, AutoCloseable {
         for (ProviderConfig p : config.providers()) {
             providerTypes.put(p.name(), semconvProvider(p.type().wireName()));
         }
-        Gauge.builder("rosetta.requests.in_flight", inFlight, IntSupplier::getAsInt)
+        // Micrometer holds a gauge's object weakly: a method reference nobody else keeps would be
+        // collected, and the gauge would read NaN.
+        Gauge.builder("rosetta.requests.in_flight", inFlight, IntSupplier::getAsInt).strongReference(true)
                 .description("Requests accepted and not yet answered in full").register(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -90,9 +92,9 @@ public final class GatewayMetrics implements CompletionListener, AutoCloseable {
 
     /** Adds the ledger's queue, spool and loss counts, read at scrape time. */
     public GatewayMetrics ledger(Ledger ledger) {
-        Gauge.builder("rosetta.ledger.queue.depth", ledger, Ledger::queued)
+        Gauge.builder("rosetta.ledger.queue.depth", ledger, Ledger::queued).strongReference(true)
                 .description("Request records waiting for the ledger writer").register(registry);
-        Gauge.builder("rosetta.ledger.spool.records", ledger, Ledger::spooled)
+        Gauge.builder("rosetta.ledger.spool.records", ledger, Ledger::spooled).strongReference(true)
                 .description("Request records spooled to the local file while the store is away").register(registry);
         FunctionCounter.builder("rosetta.ledger.records.dropped", ledger, Ledger::lost)
                 .description("Request records lost to a full queue or a full spool").register(registry);

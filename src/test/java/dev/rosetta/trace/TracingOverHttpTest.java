@@ -141,6 +141,41 @@ class TracingOverHttpTest {
     }
 
     @Test
+    void theConfiguredOtlpEndpointReceivesTheSpansAsProtobuf() throws Exception {
+        FakeUpstream collector = new FakeUpstream();
+        try {
+            collector.answer(r -> Reply.json(200, "{}"));
+            gateway = TestGateway.start("""
+                    port: 0
+                    traces: {endpoint: "%s/v1/traces", sampling: 1.0}
+                    providers:
+                      - name: mock
+                        type: mock
+                    models:
+                      - name: mock-gpt
+                        provider: mock
+                    """.formatted(collector.baseUrl()));
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url()
+                            + DialectClient.path(Dialect.OPENAI_CHAT, "mock-gpt", false)))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(DialectClient.body(Dialect.OPENAI_CHAT, "mock-gpt", false, "hi")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            gateway.close(); // flushes the batch
+            gateway = null;
+            FakeUpstream.Recorded export = collector.take();
+            assertThat(export.method()).isEqualTo("POST");
+            assertThat(export.path()).isEqualTo("/v1/traces");
+            assertThat(export.headers().get("content-type")).isEqualTo("application/x-protobuf");
+            // the protobuf carries the span's names and attribute keys as plain strings
+            assertThat(new String(export.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .contains("POST /v1/chat/completions").contains("gen_ai.request.model").contains("mock-gpt");
+        } finally {
+            collector.close();
+        }
+    }
+
+    @Test
     void aFailedAttemptAndItsRequestAreErrors() throws Exception {
         start(false);
         upstream.answer(r -> Reply.json(529, ProviderAnswers.error(Dialect.ANTHROPIC, 529, "overloaded")));

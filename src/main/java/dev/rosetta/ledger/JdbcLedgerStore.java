@@ -27,7 +27,7 @@ public final class JdbcLedgerStore implements LedgerStore {
     private static final String COLUMNS = "request_id, at, tenant, key_id, dialect, endpoint, model, provider,"
             + " upstream_model, stream, status, error_class, input_tokens, output_tokens, cache_read_tokens,"
             + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
-            + " usage_estimated";
+            + " usage_estimated, cache, saved_cost_nanos";
 
     private final JdbcSession session;
 
@@ -42,7 +42,7 @@ public final class JdbcLedgerStore implements LedgerStore {
         }
         session.transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (request_id) DO NOTHING")) {
                 for (LedgerRecord r : records) {
                     int i = 1;
@@ -69,7 +69,9 @@ public final class JdbcLedgerStore implements LedgerStore {
                     s.setLong(i++, r.latencyMicros());
                     s.setLong(i++, r.ttfbMicros());
                     s.setBoolean(i++, r.cancelled());
-                    s.setBoolean(i, r.usageEstimated());
+                    s.setBoolean(i++, r.usageEstimated());
+                    s.setString(i++, r.cache());
+                    s.setLong(i, r.savedCostNanos());
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -161,7 +163,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                                 rs.getBoolean(10), rs.getInt(11), rs.getString(12),
                                 new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17)),
                                 new Cost(rs.getLong(18), rs.getBoolean(19)), rs.getLong(20), rs.getLong(21),
-                                rs.getBoolean(22), rs.getBoolean(23)));
+                                rs.getBoolean(22), rs.getBoolean(23), rs.getString(24), rs.getLong(25)));
                     }
                 }
                 return out;

@@ -208,11 +208,13 @@ final class Spool {
                 .add(r.endpoint()).add(r.model()).add(r.provider()).add(r.upstreamModel()).add(r.stream())
                 .add(r.status()).add(r.errorClass()).add(u.inputUncached()).add(u.cacheRead()).add(u.cacheWrite())
                 .add(u.output()).add(u.reasoning()).add(r.cost().nanos()).add(r.cost().known())
-                .add(r.latencyMicros()).add(r.ttfbMicros()).add(r.cancelled()).add(r.usageEstimated());
+                .add(r.latencyMicros()).add(r.ttfbMicros()).add(r.cancelled()).add(r.usageEstimated())
+                .add(r.cache()).add(r.savedCostNanos());
     }
 
     private static LedgerRecord decode(JsonNode a) {
-        if (!a.isArray() || a.size() != 23) {
+        // 23 fields: a spool written before the cache columns
+        if (!a.isArray() || (a.size() != 23 && a.size() != 25)) {
             throw new IllegalArgumentException("not a ledger record");
         }
         return new LedgerRecord(a.get(0).asLong(), a.get(1).asText(), a.get(2).asText(), a.get(3).asText(),
@@ -221,6 +223,7 @@ final class Spool {
                 new Usage(a.get(12).asLong(), a.get(13).asLong(), a.get(14).asLong(), a.get(15).asLong(),
                         a.get(16).asLong()),
                 new Cost(a.get(17).asLong(), a.get(18).asBoolean()), a.get(19).asLong(), a.get(20).asLong(),
-                a.get(21).asBoolean(), a.get(22).asBoolean());
+                a.get(21).asBoolean(), a.get(22).asBoolean(), a.size() == 25 ? a.get(23).asText() : "",
+                a.size() == 25 ? a.get(24).asLong() : 0);
     }
 }

@@ -220,9 +220,9 @@ class ConfigLoaderTest {
                     provider: p
                     upstream: x
                 """)).containsExactlyInAnyOrder(
-                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, ledger, ledger_retention, ledger_spool, ledger_spool_max, limits_on_redis_failure, limits_output_tokens, max_body_size, models, port, prices, providers, redis, redis_key_prefix, redis_timeout, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
+                "prot: unknown key (expected one of [access_log, admin_key, allow_unauthenticated, auth, cache, fetch_max_size, fetch_private_addresses, fetch_timeout, host, keepalive_interval, keys, ledger, ledger_retention, ledger_spool, ledger_spool_max, limits_on_redis_failure, limits_output_tokens, max_body_size, models, port, prices, providers, redis, redis_key_prefix, redis_timeout, request_read_timeout, shutdown_grace, state_secret, store, stream_first_byte_timeout, stream_idle_timeout, strict, tenants])",
                 "providers[0].timout: unknown key (expected one of [api, api_key, base_url, ca_file, connect_timeout, limits, name, organization, passthrough, project, timeout, type])",
-                "models[0].upstream: unknown key (expected one of [api, chat_reasoning, limits, max_tokens, name, provider, upstream_model])");
+                "models[0].upstream: unknown key (expected one of [api, cache, chat_reasoning, limits, max_tokens, name, provider, upstream_model])");
     }
 
     @Test

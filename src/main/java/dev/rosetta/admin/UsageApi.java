@@ -224,6 +224,9 @@ final class UsageApi {
                 j.putNull("ttfb_ms");
             }
             j.put("client_cancelled", r.cancelled()).put("usage_estimated", r.usageEstimated());
+            if (!r.cache().isEmpty()) {
+                j.put("cache", r.cache()).put("saved_cost_usd", usd(r.savedCostNanos()));
+            }
         }
         next.ifPresentOrElse(c -> o.put("next_cursor", c), () -> o.putNull("next_cursor"));
         return o;

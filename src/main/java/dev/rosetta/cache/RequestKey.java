@@ -49,14 +49,11 @@ public final class RequestKey {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final MessageDigest digest;
+    /** The canonical encoding, hashed once at the end: one digest call, not one per field. */
+    private byte[] buf = new byte[1024];
+    private int len;
 
     private RequestKey() {
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The key of {@code request} asked of {@code target} (the resolved model and provider), in hex. */
@@ -64,8 +61,19 @@ public final class RequestKey {
         RequestKey k = new RequestKey();
         k.str(target);
         k.request(request);
-        return HexFormat.of().formatHex(k.digest.digest());
+        MessageDigest digest = SHA256.get();
+        digest.update(k.buf, 0, k.len);
+        return HexFormat.of().formatHex(digest.digest());
     }
+
+    /** One digest per thread (event loops): looking one up costs as much as hashing a small request. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private void request(ChatRequest r) {
         tag('S');
@@ -330,22 +338,32 @@ public final class RequestKey {
         }
     }
 
+    private void ensure(int more) {
+        if (len + more > buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+
     private void tag(char c) {
-        digest.update((byte) c);
+        ensure(1);
+        buf[len++] = (byte) c;
     }
 
     private void count(int n) {
-        digest.update((byte) (n >>> 24));
-        digest.update((byte) (n >>> 16));
-        digest.update((byte) (n >>> 8));
-        digest.update((byte) n);
+        ensure(4);
+        buf[len++] = (byte) (n >>> 24);
+        buf[len++] = (byte) (n >>> 16);
+        buf[len++] = (byte) (n >>> 8);
+        buf[len++] = (byte) n;
     }
 
     private void str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         tag('s');
         count(b.length);
-        digest.update(b);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
     }
 
     private void opt(Optional<String> s) {

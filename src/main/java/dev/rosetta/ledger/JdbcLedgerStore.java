@@ -29,7 +29,7 @@ public final class JdbcLedgerStore implements LedgerStore {
     private static final String COLUMNS = "request_id, at, tenant, key_id, dialect, endpoint, model, provider,"
             + " upstream_model, stream, status, error_class, input_tokens, output_tokens, cache_read_tokens,"
             + " cache_write_tokens, reasoning_tokens, cost_nanos, cost_known, latency_us, ttfb_us, cancelled,"
-            + " usage_estimated, cache_write_1h_tokens";
+            + " usage_estimated, cache_write_1h_tokens, cache, saved_cost_nanos";
 
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
@@ -75,7 +75,9 @@ public final class JdbcLedgerStore implements LedgerStore {
                 s.setLong(i++, r.ttfbMicros());
                 s.setBoolean(i++, r.cancelled());
                 s.setBoolean(i++, r.usageEstimated());
-                s.setLong(i, u.cacheWrite1h());
+                s.setLong(i++, u.cacheWrite1h());
+                s.setString(i++, r.cache());
+                s.setLong(i, r.savedCostNanos());
                 s.addBatch();
             }
             s.executeBatch();
@@ -184,7 +186,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                                 new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17),
                                         rs.getLong(24)),
                                 new Cost(rs.getLong(18), rs.getBoolean(19)), rs.getLong(20), rs.getLong(21),
-                                rs.getBoolean(22), rs.getBoolean(23)));
+                                rs.getBoolean(22), rs.getBoolean(23), rs.getString(24), rs.getLong(25)));
                     }
                 }
                 return out;

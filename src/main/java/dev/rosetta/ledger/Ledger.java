@@ -122,6 +122,12 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         Usage usage = counting ? Usage.ZERO : ex.usage();
         String upstream = ex.upstreamModel().isEmpty() ? ex.model() : ex.upstreamModel();
         Cost cost = counting ? Cost.FREE : prices.cost(upstream, usage);
+        long saved = 0;
+        if (ex.cacheHit()) {
+            // served from the cache: the provider was not called; what it would have cost is saved
+            saved = cost.nanos();
+            cost = Cost.FREE;
+        }
         boolean cancelled = ex.status() == 499;
         var principal = ex.principal();
         return new LedgerRecord(clock.millis(), ex.requestId(), principal.anonymous() ? "" : principal.tenant(),
@@ -129,7 +135,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
                 endpoint == null ? "api" : ENDPOINTS[endpoint.ordinal()], ex.model(), ex.provider(), upstream,
                 ex.stream(), ex.status(), LedgerRecord.errorClass(ex.status()), usage, cost,
                 (now - ex.startNanos()) / 1000, ex.firstByteNanos() == 0 ? -1 : (ex.firstByteNanos() - ex.startNanos()) / 1000,
-                cancelled, ex.usageEstimated() || (cancelled && ex.stream()));
+                cancelled, ex.usageEstimated() || (cancelled && ex.stream()), ex.cache(), saved);
     }
 
     private static final String[] DIALECTS = java.util.Arrays.stream(dev.rosetta.dialect.Dialect.values())

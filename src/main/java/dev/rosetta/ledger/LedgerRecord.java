@@ -12,11 +12,22 @@ import dev.rosetta.model.Usage;
  * @param errorClass empty for a success
  * @param ttfbMicros -1 when no byte reached the client
  * @param usageEstimated the usage is a local estimate or, for a cut stream, only what arrived before the cut
+ * @param cache what the response cache did ({@code hit}, {@code miss}, {@code bypass}, {@code refresh}); empty without it
+ * @param savedCostNanos for a hit (whose cost is zero): what the answer would have cost from the provider
  */
 public record LedgerRecord(long at, String requestId, String tenant, String keyId, String dialect, String endpoint,
                            String model, String provider, String upstreamModel, boolean stream, int status,
                            String errorClass, Usage usage, Cost cost, long latencyMicros, long ttfbMicros,
-                           boolean cancelled, boolean usageEstimated) {
+                           boolean cancelled, boolean usageEstimated, String cache, long savedCostNanos) {
+
+    /** A record of a request the response cache had no part in. */
+    public LedgerRecord(long at, String requestId, String tenant, String keyId, String dialect, String endpoint,
+                        String model, String provider, String upstreamModel, boolean stream, int status,
+                        String errorClass, Usage usage, Cost cost, long latencyMicros, long ttfbMicros,
+                        boolean cancelled, boolean usageEstimated) {
+        this(at, requestId, tenant, keyId, dialect, endpoint, model, provider, upstreamModel, stream, status, errorClass,
+                usage, cost, latencyMicros, ttfbMicros, cancelled, usageEstimated, "", 0);
+    }
 
     /** The error class the ledger groups failures by, from the status the client got. */
     public static String errorClass(int status) {

@@ -209,12 +209,13 @@ final class Spool {
                 .add(r.status()).add(r.errorClass()).add(u.inputUncached()).add(u.cacheRead()).add(u.cacheWrite())
                 .add(u.output()).add(u.reasoning()).add(r.cost().nanos()).add(r.cost().known())
                 .add(r.latencyMicros()).add(r.ttfbMicros()).add(r.cancelled()).add(r.usageEstimated())
-                .add(u.cacheWrite1h());
+                .add(u.cacheWrite1h()).add(r.cache()).add(r.savedCostNanos());
     }
 
     private static LedgerRecord decode(JsonNode a) {
-        // 23 elements: a line spooled before the 1-hour cache writes were recorded apart (none then).
-        if (!a.isArray() || (a.size() != 23 && a.size() != 24)) {
+        // 23 elements: a line spooled before the 1-hour cache writes were recorded apart (none then);
+        // 24: before the response cache's columns (no hit then).
+        if (!a.isArray() || (a.size() != 23 && a.size() != 24 && a.size() != 26)) {
             throw new IllegalArgumentException("not a ledger record");
         }
         return new LedgerRecord(a.get(0).asLong(), a.get(1).asText(), a.get(2).asText(), a.get(3).asText(),
@@ -223,6 +224,7 @@ final class Spool {
                 new Usage(a.get(12).asLong(), a.get(13).asLong(), a.get(14).asLong(), a.get(15).asLong(),
                         a.get(16).asLong(), a.size() > 23 ? a.get(23).asLong() : 0),
                 new Cost(a.get(17).asLong(), a.get(18).asBoolean()), a.get(19).asLong(), a.get(20).asLong(),
-                a.get(21).asBoolean(), a.get(22).asBoolean());
+                a.get(21).asBoolean(), a.get(22).asBoolean(), a.size() == 26 ? a.get(24).asText() : "",
+                a.size() == 26 ? a.get(25).asLong() : 0);
     }
 }

@@ -130,6 +130,7 @@ public final class BudgetGuard {
         if (v.refused() >= 0) {
             Hold h = holds.get(v.refused());
             ex.response().headers().set("x-should-retry", "false");
+            ex.signal(dev.rosetta.metrics.Signal.BUDGET_EXHAUSTED);
             throw refusal(ex.principal(), h, v.spends().get(v.refused())).toException();
         }
         if (ex.response().closed()) {

@@ -262,6 +262,11 @@ public final class ResponseCache {
     private static void status(Exchange ex, String status) {
         ex.cache(status);
         ex.response().putHeader(HEADER, status);
+        if (status.equals("hit")) {
+            ex.signal(dev.rosetta.metrics.Signal.CACHE_HIT);
+        } else if (status.equals("miss") || status.equals("refresh")) {
+            ex.signal(dev.rosetta.metrics.Signal.CACHE_MISS);
+        }
     }
 
     private String scope(Principal p) {

@@ -173,11 +173,16 @@ final class RoutedRequest implements Attempts {
             key = k.get();
         }
         if (!h.tryAcquire()) {
+            ex.signal(dev.rosetta.metrics.Signal.BREAKER_OPEN);
             return false;
         }
         Optional<Secret> secret = p == null ? Optional.empty() : Optional.of(p.key(key));
         Route route = step.group().route(t, clientModel, secret);
         Live live = new Live(step, route, h, p, key);
+        if (!attempts.isEmpty() && running() == 0) {
+            // after a failure (a hedge starts beside a live attempt and is neither)
+            ex.signal(tries.containsKey(t.id()) ? dev.rosetta.metrics.Signal.RETRY : dev.rosetta.metrics.Signal.FAILOVER);
+        }
         attempts.add(live);
         tries.merge(t.id(), 1, Integer::sum);
         h.started();

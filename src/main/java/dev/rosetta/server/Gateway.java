@@ -135,6 +135,9 @@ public final class Gateway {
         dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
                 lifecycle::inFlight, tracing, ledger, clock);
         loaded = loaded.compose(x -> observe.start(vertx));
+        if (cache != null) {
+            observe.metrics().ifPresent(m -> dev.rosetta.cache.CacheMetrics.bind(m.registry(), cache.store()));
+        }
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         // One deployment of n instances sharing one listening socket. Vert.x shares servers by the
         // port asked for and gives each port-0 server a port of its own; port -1 asks it to bind a

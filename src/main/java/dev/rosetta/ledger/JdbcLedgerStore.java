@@ -186,7 +186,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                                 new Usage(rs.getLong(13), rs.getLong(15), rs.getLong(16), rs.getLong(14), rs.getLong(17),
                                         rs.getLong(24)),
                                 new Cost(rs.getLong(18), rs.getBoolean(19)), rs.getLong(20), rs.getLong(21),
-                                rs.getBoolean(22), rs.getBoolean(23), rs.getString(24), rs.getLong(25)));
+                                rs.getBoolean(22), rs.getBoolean(23), rs.getString(25), rs.getLong(26)));
                     }
                 }
                 return out;

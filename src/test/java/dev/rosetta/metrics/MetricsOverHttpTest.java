@@ -127,6 +127,47 @@ class MetricsOverHttpTest {
     }
 
     @Test
+    void cacheHitsFailoversAndTheCacheStoreAreCounted() throws Exception {
+        gateway = TestGateway.start("""
+                port: 0
+                cache: {enabled: true}
+                providers:
+                  - name: oai
+                    type: openai
+                    base_url: %1$s/v1
+                    api_key: ${OPENAI_API_KEY}
+                  - name: down
+                    type: openai
+                    base_url: %1$s/down/v1
+                    api_key: ${OPENAI_API_KEY}
+                models:
+                  - name: gpt-test
+                    provider: oai
+                  - name: smart
+                    cache: {enabled: false}
+                    targets:
+                      - {provider: down, upstream_model: gpt-down}
+                      - {provider: oai, upstream_model: gpt-up}
+                """.formatted(upstream.baseUrl()));
+        upstream.answer(r -> r.path().startsWith("/down/")
+                ? Reply.json(503, ProviderAnswers.error(Dialect.OPENAI_CHAT, 503, "overloaded"))
+                : Reply.json(200, ProviderAnswers.json(Dialect.OPENAI_CHAT, "hi")));
+        DialectClient client = new DialectClient(gateway.url());
+        assertThat(client.send(Dialect.OPENAI_CHAT, "gpt-test", false, "same question").status()).isEqualTo(200);
+        assertThat(client.send(Dialect.OPENAI_CHAT, "gpt-test", false, "same question").status()).isEqualTo(200);
+        assertThat(client.send(Dialect.OPENAI_CHAT, "smart", false, "fail over").status()).isEqualTo(200);
+
+        PrometheusText m = PrometheusText.parse(scrape(gateway.port()));
+        assertThat(m.sum("rosetta_signals_total", "signal", "cache_miss", "model", "gpt-test")).isEqualTo(1);
+        assertThat(m.sum("rosetta_signals_total", "signal", "cache_hit", "model", "gpt-test"))
+                .isEqualTo(1);
+        assertThat(m.sum("rosetta_signals_total", "signal", "failover")).isEqualTo(1);
+        assertThat(m.sum("rosetta_cache_entries")).isEqualTo(1);
+        assertThat(m.sum("rosetta_cache_size_bytes")).isPositive();
+        assertNoSecretIn(m);
+    }
+
+    @Test
     void tenantLabelsAndAPortOfItsOwnOnlyWhenConfigured() throws Exception {
         gateway = TestGateway.start(TestGateway.KEYS_YAML.replace("port: 0", "port: 0\nmetrics: {tenant_labels: true, port: 0}"));
         HttpResponse<String> answered = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -355,11 +355,11 @@ fi
 # The governed gateway: the same configuration plus auth: keys with its keys and tenant in PostgreSQL
 # (a schema of this run), per-key limits counted in Redis (a key prefix of this run), far above what the
 # load sends so that nothing is refused, and the usage ledger writing every request to that schema.
-# Budgets: when the budget stage is in, each key also gets GOV_BUDGET (a budget that is never exhausted).
+# Budgets: each key also gets GOV_BUDGET, a budget that is never exhausted but is reserved and settled on every request.
 GOV_PID=""
 GOV_URL="http://127.0.0.1:$GOV_PORT"
 GOV_LIMITS='{"rpm": 100000000, "tpm": 100000000000}'
-GOV_BUDGET=''   # e.g. ', "budget": {"usd": 1000000000, "period": "month"}'
+GOV_BUDGET=', "budget": {"usd": 1000000000, "period": "month"}'
 if [ "$GOVERNED" -gt 0 ]; then
   [ -n "${BENCH_ADMIN_KEY:-}" ] || export BENCH_ADMIN_KEY="bench-admin-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   GOV_SCHEMA="rosetta_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -133,6 +133,64 @@ class TracingOverHttpTest {
     }
 
     @Test
+    void aConvertedStreamWithOneFailoverIsOneServerSpanOverTwoAttempts() throws Exception {
+        Tracing tracing = new Tracing(new ObservabilityConfig.Traces(Optional.of("http://unused"), 1.0, false,
+                "rosetta-test"), SimpleSpanProcessor.create(exporter));
+        gateway = TestGateway.startTraced("""
+                port: 0
+                providers:
+                  - name: ant-down
+                    type: anthropic
+                    base_url: %1$s/down
+                    api_key: ${ANTHROPIC_API_KEY}
+                  - name: ant
+                    type: anthropic
+                    base_url: %1$s
+                    api_key: ${ANTHROPIC_API_KEY}
+                models:
+                  - name: claude-test
+                    targets:
+                      - {provider: ant-down, upstream_model: claude-overloaded}
+                      - {provider: ant, upstream_model: claude-upstream}
+                """.formatted(upstream.baseUrl()), tracing);
+        upstream.answer(r -> r.path().startsWith("/down/")
+                ? Reply.json(529, ProviderAnswers.error(Dialect.ANTHROPIC, 529, "Overloaded"))
+                : Reply.sse(ProviderAnswers.stream(Dialect.ANTHROPIC, "bonjour")));
+
+        HttpResponse<String> r = convertedStream("fail over, please");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("bonjour");
+
+        List<SpanData> spans = spans(3);
+        assertThat(spans).hasSize(3);
+        SpanData request = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        List<SpanData> attempts = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT)
+                .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
+        assertThat(attempts).hasSize(2).allSatisfy(a -> {
+            assertThat(a.getTraceId()).isEqualTo(CLIENT_TRACE);
+            assertThat(a.getParentSpanId()).isEqualTo(request.getSpanId());
+            assertThat(a.getStartEpochNanos()).isGreaterThanOrEqualTo(request.getStartEpochNanos());
+            assertThat(a.getEndEpochNanos()).isLessThanOrEqualTo(request.getEndEpochNanos());
+        });
+        SpanData failed = attempts.get(0);
+        SpanData won = attempts.get(1);
+        assertThat(failed.getName()).isEqualTo("chat claude-overloaded");
+        assertThat(failed.getAttributes().get(AttributeKey.stringKey("rosetta.provider"))).isEqualTo("ant-down");
+        assertThat(failed.getAttributes().get(AttributeKey.longKey("rosetta.attempt"))).isEqualTo(1L);
+        assertThat(failed.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(529L);
+        assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(won.getName()).isEqualTo("chat claude-upstream");
+        assertThat(won.getAttributes().get(AttributeKey.stringKey("rosetta.provider"))).isEqualTo("ant");
+        assertThat(won.getAttributes().get(AttributeKey.longKey("rosetta.attempt"))).isEqualTo(2L);
+        assertThat(won.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+        assertThat(won.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+        // the request succeeded through its second attempt and names the model that answered
+        assertThat(request.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        assertThat(request.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("claude-upstream");
+        assertThat(request.getAttributes().get(AttributeKey.longKey("gen_ai.usage.output_tokens"))).isEqualTo(2L);
+    }
+
+    @Test
     void captureContentRecordsTheRequestSentUpstream() throws Exception {
         start(true);
         assertThat(convertedStream("a prompt to keep").statusCode()).isEqualTo(200);

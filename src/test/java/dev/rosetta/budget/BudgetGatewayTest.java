@@ -292,7 +292,12 @@ class BudgetGatewayTest {
         while (send(Dialect.OPENAI_CHAT, "gpt-b", secret).status() != 200 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        // the request's cost settles its reservation when it completes, just after the client has the answer
         JsonNode shown = admin("GET", "/keys/" + id, null);
+        while (shown.path("budget_state").path("spent_usd").decimalValue().signum() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            shown = admin("GET", "/keys/" + id, null);
+        }
         JsonNode state = shown.path("budget_state");
         assertThat(state.path("spent_usd").decimalValue()).isEqualByComparingTo("1");
         assertThat(state.path("remaining_usd").decimalValue()).isEqualByComparingTo("2");

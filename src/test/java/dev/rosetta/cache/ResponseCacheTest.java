@@ -89,6 +89,24 @@ class ResponseCacheTest {
         return r.headers().firstValue("x-rosetta-cache").orElse("");
     }
 
+    /** Answers the cache holds now. */
+    private long stored() {
+        return gateway.gateway().cache().orElseThrow().store().stats().entries();
+    }
+
+    /**
+     * Until the cache holds {@code n} answers: an answer is stored when its request completes, just after
+     * the client has read its last byte, so a client can ask again before that (and then misses, or waits
+     * behind the first as a coalesced follower).
+     */
+    private void awaitStored(long n) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (stored() < n && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(stored()).isGreaterThanOrEqualTo(n);
+    }
+
     private void answers(String text) {
         fake.answer(Reply.json(200, ProviderAnswers.json(Dialect.OPENAI_CHAT, text)));
     }
@@ -96,9 +114,11 @@ class ResponseCacheTest {
     @Test
     void aSecondIdenticalRequestIsAHitWithItsAge() {
         answers("first");
+        long before = stored();
         Result miss = chat("gpt-test", "age?");
         assertThat(cache(miss)).isEqualTo("miss");
         fake.take();
+        awaitStored(before + 1);
         clock.advance(30_000);
         Result hit = chat("gpt-test", "age?");
         assertThat(cache(hit)).isEqualTo("hit");
@@ -219,9 +239,11 @@ class ResponseCacheTest {
     @Test
     void aRelayedStreamFillsJsonAndStreamHitsInOtherDialects() {
         fake.answer(Reply.sse(ProviderAnswers.stream(Dialect.ANTHROPIC, "streamed")));
+        long before = stored();
         Result filled = client.send(Dialect.ANTHROPIC, "claude-test", true, "stream fill?");
         assertThat(cache(filled)).isEqualTo("miss");
         fake.take();
+        awaitStored(before + 1);
 
         // the same question: Anthropic's body says max_tokens 32, so these do too
         Result json = client.send(Dialect.OPENAI_CHAT, "/v1/chat/completions", ("{\"model\":\"claude-test\","

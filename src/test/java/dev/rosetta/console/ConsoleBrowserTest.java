@@ -59,8 +59,13 @@ class ConsoleBrowserTest {
         // Providers of each dialect, answered by a fake upstream, for the playground's trips.
         upstream = new FakeUpstream().answer(r -> {
             Dialect d = ProviderAnswers.dialectOf(r.path());
-            return ProviderAnswers.streamed(r.path(), r.bodyText()) ? Reply.sse(ProviderAnswers.stream(d, ANSWER))
-                    : Reply.json(200, ProviderAnswers.json(d, ANSWER));
+            // the provider names the model it was asked for, as a real one does
+            java.util.regex.Matcher asked = java.util.regex.Pattern.compile("models/([^:/]+)|\"model\":\\s*\"([^\"]+)\"")
+                    .matcher(r.path() + " " + r.bodyText());
+            String model = asked.find() ? java.util.Objects.requireNonNullElse(asked.group(1), asked.group(2)) : "m";
+            return ProviderAnswers.streamed(r.path(), r.bodyText())
+                    ? Reply.sse(ProviderAnswers.stream(d, ANSWER).replace("\"m\"", "\"" + model + "\""))
+                    : Reply.json(200, ProviderAnswers.json(d, ANSWER).replace("\"m\"", "\"" + model + "\""));
         });
         // The console counts its recent minutes by the gateway's clock: the traffic of the last 40
         // minutes is sent with the clock moved back, so the charts have a history to draw.
@@ -297,11 +302,12 @@ class ConsoleBrowserTest {
                 .contains("Say hello in three languages.").doesNotContain("\"contents\"");
         assertThat(trip.get("upstream-request")).contains("what gemini received").contains("\"contents\"")
                 .contains("\"parts\"").contains("Say hello in three languages.").doesNotContain("\"messages\"");
-        assertThat(trip.get("upstream-response")).contains("\"candidates\"").contains(ANSWER);
+        assertThat(trip.get("upstream-response")).contains("\"candidates\"").contains("\"modelVersion\": \"gemini-2.5-flash\"")
+                .contains(ANSWER);
         assertThat(trip.get("client-response")).contains("HTTP 200").contains("\"type\": \"message\"")
                 .contains("\"role\": \"assistant\"").contains(ANSWER).doesNotContain("\"candidates\"");
         assertThat(upstream.take().path()).contains("gemini-2.5-flash:generateContent");
-        chromium.resize(1440, 1480);
+        chromium.resize(1440, 1560);
         shot("playground");
         chromium.resize(1440, 1000);
 

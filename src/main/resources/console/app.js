@@ -477,33 +477,46 @@
   }
 
   // ------------------------------------------------------------------ Playground
+  // POST /admin/v1/playground {dialect, model, prompt, stream} → {client_request, upstream_request,
+  // upstream_response, client_response, status, target}; upstream_* are null when no provider was called.
+  const PLAYGROUND_DIALECTS = [['openai', 'OpenAI Chat'], ['responses', 'OpenAI Responses'], ['anthropic', 'Anthropic Messages'], ['gemini', 'Gemini']];
   async function playground() {
     page('Playground', 'One prompt through any client dialect: see what each side sent and got');
     const cfg = await api('GET', '/ui/api/providers');
     const form = h('form', { class: 'inline', id: 'playground-form' },
       h('div', { class: 'field' }, h('label', {}, 'Client dialect'), h('select', { name: 'dialect' },
-        [['openai_chat', 'OpenAI Chat'], ['openai_responses', 'OpenAI Responses'], ['anthropic', 'Anthropic Messages'], ['gemini', 'Gemini']]
-          .map(([v, l]) => h('option', { value: v }, l)))),
+        PLAYGROUND_DIALECTS.map(([v, l]) => h('option', { value: v }, l)))),
       h('div', { class: 'field' }, h('label', {}, 'Model'), h('select', { name: 'model' }, cfg.models.map(m => h('option', { value: m.name }, m.name + ' (' + m.provider + ')')))),
       h('label', { class: 'check', style: 'padding-bottom:9px' }, h('input', { type: 'checkbox', name: 'stream' }), 'stream'),
       h('div', { class: 'field grow', style: 'flex-basis:100%' }, h('label', {}, 'Prompt'), h('textarea', { name: 'prompt', required: true }, 'Say hello in three languages.')),
       h('button', { class: 'primary', type: 'submit' }, 'Send'));
-    const status = h('div', { class: 'muted', style: 'margin-top:10px' });
+    const status = h('div', { class: 'muted', id: 'playground-status', style: 'margin-top:10px' });
     const panes = h('div', { class: 'panes', id: 'panes' });
     view.append(card('Request', null, form, status), panes);
-    const pane = (title, sub, value) => h('section', { class: 'card pane' }, h('h2', {}, h('span', {}, title, h('span', { class: 'hint' }, sub))),
-      h('pre', {}, typeof value === 'string' ? pretty(value) : JSON.stringify(value, null, 2)));
+    const label = v => (PLAYGROUND_DIALECTS.find(([d]) => d === v) || [v, v])[1];
+    const pane = (id, title, sub, value, none) => h('section', { class: 'card pane', id }, h('h2', {}, h('span', {}, title, h('span', { class: 'hint' }, sub))),
+      value === null || value === undefined ? h('p', { class: 'muted empty' }, none) : h('pre', {}, pretty(value)));
     form.addEventListener('submit', async e => {
       e.preventDefault();
+      const button = form.querySelector('button[type=submit]');
+      button.disabled = true;
       status.textContent = 'Sending…';
+      panes.replaceChildren();
       const body = { dialect: form.elements.dialect.value, model: form.elements.model.value, prompt: form.elements.prompt.value, stream: form.elements.stream.checked };
       try {
         const r = await api('POST', '/admin/v1/playground', body);
-        status.replaceChildren('Answered ', statusBadge(r.status), r.target ? ' by ' + (typeof r.target === 'string' ? r.target : JSON.stringify(r.target)) : '');
-        panes.replaceChildren(pane('Client request', body.dialect, r.client_request), pane('Provider request', 'what the provider received', r.upstream_request),
-          pane('Provider answer', 'what it sent back', r.upstream_response), pane('Client answer', 'what the client got', r.client_response));
+        const provider = r.target ? r.target.split('/')[0] : null;
+        const noCall = 'No provider call: ' + (r.status >= 400 ? 'the gateway answered itself.' : 'the model is served in-process (mock).');
+        status.replaceChildren('Answered ', statusBadge(r.status), r.target ? h('span', {}, ' by ', h('code', {}, r.target)) : '');
+        panes.replaceChildren(
+          pane('pane-client-request', 'Client request', label(body.dialect) + (body.stream ? ', streamed' : ''), r.client_request),
+          pane('pane-upstream-request', 'Provider request', provider ? 'what ' + provider + ' received' : 'what the provider received', r.upstream_request, noCall),
+          pane('pane-upstream-response', 'Provider answer', 'what it sent back', r.upstream_response, noCall),
+          pane('pane-client-response', 'Client answer', 'HTTP ' + r.status + ', in ' + label(body.dialect), r.client_response));
       } catch (err) {
         status.replaceChildren(h('span', { class: 'error' }, err.status === 404 ? 'The playground endpoint (POST /admin/v1/playground) is not available on this gateway.' : err.message));
+      } finally {
+        button.disabled = false;
       }
     });
   }

@@ -10,7 +10,9 @@ import java.util.Comparator;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -37,6 +39,11 @@ public final class Browser implements AutoCloseable {
 
     /** Starts one, or skips the calling test (fails it under {@code CI=true}) when Chromium is missing. */
     public static Browser start() {
+        return start(1280, 800);
+    }
+
+    /** As {@link #start()}, with a window of {@code width} × {@code height} CSS pixels (what screenshots show). */
+    public static Browser start(int width, int height) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             String message = "no headless Chromium: " + CHROMIUM + " and " + CHROMEDRIVER
                     + " are needed (apt-get install -y chromium chromium-driver)";
@@ -54,7 +61,8 @@ public final class Browser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--user-data-dir=" + profile);
+                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=" + width + "," + height, "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         return new Browser(profile, new ChromeDriver(service, options));
@@ -78,6 +86,21 @@ public final class Browser implements AutoCloseable {
     public Object await(String script, Duration timeout) {
         Function<WebDriver, Object> probe = d -> ((JavascriptExecutor) d).executeScript(script);
         return new org.openqa.selenium.support.ui.WebDriverWait(driver, timeout).until(probe);
+    }
+
+    /** Resizes the window, as a phone or a desktop would show the page. */
+    public void resize(int width, int height) {
+        driver.manage().window().setSize(new Dimension(width, height));
+    }
+
+    /** Saves what the window shows as a PNG at {@code file}, creating its directory. */
+    public void screenshot(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -2,7 +2,7 @@
 # Rosetta's load benchmark (GitHub issue 5). See docs/performance.md for what it measures and how.
 #
 #   bench/run.sh [-d 10s] [-c "1 16 64"] [-s REGEX] [-W 2s] [-w 10s] [-p 50] [-n 3] [-g 1] [-k 300] [-G 300]
-#                [--keys-ledger] [--jar target/rosetta.jar]
+#                [-C yes] [--keys-ledger] [--jar target/rosetta.jar]
 #
 #   -d, --duration D      length of each load, as wrk takes it (default 10s)
 #   -c, --connections L   connection counts, space-separated (default "1 16 64")
@@ -28,6 +28,11 @@
 #                         runs against it as <scenario>-governed, sequential and paired with the plain gateway.
 #                         Needs redis-cli and psql; BENCH_REDIS (default redis://127.0.0.1:6379) and BENCH_PG
 #                         (default postgresql://postgres@127.0.0.1:5432/test) say where
+#   -C, --cache yes|no    the response-cache hit rows (default yes): one more gateway with cache: {enabled: true}
+#                         (the in-process store) and, when BENCH_REDIS answers PING, one with the cache in Redis
+#                         (a key prefix of this run, deleted at the end); openai-to-openai, anthropic-to-openai
+#                         and openai-to-openai-stream also run against them as <scenario>-cached and
+#                         <scenario>-cached-redis. wrk repeats one body, so every request after the first is a hit
 #       --keys-ledger     keep the usage ledger on (SQLite) in the auth: keys gateway: its paired rows then
 #                         measure admission and the ledger together
 #       --h2 yes|no       the HTTP/2+TLS rows (default yes): one more gateway with tls: on, loaded with h2load
@@ -60,8 +65,9 @@ KEYS_LEDGER=false
 BENCH_REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379}
 BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 H2=yes
+CACHE=yes
 
-usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -77,6 +83,7 @@ while [ $# -gt 0 ]; do
     --keys-ledger) KEYS_LEDGER=true; shift ;;
     --jar) JAR=$2; shift 2 ;;
     --h2) H2=$2; shift 2 ;;
+    -C|--cache) CACHE=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -84,6 +91,7 @@ done
 [[ "$DURATION" =~ ^[0-9]+$ ]] && DURATION="${DURATION}s"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] && WARMUP="${WARMUP}s"
 [[ "$SETTLE" =~ ^[0-9]+$ ]] && SETTLE="${SETTLE}s"
+case "$CACHE" in yes|no) ;; *) echo "run.sh: -C/--cache takes yes or no" >&2; exit 2 ;; esac
 
 # ---------------------------------------------------------------- tools (nothing is installed here)
 missing=()
@@ -116,6 +124,19 @@ if [ -z "$JVM_FLAGS" ]; then
   echo "run.sh: could not read the JVM flags from ./rosetta; set ROSETTA_JVM_FLAGS" >&2
   exit 2
 fi
+# The launcher picks its warm-start flag when it runs ("${warm[@]}"): on JDK 25 and newer an AOT cache,
+# target/rosetta.aot, written by a first start (-XX:AOTCacheOutput, on exit) and read by later ones;
+# before JDK 25 a CDS archive. gw_flags puts in the one ./rosetta start would use now; only the first
+# gateway (start_gateway) may write the cache.
+WARM_MAJOR=$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+gw_flags() { # [create]
+  local w=""
+  if [ "${WARM_MAJOR:-0}" -ge 25 ]; then
+    if [ -f target/rosetta.aot ] && [ target/rosetta.aot -nt "$JAR" ]; then w=-XX:AOTCache=target/rosetta.aot
+    elif [ "${1:-}" = create ]; then w=-XX:AOTCacheOutput=target/rosetta.aot; fi
+  else w="-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=target/rosetta.jsa"; fi
+  echo "${JVM_FLAGS//'"${warm[@]}"'/$w}"
+}
 
 if [ ! -f "$JAR" ]; then
   echo "== building $JAR"
@@ -152,6 +173,9 @@ cleanup() {
   fi
   if [ -n "${GOV_PREFIX:-}" ]; then
     redis-cli -u "$BENCH_REDIS" --scan --pattern "${GOV_PREFIX}*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$BENCH_REDIS" DEL >/dev/null 2>&1 || true
+  fi
+  if [ -n "${CACHE_PREFIX:-}" ]; then
+    redis-cli -u "$BENCH_REDIS" --scan --pattern "${CACHE_PREFIX}*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$BENCH_REDIS" DEL >/dev/null 2>&1 || true
   fi
   rm -rf "$TMP"
 }
@@ -200,6 +224,8 @@ PACED_PORT=$(free_port)
 GW_PORT=$(free_port)
 KEYS_PORT=$(free_port)
 GOV_PORT=$(free_port)
+CACHE_PORT=$(free_port)
+CACHE_REDIS_PORT=$(free_port)
 
 nginx_common() { # NAME
   cat <<EOF
@@ -293,7 +319,7 @@ start_gateway() { # -> GW_PID, STARTUP_MS: launch to first 200 on /health, polle
   local t0 t1
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
-  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config bench/rosetta-bench.yaml \
+  taskset -c "$GW_CORE" "$JAVA" $(gw_flags create) -jar "$JAR" --config bench/rosetta-bench.yaml \
     >>"$OUT/rosetta-stdout.log" 2>>"$OUT/rosetta-stderr.log" &
   GW_PID=$!
   started "$GW_PID"
@@ -335,7 +361,7 @@ if [ "$KEYS" -gt 0 ]; then
   { sed 's/\${BENCH_GATEWAY_PORT}/${BENCH_KEYS_PORT}/' bench/rosetta-bench.yaml
     printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "sqlite:%s/keys.db"\nledger: %s\nledger_spool: "%s/keys.spool"\n' "$TMP" "$KEYS_LEDGER" "$TMP"; } >"$TMP/rosetta-bench-keys.yaml"
   # shellcheck disable=SC2086
-  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-keys.yaml" \
+  taskset -c "$GW_CORE" "$JAVA" $(gw_flags) -jar "$JAR" --config "$TMP/rosetta-bench-keys.yaml" \
     >>"$OUT/rosetta-keys-stdout.log" 2>>"$OUT/rosetta-keys-stderr.log" &
   KEYS_PID=$!
   started "$KEYS_PID"
@@ -369,7 +395,7 @@ if [ "$GOVERNED" -gt 0 ]; then
     printf 'auth: keys\nadmin_key: ${BENCH_ADMIN_KEY}\nstore: "%s?schema=%s"\nledger_spool: "%s/governed.spool"\n' "$BENCH_PG" "$GOV_SCHEMA" "$TMP"
     printf 'redis: "%s"\nredis_key_prefix: "%s"\n' "$BENCH_REDIS" "$GOV_PREFIX"; } >"$TMP/rosetta-bench-governed.yaml"
   # shellcheck disable=SC2086
-  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-governed.yaml" \
+  taskset -c "$GW_CORE" "$JAVA" $(gw_flags) -jar "$JAR" --config "$TMP/rosetta-bench-governed.yaml" \
     >>"$OUT/rosetta-governed-stdout.log" 2>>"$OUT/rosetta-governed-stderr.log" &
   GOV_PID=$!
   started "$GOV_PID"
@@ -384,6 +410,41 @@ if [ "$GOVERNED" -gt 0 ]; then
   done
   sleep 1.5
   echo "== governed gateway on port $GOV_PORT: $GOVERNED keys with limits in Redis ($GOV_PREFIX), store and ledger in PostgreSQL schema $GOV_SCHEMA"
+fi
+# The response-cache gateways: the plain configuration plus cache: {enabled: true}, on their own ports and
+# the gateway core, loaded only by the <scenario>-cached and <scenario>-cached-redis rows. The first keeps
+# its entries in process (Caffeine); the second, started only when BENCH_REDIS answers PING, in Redis under
+# a key prefix of this run (deleted at the end). wrk sends one body over and over, so the first request of
+# each scenario is a miss (it goes to the mock and is stored) and every later one a hit.
+CACHE_SCENARIOS="openai-to-openai anthropic-to-openai openai-to-openai-stream"
+CACHE_PID=""; CACHE_REDIS_PID=""; CACHE_NOTE=""
+CACHE_URL="http://127.0.0.1:$CACHE_PORT"
+CACHE_REDIS_URL="http://127.0.0.1:$CACHE_REDIS_PORT"
+if [ "$CACHE" = yes ]; then
+  { sed "s/\${BENCH_GATEWAY_PORT}/$CACHE_PORT/" bench/rosetta-bench.yaml
+    printf 'cache: {enabled: true}\n'; } >"$TMP/rosetta-bench-cached.yaml"
+  # shellcheck disable=SC2086
+  taskset -c "$GW_CORE" "$JAVA" $(gw_flags) -jar "$JAR" --config "$TMP/rosetta-bench-cached.yaml" \
+    >>"$OUT/rosetta-cached-stdout.log" 2>>"$OUT/rosetta-cached-stderr.log" &
+  CACHE_PID=$!
+  started "$CACHE_PID"
+  wait_http "$CACHE_URL/health" "$CACHE_PID" 120
+  echo "== cached gateway (in-process store) on port $CACHE_PORT"
+  if command -v redis-cli >/dev/null 2>&1 && [ "$(redis-cli -u "$BENCH_REDIS" PING 2>/dev/null)" = PONG ]; then
+    CACHE_PREFIX="rosetta-bench-cache:$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n'):"
+    { sed "s/\${BENCH_GATEWAY_PORT}/$CACHE_REDIS_PORT/" bench/rosetta-bench.yaml
+      printf 'redis: "%s"\ncache: {enabled: true, redis_key_prefix: "%s"}\n' "$BENCH_REDIS" "$CACHE_PREFIX"; } >"$TMP/rosetta-bench-cached-redis.yaml"
+    # shellcheck disable=SC2086
+    taskset -c "$GW_CORE" "$JAVA" $(gw_flags) -jar "$JAR" --config "$TMP/rosetta-bench-cached-redis.yaml" \
+      >>"$OUT/rosetta-cached-redis-stdout.log" 2>>"$OUT/rosetta-cached-redis-stderr.log" &
+    CACHE_REDIS_PID=$!
+    started "$CACHE_REDIS_PID"
+    wait_http "$CACHE_REDIS_URL/health" "$CACHE_REDIS_PID" 120
+    echo "== cached gateway (Redis store, prefix $CACHE_PREFIX) on port $CACHE_REDIS_PORT"
+  else
+    CACHE_NOTE="The Redis store was not measured: $( command -v redis-cli >/dev/null 2>&1 && echo "$BENCH_REDIS did not answer PING" || echo "redis-cli missing" )."
+    echo "== $CACHE_NOTE"
+  fi
 fi
 redis_calls() { # scripts Redis has run since it started (INFO commandstats, all clients): the limiter's round
   # trips. Not every command: the GET/SET/DEL a script runs inside Redis are counted as commands too.
@@ -418,15 +479,20 @@ target_cpu() {
     passthrough|passthrough-stream) echo 60 ;;
     converted) echo 100 ;;
     converted-stream) echo 150 ;;
+    cached) echo 25 ;;   # a JSON hit from the in-process store; -cached-redis rows are reported, not judged
     *) echo "" ;;
   esac
 }
 
 # A <scenario>-keys row is <scenario>'s load (same wrk script) against the auth: keys gateway, a
 # <scenario>-governed row against the governed gateway.
-base_of() { local n=${1%-keys}; echo "${n%-governed}"; }
-gw_url() { case "$1" in *-keys) echo "$KEYS_URL" ;; *-governed) echo "$GOV_URL" ;; *) echo "$GW_URL" ;; esac; }
-gw_pid() { case "$1" in *-keys) echo "$KEYS_PID" ;; *-governed) echo "$GOV_PID" ;; *) echo "$GW_PID" ;; esac; }
+# A <scenario>-cached row runs against the in-process cache gateway, <scenario>-cached-redis against
+# the Redis one; their class is cached (JSON) or cached-stream.
+base_of() { local n=${1%-keys}; n=${n%-governed}; n=${n%-cached-redis}; echo "${n%-cached}"; }
+gw_url() { case "$1" in *-keys) echo "$KEYS_URL" ;; *-governed) echo "$GOV_URL" ;; *-cached) echo "$CACHE_URL" ;;
+  *-cached-redis) echo "$CACHE_REDIS_URL" ;; *) echo "$GW_URL" ;; esac; }
+gw_pid() { case "$1" in *-keys) echo "$KEYS_PID" ;; *-governed) echo "$GOV_PID" ;; *-cached) echo "$CACHE_PID" ;;
+  *-cached-redis) echo "$CACHE_REDIS_PID" ;; *) echo "$GW_PID" ;; esac; }
 if [ "$KEYS" -gt 0 ] || [ "$GOVERNED" -gt 0 ]; then
   WITH_KEYS=()
   for row in "${SCENARIOS[@]}"; do
@@ -436,6 +502,19 @@ if [ "$KEYS" -gt 0 ] || [ "$GOVERNED" -gt 0 ]; then
     [ "$GOVERNED" -eq 0 ] || WITH_KEYS+=("${row/|/-governed|}")
   done
   SCENARIOS=("${WITH_KEYS[@]}")
+fi
+if [ -n "$CACHE_PID" ]; then
+  WITH_CACHE=()
+  for row in "${SCENARIOS[@]}"; do
+    WITH_CACHE+=("$row")
+    n=$(cut -d'|' -f1 <<<"$row"); cl=$(cut -d'|' -f2 <<<"$row")
+    [[ " $CACHE_SCENARIOS " == *" $n "* ]] || continue
+    cc=cached; [[ "$cl" == *-stream ]] && cc=cached-stream
+    rest=${row#*|}; rest=${rest#*|}
+    WITH_CACHE+=("$n-cached|$cc|$rest")
+    [ -z "$CACHE_REDIS_PID" ] || WITH_CACHE+=("$n-cached-redis|$cc|$rest")
+  done
+  SCENARIOS=("${WITH_CACHE[@]}")
 fi
 lua_path() { sed -n 's/^ *path = "\(.*\)",$/\1/p' "bench/wrk/$(base_of "$1").lua"; }
 key_of() { if [[ "$1" == *-governed ]]; then echo "$GOV_CLIENT_KEY"; else echo "$BENCH_CLIENT_KEY"; fi; }
@@ -469,6 +548,26 @@ validate() { # NAME URL BODY MARKER STREAMED [HEADER...] -> 0 when the answer is
   fi
   VALIDATION=ok
   return 0
+}
+
+cache_header() { tr -d '\r' <"$1" | awk -F': *' 'tolower($1) == "x-rosetta-cache" {print $2}' | tail -1; }
+declare -A CACHE_FIRST CACHE_EVENTS
+cache_validate() { # NAME URL BODY MARKER STREAMED [HEADER...]: for a -cached row, after validate's (first) answer,
+  # a second one must be right too and a hit; otherwise nothing to check
+  local name=$1 first
+  [[ "$name" == *-cached || "$name" == *-cached-redis ]] || return 0
+  first=$(cache_header "$RAW/$name.validate.headers")
+  CACHE_FIRST[$name]=${first:-none}
+  cp "$RAW/$name.validate.body" "$RAW/$name.validate-first.body"; cp "$RAW/$name.validate.headers" "$RAW/$name.validate-first.headers"
+  sleep 0.2   # the store is written when the first answer completes
+  validate "$@" || { VALIDATION="second answer: $VALIDATION"; return 1; }
+  if [ "$(cache_header "$RAW/$name.validate.headers")" != hit ]; then
+    VALIDATION="second answer is not a cache hit (x-rosetta-cache: $(cache_header "$RAW/$name.validate.headers"), first: ${CACHE_FIRST[$name]})"
+    return 1
+  fi
+  CACHE_EVENTS[$name]=-
+  [ "$5" != yes ] || CACHE_EVENTS[$name]="$(grep -c '^data:' "$RAW/$name.validate.body") hit / $(grep -c '^data:' "$RAW/$name.validate-first.body") first"
+  VALIDATION=ok
 }
 
 run_wrk() { # OUTFILE CONNS DURATION SCRIPT URL BODY -> WRK_* variables from the WRK_RESULT line
@@ -508,7 +607,7 @@ for row in "${SCENARIOS[@]}"; do
   else
     url="$(gw_url "$name")$(lua_path "$name")"; mapfile -t hdrs < <(lua_headers "$name")
   fi
-  if validate "$name" "$url" "$body" "$marker" "$streamed" "${hdrs[@]}"; then
+  if validate "$name" "$url" "$body" "$marker" "$streamed" "${hdrs[@]}" && cache_validate "$name" "$url" "$body" "$marker" "$streamed" "${hdrs[@]}"; then
     # and the mock itself, on the path the direct load uses (its own dialect's marker is not checked)
     if validate "$name.direct" "http://127.0.0.1:$MOCK_PORT$mockpath" "$body" "" "$streamed"; then
       VALID[$name]=ok
@@ -580,7 +679,7 @@ for row in "${SELECTED[@]}"; do
     [ "$WRK_errors" -ge 0 ] || fails+=("no wrk result")
     [ "$d_err" = 0 ] || fails+=("direct errors $d_err")
     [ "$WRK_errors" = 0 ] && [ "$d_err" = 0 ] || ANY_ERROR=1
-    tc=$(target_cpu "$class")
+    tc=$(target_cpu "$class"); [[ "$name" != *-cached-redis ]] || tc=""
     # The CPU targets are judged under load (16 and 64 connections). At 1 connection every request
     # wakes an idle core twice, which on this VM costs the nginx floor itself about 50 µs: the row
     # is reported, with its ratio to the floor at 1 connection in the report, and not judged.
@@ -726,7 +825,7 @@ else
   { sed "s/\${BENCH_GATEWAY_PORT}/$TLS_PORT/" bench/rosetta-bench.yaml
     printf 'tls: {cert: "%s", key: "%s"}\n' "$TMP/tls-cert.pem" "$TMP/tls-key.pem"; } >"$TMP/rosetta-bench-tls.yaml"
   # shellcheck disable=SC2086
-  taskset -c "$GW_CORE" "$JAVA" $JVM_FLAGS -jar "$JAR" --config "$TMP/rosetta-bench-tls.yaml" \
+  taskset -c "$GW_CORE" "$JAVA" $(gw_flags) -jar "$JAR" --config "$TMP/rosetta-bench-tls.yaml" \
     >>"$OUT/rosetta-tls-stdout.log" 2>>"$OUT/rosetta-tls-stderr.log" &
   TLS_PID=$!
   started "$TLS_PID"
@@ -768,14 +867,14 @@ fi
 
 # ---------------------------------------------------------------- report
 sleep 1   # the access log is written asynchronously
-ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log "$OUT"/rosetta-governed-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
+ACCESS_LINES=$(cat "$OUT"/rosetta-stdout.log "$OUT"/rosetta-keys-stdout.log "$OUT"/rosetta-governed-stdout.log "$OUT"/rosetta-cached-stdout.log "$OUT"/rosetta-cached-redis-stdout.log 2>/dev/null | grep -c '"request_id"' || true)
 pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
 {
   echo "# Rosetta load benchmark, $STAMP"
   echo
   echo "- Machine: $(nproc --all) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every number noisy)"
-  echo "- Gateway: \`$JAR\` on $("$JAVA" -version 2>&1 | head -1), flags \`$JVM_FLAGS\`, pinned to core $GW_CORE, access log on (stdout to a file)"
+  echo "- Gateway: \`$JAR\` on $("$JAVA" -version 2>&1 | head -1), flags \`$(gw_flags)\`, pinned to core $GW_CORE, access log on (stdout to a file)"
   echo "- Load: wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $DURATION per load, warm-up $WARMUP at 16 connections per scenario; wrk, curl and the mocks pinned to core $LOAD_CORE"
   echo "- Settle before any measurement: every scenario at each of ($CONNS) connections for $SETTLE: $SETTLE_REQUESTS requests in ${SETTLE_S} s, costing the gateway ${SETTLE_CPU_S} s of CPU (mostly the JIT compiling)"
   echo "- Mock: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1, fixed bodies from bench/bodies; floor: the same nginx as a proxy_pass reverse proxy on core $GW_CORE"
@@ -854,6 +953,25 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
       elif [ "$c" = 64 ] && [ "$gp99" -gt $((3 * gp50)) ]; then v="FAIL: p99 > 3× p50"
       else v=pass; fi
       echo "| $n | $cl | $c | $ncpu | $gcpu | $d | $(ms "$gp50") | $(ms "$gp99") | $rpr | $v |"
+    done
+  fi
+  if [ "$CACHE" = yes ]; then
+    echo
+    echo "## Response cache hits"
+    echo
+    echo "Gateways with \`cache: {enabled: true}\`: in process (Caffeine) and, beside it, with \`redis:\` ($BENCH_REDIS, key prefix of this run). wrk repeats one request body, so after the first request (a miss, validated before any load together with a second one that must be a hit) every request is answered from the store without calling the mock. Uncached: the same scenario's row against the plain gateway. Target: at most 25 µs CPU per request for a JSON hit from the in-process store under load (16 and 64 connections); the Redis hits and the streamed hits are reported. A streamed hit is replayed as the event sequence of the client's dialect (opening, one delta per block, usage, end): the events column counts the \`data:\` lines of the validated hit against those of the first (live) answer. ${CACHE_NOTE}"
+    echo
+    echo "| scenario | store | conns | req/s | p50 ms | p99 ms | CPU µs/req | uncached CPU µs/req | events (hit / live) | target | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|---|--:|---|"
+    declare -A PLAIN_CPU
+    while IFS=$'\t' read -r n cl c rps p50 p99 drps dp50 dp99 cpu hwm err verdict; do PLAIN_CPU["$n/$c"]=$cpu; done < <(tail -n +2 "$RESULTS")
+    tail -n +2 "$RESULTS" | while IFS=$'\t' read -r n cl c rps p50 p99 drps dp50 dp99 cpu hwm err verdict; do
+      [[ "$n" == *-cached || "$n" == *-cached-redis ]] || continue
+      store=in-process; [[ "$n" != *-cached-redis ]] || store=redis
+      tgt=""; [ "$cl" = cached ] && [ "$store" = in-process ] && tgt="≤ 25"
+      verdict=${verdict//|/\\|}
+      if [ "$rps" = - ]; then echo "| $n | $store | $c | | | | | | | $tgt | $verdict |"; continue; fi
+      echo "| $n | $store | $c | $(printf '%.0f' "$rps") | $(ms "$p50") | $(ms "$p99") | $cpu | ${PLAIN_CPU["$(base_of "$n")/$c"]:--} | ${CACHE_EVENTS[$n]:--} | $tgt | $verdict |"
     done
   fi
   if [ "$PACED" -gt 0 ]; then

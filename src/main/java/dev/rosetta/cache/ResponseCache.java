@@ -92,7 +92,7 @@ public final class ResponseCache {
                 return new Shared(new CaffeineStore(c.maxSize(), c.maxEntrySize(), clock));
             }
             Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.limiter().redis().get())
-                    .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+                    .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
             return new Shared(new RedisStore(redis, c.redisPrefix(), config.limiter().timeout(), c.maxEntrySize(), clock));
         }
     }

@@ -191,7 +191,7 @@ public final class Gateway {
         Duration lease = config.providers().stream().map(ProviderConfig::timeout).max(Duration::compareTo)
                 .orElse(Duration.ofMinutes(10)).plusMinutes(1);
         Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().get())
-                .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+                .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
         return new RedisLimiter(redis, c.redisPrefix(), c.timeout(), lease, c.onFailure());
     }
 

@@ -69,7 +69,7 @@ public final class RedisBudgets implements BudgetBook {
 
     public static RedisBudgets create(Vertx vertx, LimiterConfig c) {
         Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().orElseThrow())
-                .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+                .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
         return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.timeout(), c.onFailure());
     }
 

@@ -70,6 +70,8 @@ class ReplicaProcessesTest {
     private static final long WARM_UP = 10_000;
     /** Without limits: warms each process up, and carries the ledger load. */
     private static final String FREE_KEY = TestGateway.EXPIRED_GATEWAY_KEY;
+    /** A key of tenant b, whose budget ($0.005 in all) covers about three requests. */
+    private static final String BUDGET_KEY = TestGateway.UNKNOWN_GATEWAY_KEY;
 
     @TempDir
     static Path dir;
@@ -137,12 +139,14 @@ class ReplicaProcessesTest {
                       - {name: gpt, provider: oai, upstream_model: gpt-5}
                     tenants:
                       - name: t
+                      - {name: b, budget: {usd: 0.005, period: total}}
                     keys:
                       - {name: chat, tenant: t, key: "${GW_KEY}", limits: {rpm: 10}}
                       - {name: responses, tenant: t, key: "${GW_NARROW_KEY}", limits: {rpm: 10}}
                       - {name: messages, tenant: t, key: "${GW_DISABLED_KEY}", limits: {rpm: 10}}
                       - {name: gemini, tenant: t, key: "${GW_OFF_KEY}", limits: {rpm: 10}}
                       - {name: free, tenant: t, key: "${GW_FREE_KEY}"}
+                      - {name: spender, tenant: b, key: "${GW_BUDGET_KEY}"}
                     """.formatted(PostgresTestDatabase.USER, hostPort, db, schema, dir.resolve("spool-" + i),
                     RedisTestServer.URL, prefix, upstream.baseUrl()));
             // One after the other: the first creates the schema and migrates it, the second finds it done.
@@ -156,7 +160,8 @@ class ReplicaProcessesTest {
                 "dev.rosetta.Main", "--config", config.toString()).redirectErrorStream(true);
         pb.environment().putAll(Map.of("OPENAI_API_KEY", TestGateway.OPENAI_KEY, "GW_KEY", TestGateway.GATEWAY_KEY,
                 "GW_NARROW_KEY", TestGateway.NARROW_GATEWAY_KEY, "GW_DISABLED_KEY", TestGateway.DISABLED_GATEWAY_KEY,
-                "GW_OFF_KEY", TestGateway.OFF_TENANT_GATEWAY_KEY, "GW_FREE_KEY", FREE_KEY));
+                "GW_OFF_KEY", TestGateway.OFF_TENANT_GATEWAY_KEY, "GW_FREE_KEY", FREE_KEY,
+                "GW_BUDGET_KEY", BUDGET_KEY));
         Process p = pb.start();
         LinkedBlockingQueue<String> url = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
@@ -286,8 +291,44 @@ class ReplicaProcessesTest {
     record Answered(String id, int status, long n) {
     }
 
+    /** A request for at most 16 output tokens, so its reservation (input estimate + 16 at gpt-5's price) is small. */
+    private HttpResponse<String> budgeted(Replica r, long n) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(r.url() + "/v1/chat/completions"))
+                .header("authorization", "Bearer " + BUDGET_KEY).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt\",\"max_tokens\":16,\"messages\":"
+                        + "[{\"role\":\"user\",\"content\":\"request " + n + "\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     @Order(2)
+    void aTenantBudgetCrossedThroughOneProcessRefusesOnTheOtherWithinASecond() throws Exception {
+        Replica first = replicas.get(0);
+        Replica second = replicas.get(1);
+        int answered = 0;
+        HttpResponse<String> r;
+        // each answer costs about $0.0016 (gpt-5's price of the upstream's usage); $0.005 is spent by the fourth
+        for (long n = 20_000; (r = budgeted(first, n)).statusCode() == 200; n++) {
+            answered++;
+            assertThat(answered).as("requests answered before the budget was spent").isLessThan(10);
+        }
+        assertThat(answered).isBetween(2, 4);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(r.headers().firstValue("x-should-retry")).hasValue("false");
+        assertThat(r.body()).contains("insufficient_quota").contains("tenant b");
+        // the other process knows at once (the spend is in Redis); allow it a second
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        HttpResponse<String> other = budgeted(second, 30_000);
+        while (other.statusCode() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            other = budgeted(second, 30_001);
+        }
+        assertThat(other.statusCode()).as("the second process, within a second").isEqualTo(429);
+        assertThat(other.body()).contains("insufficient_quota").contains("tenant b");
+    }
+
+    @Test
+    @Order(3)
     void sigtermUnderLoadLosesNoLedgerRecord() throws Exception {
         Replica first = replicas.get(0);
         Replica second = replicas.get(1);
@@ -324,7 +365,7 @@ class ReplicaProcessesTest {
         long[] sums = new long[4];
         try (Connection c = direct(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT request_id, input_tokens + cache_read_tokens, cache_read_tokens, output_tokens, cost_nanos"
-                        + " FROM rosetta_ledger WHERE status = 200 AND model = 'gpt'")) {
+                        + " FROM rosetta_ledger WHERE status = 200 AND model = 'gpt' AND tenant <> 'b'")) {
             while (rs.next()) {
                 assertThat(stored.merge(rs.getString(1), 1L, Long::sum)).as("one record per request").isEqualTo(1);
                 for (int i = 0; i < 4; i++) {

@@ -13,18 +13,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import dev.rosetta.limits.redis.LuaScript;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisBudgets implements BudgetBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBudgets.class);
-    private static final Script RESERVE = Script.load("reserve.lua");
-    private static final Script SETTLE = Script.load("settle.lua");
+    private static final LuaScript RESERVE = LuaScript.load(RedisBudgets.class, "reserve.lua");
+    private static final LuaScript SETTLE = LuaScript.load(RedisBudgets.class, "settle.lua");
     private static final long DAY = 86_400_000L;
 
     private final Redis redis;
@@ -163,7 +157,7 @@ public final class RedisBudgets implements BudgetBook {
         return h.window().end() == Long.MAX_VALUE ? 0 : Math.max(1000, h.window().end() - now + DAY);
     }
 
-    private <T> Future<T> call(Script script, List<Hold> holds, List<String> args,
+    private <T> Future<T> call(LuaScript script, List<Hold> holds, List<String> args,
                                java.util.function.Function<Response, T> ok,
                                java.util.function.Function<Throwable, T> failed) {
         calls.incrementAndGet();
@@ -188,23 +182,12 @@ public final class RedisBudgets implements BudgetBook {
         return out.future();
     }
 
-    private Future<Response> eval(Script script, List<Hold> holds, List<String> args) {
-        return redis.send(request(Command.EVALSHA, script.sha, holds, args))
-                .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-                        ? redis.send(request(Command.EVAL, script.text, holds, args))
-                        : Future.failedFuture(e))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private Request request(Command command, String script, List<Hold> holds, List<String> args) {
-        Request r = Request.cmd(command).arg(script).arg(holds.size());
+    private Future<Response> eval(LuaScript script, List<Hold> holds, List<String> args) {
+        List<String> keys = new ArrayList<>(holds.size());
         for (Hold h : holds) {
-            r.arg(prefix + h.counter());
+            keys.add(prefix + h.counter());
         }
-        for (String a : args) {
-            r.arg(a);
-        }
-        return r;
+        return script.eval(redis, keys, args, timeoutMillis);
     }
 
     private static void onContext(Context ctx, Runnable r) {
@@ -212,23 +195,6 @@ public final class RedisBudgets implements BudgetBook {
             r.run();
         } else {
             ctx.runOnContext(v -> r.run());
-        }
-    }
-
-    private record Script(String text, String sha) {
-        static Script load(String name) {
-            try (InputStream in = RedisBudgets.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing resource " + name);
-                }
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-                return new Script(text, HexFormat.of().formatHex(sha));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

@@ -11,21 +11,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -46,8 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisLimiter implements Limiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
-    private static final Script RESERVE = Script.load("reserve.lua");
-    private static final Script SETTLE = Script.load("settle.lua");
+    private static final LuaScript RESERVE = LuaScript.load(RedisLimiter.class, "reserve.lua");
+    private static final LuaScript SETTLE = LuaScript.load(RedisLimiter.class, "settle.lua");
 
     private final Redis redis;
     private final String prefix;
@@ -74,8 +64,7 @@ public final class RedisLimiter implements Limiter {
      * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
      */
     public Future<Void> warm() {
-        return Future.join(redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RESERVE.text)),
-                        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SETTLE.text)))
+        return Future.join(RESERVE.preload(redis), SETTLE.preload(redis))
                 .<Void>mapEmpty().otherwise(e -> {
                     LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
                     return null;
@@ -160,23 +149,12 @@ public final class RedisLimiter implements Limiter {
         redis.close();
     }
 
-    private Future<Response> eval(Script script, List<Charge> charges, List<String> args) {
-        Future<Response> first = redis.send(request(Command.EVALSHA, script.sha, charges, args));
-        return first.recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-                        ? redis.send(request(Command.EVAL, script.text, charges, args))
-                        : Future.failedFuture(e))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private Request request(Command command, String script, List<Charge> charges, List<String> args) {
-        Request r = Request.cmd(command).arg(script).arg(charges.size());
+    private Future<Response> eval(LuaScript script, List<Charge> charges, List<String> args) {
+        List<String> keys = new ArrayList<>(charges.size());
         for (Charge c : charges) {
-            r.arg(prefix + c.bucket().key());
+            keys.add(prefix + c.bucket().key());
         }
-        for (String a : args) {
-            r.arg(a);
-        }
-        return r;
+        return script.eval(redis, keys, args, timeoutMillis);
     }
 
     private static Decision decision(List<Charge> charges, String lease, Response r) {
@@ -211,23 +189,6 @@ public final class RedisLimiter implements Limiter {
             r.run();
         } else {
             ctx.runOnContext(v -> r.run());
-        }
-    }
-
-    private record Script(String text, String sha) {
-        static Script load(String name) {
-            try (InputStream in = RedisLimiter.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing resource " + name);
-                }
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-                return new Script(text, HexFormat.of().formatHex(sha));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rosetta.cache;
 
+import dev.rosetta.redis.RedisClients;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,7 +57,7 @@ public final class RedisStore implements AnswerStore {
     public Future<Optional<CachedAnswer>> get(CacheKey key) {
         Context ctx = Vertx.currentContext();
         Promise<Optional<CachedAnswer>> out = Promise.promise();
-        send(Request.cmd(Command.GET).arg(prefix + key.id())).onComplete(ar -> onContext(ctx, () -> {
+        send(Request.cmd(Command.GET).arg(prefix + key.id())).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.failed()) {
                 failed("read", ar.cause());
                 out.complete(NONE);
@@ -84,7 +85,7 @@ public final class RedisStore implements AnswerStore {
         Context ctx = Vertx.currentContext();
         Promise<Void> out = Promise.promise();
         send(Request.cmd(Command.SET).arg(prefix + key.id()).arg(Buffer.buffer(value)).arg("PX").arg(ttl))
-                .onComplete(ar -> onContext(ctx, () -> {
+                .onComplete(ar -> RedisClients.onContext(ctx, () -> {
                     if (ar.failed()) {
                         failed("write", ar.cause());
                     }
@@ -122,14 +123,6 @@ public final class RedisStore implements AnswerStore {
         long last = lastLog.get();
         if (now - last > 60_000 && lastLog.compareAndSet(last, now)) {
             LOG.warn("response cache: Redis {} failed ({}): served as a miss", what, cause.toString());
-        }
-    }
-
-    private static void onContext(Context ctx, Runnable r) {
-        if (ctx == null || ctx == Vertx.currentContext()) {
-            r.run();
-        } else {
-            ctx.runOnContext(v -> r.run());
         }
     }
 

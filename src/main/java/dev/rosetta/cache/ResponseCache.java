@@ -23,12 +23,10 @@ import dev.rosetta.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -91,8 +89,7 @@ public final class ResponseCache {
             if (config.limiter().redis().isEmpty()) {
                 return new Shared(new CaffeineStore(c.maxSize(), c.maxEntrySize(), clock));
             }
-            Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.limiter().redis().get())
-                    .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+            Redis redis = dev.rosetta.redis.RedisClients.open(vertx, config.limiter().redis().get());
             return new Shared(new RedisStore(redis, c.redisPrefix(), config.limiter().timeout(), c.maxEntrySize(), clock));
         }
     }

@@ -25,7 +25,6 @@ import dev.rosetta.limits.Police;
 import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.limits.redis.RedisLimiter;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,8 +189,7 @@ public final class Gateway {
         // A concurrency slot outlives a replica that died holding it by the longest a request may take.
         Duration lease = config.providers().stream().map(ProviderConfig::timeout).max(Duration::compareTo)
                 .orElse(Duration.ofMinutes(10)).plusMinutes(1);
-        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().get())
-                .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+        Redis redis = dev.rosetta.redis.RedisClients.open(vertx, c.redis().get());
         return new RedisLimiter(redis, c.redisPrefix(), c.timeout(), lease, c.onFailure());
     }
 

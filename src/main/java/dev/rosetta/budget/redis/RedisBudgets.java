@@ -1,5 +1,7 @@
 package dev.rosetta.budget.redis;
 
+import dev.rosetta.redis.LuaScript;
+import dev.rosetta.redis.RedisClients;
 import dev.rosetta.budget.BudgetBook;
 import dev.rosetta.budget.Hold;
 import dev.rosetta.budget.Spend;
@@ -13,8 +15,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import dev.rosetta.limits.redis.LuaScript;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -62,8 +62,7 @@ public final class RedisBudgets implements BudgetBook {
     }
 
     public static RedisBudgets create(Vertx vertx, LimiterConfig c) {
-        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(c.redis().orElseThrow())
-                .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+        Redis redis = RedisClients.open(vertx, c.redis().orElseThrow());
         return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.timeout(), c.onFailure());
     }
 
@@ -126,7 +125,7 @@ public final class RedisBudgets implements BudgetBook {
         Promise<Spend> out = Promise.promise();
         redis.send(Request.cmd(Command.HMGET).arg(prefix + hold.counter()).arg("spent").arg("reserved"))
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .onComplete(ar -> onContext(ctx, () -> out.complete(ar.failed() ? Spend.ZERO
+                .onComplete(ar -> RedisClients.onContext(ctx, () -> out.complete(ar.failed() ? Spend.ZERO
                         : new Spend(num(ar.result().get(0)), num(ar.result().get(1))))));
         return out.future();
     }
@@ -163,7 +162,7 @@ public final class RedisBudgets implements BudgetBook {
         calls.incrementAndGet();
         Context ctx = Vertx.currentContext();
         Promise<T> out = Promise.promise();
-        eval(script, holds, args).onComplete(ar -> onContext(ctx, () -> {
+        eval(script, holds, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 if (down.get() && down.compareAndSet(true, false)) {
                     LOG.info("budget counters in Redis reachable again");
@@ -188,13 +187,5 @@ public final class RedisBudgets implements BudgetBook {
             keys.add(prefix + h.counter());
         }
         return script.eval(redis, keys, args, timeoutMillis);
-    }
-
-    private static void onContext(Context ctx, Runnable r) {
-        if (ctx == null || Vertx.currentContext() == ctx) {
-            r.run();
-        } else {
-            ctx.runOnContext(v -> r.run());
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.rosetta.limits.redis;
 
+import dev.rosetta.redis.LuaScript;
+import dev.rosetta.redis.RedisClients;
 import dev.rosetta.limits.Bucket;
 import dev.rosetta.limits.Charge;
 import dev.rosetta.limits.Decision;
@@ -101,7 +103,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Decision> out = Promise.promise();
-        eval(RESERVE, charges, args).onComplete(ar -> onContext(ctx, () -> {
+        eval(RESERVE, charges, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 recovered();
                 out.complete(decision(charges, lease, ar.result()));
@@ -135,7 +137,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Void> out = Promise.promise();
-        eval(SETTLE, touched, args).onComplete(ar -> onContext(ctx, () -> {
+        eval(SETTLE, touched, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.failed()) {
                 failed(ar.cause());
             }
@@ -181,14 +183,6 @@ public final class RedisLimiter implements Limiter {
     private void recovered() {
         if (down.get() && down.compareAndSet(true, false)) {
             LOG.info("rate-limit counters in Redis reachable again");
-        }
-    }
-
-    private static void onContext(Context ctx, Runnable r) {
-        if (ctx == null || Vertx.currentContext() == ctx) {
-            r.run();
-        } else {
-            ctx.runOnContext(v -> r.run());
         }
     }
 }

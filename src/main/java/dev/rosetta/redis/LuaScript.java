@@ -1,4 +1,4 @@
-package dev.rosetta.limits.redis;
+package dev.rosetta.redis;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;

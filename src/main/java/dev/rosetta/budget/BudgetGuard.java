@@ -7,7 +7,6 @@ import dev.rosetta.ledger.Cost;
 import dev.rosetta.ledger.PriceTable;
 import dev.rosetta.model.Usage;
 import dev.rosetta.pipeline.Exchange;
-import dev.rosetta.pipeline.Replies;
 import dev.rosetta.route.Route;
 import dev.rosetta.usage.TokenEstimate;
 import io.vertx.core.Future;
@@ -69,29 +68,81 @@ public final class BudgetGuard {
     }
 
     /**
-     * Reserves for {@code ex} and runs {@code next} if every budget has room; otherwise answers the
-     * refusal. A refusal after an asynchronous decision is answered through {@code replies}.
+     * What a request's reservation against its budgets came to.
+     *
+     * @param holds what was asked of each budget (key, then tenant)
+     * @param verdict what the counters answered: taken, refused, or unreachable
+     */
+    public record Claim(List<Hold> holds, Verdict verdict) {
+    }
+
+    /**
+     * Reserves the estimated maximum cost of {@code ex} against its key's and tenant's budgets. The
+     * future never fails: counters that cannot be reached give a claim whose verdict says so. The caller
+     * then {@link #admits checks} it and either {@link #keep keeps} or {@link #release releases} it.
      *
      * @param maxOutputTokens the output limit the request sets, -1 for none
      */
-    public void admit(Exchange ex, Route route, long bodyBytes, long maxOutputTokens, Replies replies, Runnable next) {
+    public Future<Claim> reserve(Exchange ex, Route route, long bodyBytes, long maxOutputTokens) {
         long now = clock.millis();
-        Principal p = ex.principal();
         long cost = estimate(route.upstreamModel(), bodyBytes, maxOutputTokens);
-        List<Hold> holds = holds(p, cost, now);
+        List<Hold> holds = holds(ex.principal(), cost, now);
         Future<Verdict> verdict = book.reserve(holds, now);
         if (verdict.isComplete()) {
-            decided(ex, holds, verdict.result(), next);
-            return;
+            return Future.succeededFuture(new Claim(holds, verdict.succeeded() ? verdict.result() : unreachable(verdict.cause())));
         }
-        verdict.onComplete(ar -> {
-            try {
-                decided(ex, holds, ar.succeeded() ? ar.result()
-                        : new Verdict(-1, List.of(), Optional.of(String.valueOf(ar.cause()))), next);
-            } catch (dev.rosetta.error.GatewayException e) {
-                replies.error(ex, e.error());
-            }
-        });
+        return verdict.transform(ar -> Future.succeededFuture(
+                new Claim(holds, ar.succeeded() ? ar.result() : unreachable(ar.cause()))));
+    }
+
+    private static Verdict unreachable(Throwable cause) {
+        return new Verdict(-1, List.of(), Optional.of(String.valueOf(cause)));
+    }
+
+    /**
+     * Whether {@code c} lets its request through: every budget had room, or the counters could not be
+     * reached and {@code limits_on_redis_failure} is {@code allow} (the counters are the rate limiter's
+     * Redis, and its setting decides for both).
+     */
+    public boolean admits(Claim c) {
+        Verdict v = c.verdict();
+        return v.unavailable().isPresent() ? !book.failurePolicyDenies() : v.refused() < 0;
+    }
+
+    /**
+     * Throws the answer to a request {@code c} does not admit ({@link #admits}): the budget refusal, with
+     * {@code x-should-retry: false} and the reset time, or 503 while the counters cannot be checked.
+     */
+    public void refuse(Exchange ex, Claim c) {
+        Verdict v = c.verdict();
+        if (v.unavailable().isPresent()) {
+            throw GatewayError.of(ErrorKind.UNAVAILABLE, "budgets cannot be checked right now; try again shortly")
+                    .withRetryAfter(1).toException();
+        }
+        Hold h = c.holds().get(v.refused());
+        ex.response().headers().set("x-should-retry", "false");
+        ex.signal(dev.rosetta.metrics.Signal.BUDGET_EXHAUSTED);
+        throw refusal(ex.principal(), h, v.spends().get(v.refused())).toException();
+    }
+
+    /**
+     * The request goes on holding {@code c}: its completion settles the reservation with the cost the
+     * ledger records, and a soft budget it is over warns in a header.
+     */
+    public void keep(Exchange ex, Claim c) {
+        if (!c.verdict().granted()) {
+            return; // nothing taken (counters unreachable, served anyway)
+        }
+        List<Hold> holds = c.holds();
+        ex.whenComplete(done -> settle(done, holds));
+        warnIfOver(ex, holds, c.verdict().spends());
+    }
+
+    /** Gives {@code c}'s reservation back: its request will not be served (refused by a limit, or gone). */
+    public void release(Claim c) {
+        if (c.verdict().granted()) {
+            book.settle(c.holds(), 0, clock.millis());
+        }
     }
 
     /** The estimated maximum cost of a request, nano-USD: 0 when the model has no price. */
@@ -114,32 +165,6 @@ public final class BudgetGuard {
 
     public static Hold hold(String kind, String id, Budget b, long cost, long now) {
         return new Hold(kind, id, b.window(now), b.nanos(), b.soft(), cost);
-    }
-
-    private void decided(Exchange ex, List<Hold> holds, Verdict v, Runnable next) {
-        if (v.unavailable().isPresent()) {
-            // The counters are the rate limiter's Redis: limits_on_redis_failure decides for both, and
-            // with allow the request goes through unbudgeted (logged by the counters).
-            if (book.failurePolicyDenies()) {
-                throw GatewayError.of(ErrorKind.UNAVAILABLE, "budgets cannot be checked right now; try again shortly")
-                        .withRetryAfter(1).toException();
-            }
-            next.run();
-            return;
-        }
-        if (v.refused() >= 0) {
-            Hold h = holds.get(v.refused());
-            ex.response().headers().set("x-should-retry", "false");
-            ex.signal(dev.rosetta.metrics.Signal.BUDGET_EXHAUSTED);
-            throw refusal(ex.principal(), h, v.spends().get(v.refused())).toException();
-        }
-        if (ex.response().closed()) {
-            book.settle(holds, 0, clock.millis()); // the client left meanwhile: its hooks have run
-            return;
-        }
-        ex.whenComplete(done -> settle(done, holds));
-        warnIfOver(ex, holds, v.spends());
-        next.run();
     }
 
     private void settle(Exchange ex, List<Hold> holds) {

@@ -20,15 +20,17 @@ public final class Budgets {
 
     /**
      * The budgets of keys and tenants: on with {@code auth: keys} (budgets may be set at runtime
-     * through the admin API), null otherwise. Counters in Redis when {@code redis:} is set, else in
+     * through the admin API), null otherwise. Counters in Redis through {@code redis} (the gateway's link,
+     * present when {@code redis:} is set), else in
      * this process, loaded from {@code ledger} (when there is one) for each owner's current period.
      */
-    public static BudgetGuard open(Vertx vertx, GatewayConfig config, Ledger ledger, Clock clock) {
+    public static BudgetGuard open(Vertx vertx, GatewayConfig config, dev.rosetta.redis.RedisLink redis, Ledger ledger,
+                                   Clock clock) {
         if (config.auth().mode() != AuthConfig.Mode.KEYS) {
             return null;
         }
-        BudgetBook book = config.limiter().redis().isPresent()
-                ? dev.rosetta.budget.redis.RedisBudgets.create(vertx, config.limiter())
+        BudgetBook book = redis != null
+                ? dev.rosetta.budget.redis.RedisBudgets.create(redis, config.limiter())
                 : new InProcessBudgets(ledger == null ? InProcessBudgets.Seed.NONE : seed(ledger));
         if (book instanceof InProcessBudgets local && ledger != null
                 && config.auth().store().kind() == dev.rosetta.config.StoreLocation.Kind.POSTGRESQL) {

@@ -1,20 +1,18 @@
 package dev.rosetta.cache;
 
 import dev.rosetta.redis.RedisClients;
+import dev.rosetta.redis.RedisLink;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -26,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * Answers in Redis, shared by every replica: one string per entry, {@code prefix + scope:digest},
  * holding the deflated {@link AnswerCodec} bytes, with Redis expiring it at the answer's expiry.
  *
- * <p>Implementation notes: every call is bounded by {@code timeout}; past it, or with Redis down, a
- * read is a miss and a write is dropped (logged at most once a minute), so the request goes on as if
- * there were no cache rather than waiting. An entry larger than {@code maxEntryBytes} once compressed
+ * <p>Implementation notes: calls go through the gateway's {@link RedisLink} (writes deferred to its
+ * next write), each bounded by its timeout; past it, or with Redis down, a read is a miss and a write is
+ * dropped (logged at most once a minute), so the request goes on as if there were no cache rather than
+ * waiting. An entry larger than {@code maxEntryBytes} once compressed
  * is not stored. Results are handed back on the caller's context.
  */
 public final class RedisStore implements AnswerStore {
@@ -36,19 +35,17 @@ public final class RedisStore implements AnswerStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
     private static final Optional<CachedAnswer> NONE = Optional.empty();
 
-    private final Redis redis;
+    private final RedisLink redis;
     private final String prefix;
-    private final long timeoutMillis;
     private final long maxEntryBytes;
     private final Clock clock;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong lastLog = new AtomicLong();
 
-    public RedisStore(Redis redis, String prefix, Duration timeout, long maxEntryBytes, Clock clock) {
+    public RedisStore(RedisLink redis, String prefix, long maxEntryBytes, Clock clock) {
         this.redis = redis;
         this.prefix = prefix;
-        this.timeoutMillis = timeout.toMillis();
         this.maxEntryBytes = maxEntryBytes;
         this.clock = clock;
     }
@@ -57,7 +54,7 @@ public final class RedisStore implements AnswerStore {
     public Future<Optional<CachedAnswer>> get(CacheKey key) {
         Context ctx = Vertx.currentContext();
         Promise<Optional<CachedAnswer>> out = Promise.promise();
-        send(Request.cmd(Command.GET).arg(prefix + key.id())).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        redis.send(Request.cmd(Command.GET).arg(prefix + key.id())).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.failed()) {
                 failed("read", ar.cause());
                 out.complete(NONE);
@@ -84,7 +81,7 @@ public final class RedisStore implements AnswerStore {
         bytes.set(value.length);
         Context ctx = Vertx.currentContext();
         Promise<Void> out = Promise.promise();
-        send(Request.cmd(Command.SET).arg(prefix + key.id()).arg(Buffer.buffer(value)).arg("PX").arg(ttl))
+        redis.later(Request.cmd(Command.SET).arg(prefix + key.id()).arg(Buffer.buffer(value)).arg("PX").arg(ttl))
                 .onComplete(ar -> RedisClients.onContext(ctx, () -> {
                     if (ar.failed()) {
                         failed("write", ar.cause());
@@ -96,7 +93,7 @@ public final class RedisStore implements AnswerStore {
 
     @Override
     public Future<Void> remove(CacheKey key) {
-        return send(Request.cmd(Command.DEL).arg(prefix + key.id())).<Void>mapEmpty().otherwiseEmpty();
+        return redis.send(Request.cmd(Command.DEL).arg(prefix + key.id())).<Void>mapEmpty().otherwiseEmpty();
     }
 
     @Override
@@ -106,15 +103,7 @@ public final class RedisStore implements AnswerStore {
 
     @Override
     public void close() {
-        redis.close();
-    }
-
-    private Future<Response> send(Request request) {
-        try {
-            return redis.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        // the link is the gateway's, shared with the limits and the budgets: it closes it
     }
 
     private void failed(String what, Throwable cause) {

@@ -81,16 +81,15 @@ public final class ResponseCache {
         }
 
         /**
-         * The store {@code config} asks for: in Redis, shared by replicas, when {@code redis:} is set
-         * (bounded by {@code redis_timeout}); else in this process.
+         * The store {@code config} asks for: in Redis through {@code redis} (the gateway's link, present
+         * when {@code redis:} is set; bounded by {@code redis_timeout}), shared by replicas; else in this process.
          */
-        public static Shared open(Vertx vertx, GatewayConfig config, Clock clock) {
+        public static Shared open(dev.rosetta.redis.RedisLink redis, GatewayConfig config, Clock clock) {
             CacheConfig c = config.cache();
-            if (config.limiter().redis().isEmpty()) {
+            if (redis == null) {
                 return new Shared(new CaffeineStore(c.maxSize(), c.maxEntrySize(), clock));
             }
-            Redis redis = dev.rosetta.redis.RedisClients.open(vertx, config.limiter().redis().get());
-            return new Shared(new RedisStore(redis, c.redisPrefix(), config.limiter().timeout(), c.maxEntrySize(), clock));
+            return new Shared(new RedisStore(redis, c.redisPrefix(), c.maxEntrySize(), clock));
         }
     }
 

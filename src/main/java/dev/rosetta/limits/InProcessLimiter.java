@@ -67,6 +67,17 @@ public final class InProcessLimiter implements Limiter {
         return Future.succeededFuture();
     }
 
+    @Override
+    public Future<Void> cancel(Reservation reservation, long nowMillis) {
+        for (Charge c : reservation.charges()) {
+            Cell cell = cells.get(c.bucket().key());
+            if (cell != null) {
+                cell.giveBack(c);
+            }
+        }
+        return Future.succeededFuture();
+    }
+
     private static List<Quota> quotas(List<Charge> charges, long[] state) {
         List<Quota> out = new ArrayList<>(charges.size());
         for (int i = 0; i < charges.size(); i++) {

@@ -35,6 +35,13 @@ public interface Limiter {
     Future<Void> settle(Reservation reservation, long actualTokens, long nowMillis);
 
     /**
+     * Gives a reservation back whole, as if its request had never asked: for a request refused by
+     * something checked beside the limits (its budget) after they had granted it. Every bucket gets its
+     * charge back, requests buckets included; concurrency slots are released.
+     */
+    Future<Void> cancel(Reservation reservation, long nowMillis);
+
+    /**
      * What is wrong with the counters right now, for {@code /ready}: empty while they answer. Never
      * blocks.
      */

@@ -33,9 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens ({@link TokenEstimate#ofBodyBytes}) plus the output limit it sets, capped at (or, when it sets
  * none, equal to) {@code limits_output_tokens}. Settlement corrects the bucket up or down.
  *
- * <p>Budgets in money ({@link BudgetGuard}) are checked first, for a principal that has one: its
- * estimated maximum cost is reserved against its key's and tenant's budgets, and a request they
- * cannot cover is refused before it takes anything from the limits.
+ * <p>Budgets in money ({@link BudgetGuard}) are reserved at the same time, for a principal that has
+ * one: its estimated maximum cost against its key's and tenant's budgets. A request they cannot cover
+ * is refused with the budget's answer (which wins over a rate-limit refusal), and what the limits
+ * granted it is given back whole ({@link Limiter#cancel}); a request the limits refuse gives its
+ * budget reservation back.
  *
  * <p>Present in the pipeline only when some limit is configured or keys are on (see {@link #needed}). Called on the request's event loop;
  * never blocks (the Redis limiter answers through a future, bounded by its timeout).
@@ -91,10 +93,11 @@ public final class Police {
     }
 
     /**
-     * Reserves for {@code ex} and runs {@code next} if granted; otherwise answers the refusal. A
-     * refusal or failure in {@code next} after an asynchronous decision is answered here too.
-     */
-    /**
+     * Reserves for {@code ex} and runs {@code next} if granted; otherwise answers the refusal. The budget
+     * and the limits are asked at once (with counters in Redis, their two scripts leave in one write);
+     * a request one of them refuses gives back what the other took. A refusal or failure in
+     * {@code next} after an asynchronous decision is answered here too.
+     *
      * @param bodyBytes the request body's size, for the input estimate
      * @param maxOutputTokens the output limit the request sets, -1 for none
      */
@@ -103,34 +106,38 @@ public final class Police {
             next.run(); // free at every provider, and limited there apart from generation
             return;
         }
-        if (budgets != null && BudgetGuard.applies(ex.principal())) {
-            budgets.admit(ex, route, bodyBytes, maxOutputTokens, replies,
-                    () -> limit(ex, route, bodyBytes, maxOutputTokens, next));
-            return;
-        }
-        limit(ex, route, bodyBytes, maxOutputTokens, next);
-    }
-
-    private void limit(Exchange ex, Route route, long bodyBytes, long maxOutputTokens, Runnable next) {
         long now = clock.millis();
-        Future<Decision> decision = reserve(ex.principal(), ex.model(), route.provider().name(), bodyBytes,
+        Future<BudgetGuard.Claim> money = budgets != null && BudgetGuard.applies(ex.principal())
+                ? budgets.reserve(ex, route, bodyBytes, maxOutputTokens) : null;
+        Future<Decision> rate = reserve(ex.principal(), ex.model(), route.provider().name(), bodyBytes,
                 maxOutputTokens, ex.requestId(), now);
-        if (decision == null) {
+        if (money == null && rate == null) {
             next.run();
             return;
         }
-        if (decision.isComplete()) {
-            decided(ex, decision.result(), now, next);
+        if ((money == null || money.isComplete()) && (rate == null || rate.isComplete())) {
+            decided(ex, claim(money), decision(rate), now, next);
             return;
         }
-        decision.onComplete(ar -> {
-            try {
-                decided(ex, ar.succeeded() ? ar.result() : new Decision.Unavailable(String.valueOf(ar.cause())),
-                        now, next);
-            } catch (GatewayException e) {
-                replies.error(ex, e.error());
-            }
-        });
+        Future.join(money == null ? Future.succeededFuture() : money, rate == null ? Future.succeededFuture() : rate)
+                .onComplete(x -> {
+                    try {
+                        decided(ex, claim(money), decision(rate), now, next);
+                    } catch (GatewayException e) {
+                        replies.error(ex, e.error());
+                    }
+                });
+    }
+
+    private static BudgetGuard.Claim claim(Future<BudgetGuard.Claim> money) {
+        return money == null ? null : money.result(); // a claim's future never fails
+    }
+
+    private static Decision decision(Future<Decision> rate) {
+        if (rate == null) {
+            return null;
+        }
+        return rate.succeeded() ? rate.result() : new Decision.Unavailable(String.valueOf(rate.cause()));
     }
 
     /**
@@ -147,23 +154,50 @@ public final class Police {
         return charges.isEmpty() ? null : limiter.reserve(charges, lease, now);
     }
 
-    private void decided(Exchange ex, Decision decision, long now, Runnable next) {
-        switch (decision) {
-            case Decision.Granted g -> {
-                Reservation r = g.reservation();
-                if (ex.response().closed()) {
-                    // the client left while Redis answered: the request has ended, its hooks have run
-                    if (r != Reservation.NONE) {
-                        limiter.settle(r, 0, clock.millis());
-                    }
-                    return;
-                }
-                if (r != Reservation.NONE) {
-                    ex.whenComplete(done -> limiter.settle(r, actualTokens(done, r), clock.millis()));
-                }
-                RateHeaders.write(ex.response().headers(), ex.dialect(), g.quotas(), now);
-                next.run();
+    /** Both answers in (either may be null: not asked): go on holding both, or refuse and give back. */
+    private void decided(Exchange ex, BudgetGuard.Claim claim, Decision decision, long now, Runnable next) {
+        Reservation held = decision instanceof Decision.Granted g ? g.reservation() : Reservation.NONE;
+        if (claim != null && !budgets.admits(claim)) {
+            cancel(held);
+            budgets.refuse(ex, claim);
+        }
+        if (decision != null && !(decision instanceof Decision.Granted)) {
+            if (claim != null) {
+                budgets.release(claim);
             }
+            refuse(ex, decision, now);
+        }
+        if (ex.response().closed()) {
+            // the client left while Redis answered: the request has ended, its hooks have run
+            if (claim != null) {
+                budgets.release(claim);
+            }
+            if (held != Reservation.NONE) {
+                limiter.settle(held, 0, clock.millis()); // admitted, then abandoned: it counts as asked
+            }
+            return;
+        }
+        if (claim != null) {
+            budgets.keep(ex, claim);
+        }
+        if (decision instanceof Decision.Granted g) {
+            if (held != Reservation.NONE) {
+                ex.whenComplete(done -> limiter.settle(held, actualTokens(done, held), clock.millis()));
+            }
+            RateHeaders.write(ex.response().headers(), ex.dialect(), g.quotas(), now);
+        }
+        next.run();
+    }
+
+    private void cancel(Reservation r) {
+        if (r != Reservation.NONE) {
+            limiter.cancel(r, clock.millis());
+        }
+    }
+
+    /** Throws the answer to a refused or undecidable reservation. */
+    private void refuse(Exchange ex, Decision decision, long now) {
+        switch (decision) {
             case Decision.Refused r -> {
                 RateHeaders.write(ex.response().headers(), ex.dialect(), r.quotas(), now);
                 throw refusal(ex, r).toException();
@@ -171,6 +205,7 @@ public final class Police {
             case Decision.Unavailable u -> throw GatewayError.of(ErrorKind.UNAVAILABLE,
                     "rate limits cannot be checked right now (" + u.reason() + "); try again shortly")
                     .withRetryAfter(1).toException();
+            case Decision.Granted g -> throw new IllegalStateException("granted");
         }
     }
 

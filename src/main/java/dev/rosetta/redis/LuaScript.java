@@ -1,10 +1,7 @@
 package dev.rosetta.redis;
 
-import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,12 +10,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A Lua script shipped as a resource, run atomically in Redis by its SHA-1 ({@code EVALSHA}); sent whole
- * ({@code EVAL}) only when Redis does not know it yet ({@code NOSCRIPT}: a restarted or flushed Redis).
- * The rate limiter and the budgets run theirs through it.
+ * A Lua script shipped as a resource, run atomically in Redis by its SHA-1 ({@code EVALSHA}) through a
+ * {@link RedisLink}, which loads it on each connection before its first use. The rate limiter and the
+ * budgets run theirs this way.
  */
 public record LuaScript(String text, String sha) {
 
@@ -38,18 +34,9 @@ public record LuaScript(String text, String sha) {
         }
     }
 
-    /** One round trip (two the first time after Redis lost the script), failed after {@code timeoutMillis}. */
-    public Future<Response> eval(Redis redis, List<String> keys, List<String> args, long timeoutMillis) {
-        return redis.send(request(Command.EVALSHA, sha, keys, args))
-                .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-                        ? redis.send(request(Command.EVAL, text, keys, args))
-                        : Future.failedFuture(e))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** {@code SCRIPT LOAD}: Redis keeps the script, so the first call needs no second round trip. */
-    public Future<Response> preload(Redis redis) {
-        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(text));
+    /** {@code EVALSHA} of this script on {@code keys} with {@code args}: {@link RedisLink#eval} sends it. */
+    public Request request(List<String> keys, List<String> args) {
+        return request(Command.EVALSHA, sha, keys, args);
     }
 
     private static Request request(Command command, String script, List<String> keys, List<String> args) {

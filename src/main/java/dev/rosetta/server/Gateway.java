@@ -24,7 +24,7 @@ import dev.rosetta.limits.Limiter;
 import dev.rosetta.limits.Police;
 import dev.rosetta.cache.ResponseCache;
 import dev.rosetta.limits.redis.RedisLimiter;
-import io.vertx.redis.client.Redis;
+import dev.rosetta.redis.RedisLink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +49,7 @@ public final class Gateway {
     private final Lifecycle lifecycle;
     private final KeyService keys;
     private final Ledger ledger;
+    private RedisLink redis;
     private ResponseCache.Shared cache;
     private dev.rosetta.observe.Observability observe;
     private dev.rosetta.route.RoutingState routing;
@@ -124,13 +125,16 @@ public final class Gateway {
                 : Future.fromCompletionStage(keys.start().completeOnTimeout(false, 15, TimeUnit.SECONDS));
         // The ledger lives in the store, so it is on whenever there is one (auth: keys), unless switched off.
         Ledger ledger = keys == null || !config.ledger().enabled() ? null : Ledgers.open(config);
-        Limiter limiter = Police.needed(config) ? limiter(vertx, config) : null;
-        dev.rosetta.budget.BudgetGuard budgets = dev.rosetta.budget.Budgets.open(vertx, config, ledger, clock);
-        if (limiter instanceof RedisLimiter redis) {
-            loaded = loaded.compose(x -> redis.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
+        // One link to Redis (when redis: is set) for the limits, the budgets and the cache alike.
+        RedisLink redis = config.limiter().redis().map(url -> RedisLink.open(vertx, url, config.limiter().timeout()))
+                .orElse(null);
+        Limiter limiter = Police.needed(config) ? limiter(redis, config) : null;
+        dev.rosetta.budget.BudgetGuard budgets = dev.rosetta.budget.Budgets.open(vertx, config, redis, ledger, clock);
+        if (limiter instanceof RedisLimiter shared) {
+            loaded = loaded.compose(x -> shared.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
         }
         dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, routes, clock, delays);
-        ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(vertx, config, clock) : null;
+        ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(redis, config, clock) : null;
         dev.rosetta.observe.Observability observe = dev.rosetta.observe.Observability.create(config,
                 lifecycle::inFlight, tracing, ledger, clock);
         loaded = loaded.compose(x -> observe.start(vertx));
@@ -161,6 +165,7 @@ public final class Gateway {
                         }
                     }
                     Gateway g = new Gateway(vertx, config, verticles, port, lifecycle, keys, ledger);
+                    g.redis = redis;
                     g.cache = cache;
                     g.observe = observe;
                     g.routing = routing;
@@ -168,6 +173,9 @@ public final class Gateway {
                 })
                 // Fail first, then close: a callback on vertx.close() would run on a closed event loop.
                 .recover(err -> {
+                    if (redis != null) {
+                        redis.close();
+                    }
                     observe.close();
                     if (ledger != null) {
                         ledger.close();
@@ -181,16 +189,15 @@ public final class Gateway {
     }
 
     /** In this process, or in Redis shared by every replica when {@code redis:} is set. */
-    private static Limiter limiter(Vertx vertx, GatewayConfig config) {
+    private static Limiter limiter(RedisLink redis, GatewayConfig config) {
         LimiterConfig c = config.limiter();
-        if (c.redis().isEmpty()) {
+        if (redis == null) {
             return new InProcessLimiter();
         }
         // A concurrency slot outlives a replica that died holding it by the longest a request may take.
         Duration lease = config.providers().stream().map(ProviderConfig::timeout).max(Duration::compareTo)
                 .orElse(Duration.ofMinutes(10)).plusMinutes(1);
-        Redis redis = dev.rosetta.redis.RedisClients.open(vertx, c.redis().get());
-        return new RedisLimiter(redis, c.redisPrefix(), c.timeout(), lease, c.onFailure());
+        return new RedisLimiter(redis, c.redisPrefix(), lease, c.onFailure());
     }
 
     /**
@@ -271,7 +278,8 @@ public final class Gateway {
             List<Future<Void>> stops = new ArrayList<>();
             verticles.forEach(v -> stops.add(v.shutdown(Duration.ofMillis(100))));
             return Future.join(stops);
-        }).transform(x -> {
+        }).transform(x -> redis == null ? Future.<Void>succeededFuture() : redis.close()).transform(x -> {
+            // the link has written the last settlements (budgets, limits) before it closed
             if (keys != null) {
                 keys.close();
             }

@@ -4,7 +4,7 @@ import dev.rosetta.budget.redis.RedisBudgets;
 import dev.rosetta.limits.FailurePolicy;
 import dev.rosetta.limits.RedisTestServer;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
+import dev.rosetta.redis.RedisLink;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,20 +12,21 @@ import org.junit.jupiter.api.BeforeAll;
 class RedisBudgetsTest extends BudgetBookContract {
 
     private static Vertx vertx;
+    private static RedisLink link;
     private static RedisBudgets book;
 
     @BeforeAll
     static void connect() {
         RedisTestServer.require();
         vertx = Vertx.vertx();
-        book = new RedisBudgets(Redis.createClient(vertx, RedisTestServer.URL), RedisTestServer.PREFIX + "budget:",
-                Duration.ofSeconds(2), FailurePolicy.DENY);
+        link = RedisLink.open(vertx, RedisTestServer.URL, Duration.ofSeconds(2));
+        book = new RedisBudgets(link, RedisTestServer.PREFIX + "budget:", FailurePolicy.DENY);
     }
 
     @AfterAll
     static void close() {
         if (vertx != null) {
-            book.close();
+            link.close().await();
             vertx.close();
         }
     }

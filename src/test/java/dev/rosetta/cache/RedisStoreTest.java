@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rosetta.limits.RedisTestServer;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import dev.rosetta.redis.RedisLink;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -15,20 +14,21 @@ import org.junit.jupiter.api.Test;
 class RedisStoreTest extends AnswerStoreContract {
 
     private static Vertx vertx;
+    private static RedisLink link;
     private static RedisStore store;
 
     @BeforeAll
     static void connect() {
         RedisTestServer.require();
         vertx = Vertx.vertx();
-        store = new RedisStore(Redis.createClient(vertx, RedisTestServer.URL), RedisTestServer.PREFIX + "cache:",
-                Duration.ofSeconds(2), ENTRY_CAP, CLOCK);
+        link = RedisLink.open(vertx, RedisTestServer.URL, Duration.ofSeconds(2));
+        store = new RedisStore(link, RedisTestServer.PREFIX + "cache:", ENTRY_CAP, CLOCK);
     }
 
     @AfterAll
     static void close() {
         if (vertx != null) {
-            store.close();
+            link.close().await();
             vertx.close();
         }
     }
@@ -42,15 +42,15 @@ class RedisStoreTest extends AnswerStoreContract {
     void aRedisThatDoesNotAnswerIsAMissWithinTheTimeout() throws Exception {
         // accepts connections and never says a word
         try (ServerSocket silent = new ServerSocket(0)) {
-            RedisStore mute = new RedisStore(Redis.createClient(vertx, new RedisOptions()
-                    .setConnectionString("redis://127.0.0.1:" + silent.getLocalPort())), "x:", Duration.ofMillis(100),
-                    ENTRY_CAP, CLOCK);
+            RedisLink muteLink = RedisLink.open(vertx, "redis://127.0.0.1:" + silent.getLocalPort(),
+                    Duration.ofMillis(100));
+            RedisStore mute = new RedisStore(muteLink, "x:", ENTRY_CAP, CLOCK);
             long start = System.nanoTime();
             assertThat(await(mute.get(key("t=a")))).isEmpty();
             await(mute.put(key("t=a"), new CachedAnswer(everyKindOfBlock("x"), CLOCK.millis(), CLOCK.millis() + 1000)));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
             assertThat(mute.stats().failures()).isEqualTo(2);
-            mute.close();
+            muteLink.close();
         }
     }
 

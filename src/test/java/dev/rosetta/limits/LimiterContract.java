@@ -173,6 +173,23 @@ abstract class LimiterContract {
     }
 
     @Test
+    void aCancelledReservationGivesEveryChargeBackRequestsIncluded() {
+        Bucket rpm = bucket("rpm", Unit.REQUESTS, 2, MINUTE);
+        Bucket conc = bucket("concurrent", Unit.CONCURRENT, 1, 0);
+        Bucket tpm = bucket("tpm", Unit.TOKENS, 100, MINUTE);
+        granted(reserve(new Charge(rpm, 1), new Charge(conc, 1), new Charge(tpm, 60)));
+        Decision.Refused full = refused(reserve(new Charge(rpm, 1), new Charge(conc, 1), new Charge(tpm, 60)));
+        assertThat(full.refused().bucket()).isEqualTo(conc);
+
+        Decision.Granted second = granted(reserve(new Charge(rpm, 1), new Charge(tpm, 40)));
+        assertThat(second.quotas()).extracting(Quota::remaining).containsExactly(0L, 0L);
+        get(limiter().cancel(second.reservation(), now)); // e.g. its budget refused it
+
+        Decision.Granted again = granted(reserve(new Charge(rpm, 1), new Charge(tpm, 40)));
+        assertThat(again.quotas()).extracting(Quota::remaining).containsExactly(0L, 0L);
+    }
+
+    @Test
     void aRequestLargerThanTheWholeBucketIsRefusedAtOnceAsNeverFitting() {
         Bucket tpm = bucket("tpm", Unit.TOKENS, 1000, MINUTE);
         Decision.Refused r = refused(reserve(new Charge(tpm, 1001)));

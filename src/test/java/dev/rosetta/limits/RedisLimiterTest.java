@@ -2,7 +2,7 @@ package dev.rosetta.limits;
 
 import dev.rosetta.limits.redis.RedisLimiter;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
+import dev.rosetta.redis.RedisLink;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,20 +10,21 @@ import org.junit.jupiter.api.BeforeAll;
 class RedisLimiterTest extends LimiterContract {
 
     private static Vertx vertx;
+    private static RedisLink link;
     private static RedisLimiter limiter;
 
     @BeforeAll
     static void connect() {
         RedisTestServer.require();
         vertx = Vertx.vertx();
-        limiter = new RedisLimiter(Redis.createClient(vertx, RedisTestServer.URL), RedisTestServer.PREFIX,
-                Duration.ofSeconds(2), Duration.ofMinutes(15), FailurePolicy.DENY);
+        link = RedisLink.open(vertx, RedisTestServer.URL, Duration.ofSeconds(2));
+        limiter = new RedisLimiter(link, RedisTestServer.PREFIX, Duration.ofMinutes(15), FailurePolicy.DENY);
     }
 
     @AfterAll
     static void close() {
         if (vertx != null) {
-            limiter.close();
+            link.close().await();
             vertx.close();
         }
     }

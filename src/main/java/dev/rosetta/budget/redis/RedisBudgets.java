@@ -2,6 +2,7 @@ package dev.rosetta.budget.redis;
 
 import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
+import dev.rosetta.redis.RedisLink;
 import dev.rosetta.budget.BudgetBook;
 import dev.rosetta.budget.Hold;
 import dev.rosetta.budget.Spend;
@@ -14,14 +15,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -32,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * next reservation on any other (one script, no cache in between).
  *
  * <p>Implementation notes: a reservation is one {@code EVALSHA} of {@code reserve.lua}, a settlement
- * one of {@code settle.lua}; both atomic, so no two replicas interleave inside them. A counter is a
+ * one of {@code settle.lua}; both atomic, so no two replicas interleave inside them. Both go through
+ * the gateway's {@link RedisLink}: a reservation leaves in the same write as the rate limits' of the
+ * same request, a settlement (deferred) with the next write. A counter is a
  * hash {@code {spent, reserved}} named after its owner and period start, expiring a day after the
  * period ends ({@code total}: never). Every call is bounded by {@code redis_timeout}; past it, or with
  * Redis down, {@code limits_on_redis_failure} decides as it does for the limits. Alerts are
@@ -46,29 +46,20 @@ public final class RedisBudgets implements BudgetBook {
     private static final LuaScript SETTLE = LuaScript.load(RedisBudgets.class, "settle.lua");
     private static final long DAY = 86_400_000L;
 
-    private final Redis redis;
+    private final RedisLink redis;
     private final String prefix;
-    private final long timeoutMillis;
     private final FailurePolicy onFailure;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong calls = new AtomicLong();
 
-    public RedisBudgets(Redis redis, String prefix, Duration timeout, FailurePolicy onFailure) {
+    public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure) {
         this.redis = redis;
         this.prefix = prefix;
-        this.timeoutMillis = timeout.toMillis();
         this.onFailure = onFailure;
     }
 
-    public static RedisBudgets create(Vertx vertx, LimiterConfig c) {
-        Redis redis = RedisClients.open(vertx, c.redis().orElseThrow());
-        return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.timeout(), c.onFailure());
-    }
-
-    /** Redis round trips made since start (reservations, settlements, peeks, alert claims). */
-    public long roundTrips() {
-        return calls.get();
+    public static RedisBudgets create(RedisLink redis, LimiterConfig c) {
+        return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.onFailure());
     }
 
     @Override
@@ -91,7 +82,7 @@ public final class RedisBudgets implements BudgetBook {
             args.add(h.soft() ? "1" : "0");
             args.add(Long.toString(ttl(h, nowMillis)));
         }
-        return call(RESERVE, holds, args, r -> {
+        return call(RESERVE, false, holds, args, r -> {
             int refused = r.get(0).toInteger();
             List<Spend> spends = new ArrayList<>(holds.size());
             for (int i = 0; i < holds.size(); i++) {
@@ -109,7 +100,7 @@ public final class RedisBudgets implements BudgetBook {
             args.add(Long.toString(actualNanos));
             args.add(Long.toString(ttl(h, nowMillis)));
         }
-        return call(SETTLE, holds, args, r -> {
+        return call(SETTLE, true, holds, args, r -> {
             List<Spend> out = new ArrayList<>(holds.size());
             for (int i = 0; i < holds.size(); i++) {
                 out.add(new Spend(r.get(2 * i).toLong(), r.get(2 * i + 1).toLong()));
@@ -120,11 +111,9 @@ public final class RedisBudgets implements BudgetBook {
 
     @Override
     public Future<Spend> peek(Hold hold, long nowMillis) {
-        calls.incrementAndGet();
         Context ctx = Vertx.currentContext();
         Promise<Spend> out = Promise.promise();
         redis.send(Request.cmd(Command.HMGET).arg(prefix + hold.counter()).arg("spent").arg("reserved"))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .onComplete(ar -> RedisClients.onContext(ctx, () -> out.complete(ar.failed() ? Spend.ZERO
                         : new Spend(num(ar.result().get(0)), num(ar.result().get(1))))));
         return out.future();
@@ -133,19 +122,17 @@ public final class RedisBudgets implements BudgetBook {
     /** Claims an alert once across replicas: {@code SET NX} on its name, kept until the period has ended. */
     public WebhookAlerts.Dedup deduplicator() {
         return (name, untilMillis, nowMillis) -> {
-            calls.incrementAndGet();
-            long px = untilMillis == Long.MAX_VALUE ? 0 : Math.max(1000, untilMillis - nowMillis + DAY);
+                long px = untilMillis == Long.MAX_VALUE ? 0 : Math.max(1000, untilMillis - nowMillis + DAY);
             Request r = Request.cmd(Command.SET).arg(prefix + "alert:" + name).arg("1").arg("NX");
             if (px > 0) {
                 r.arg("PX").arg(px);
             }
-            return redis.send(r).timeout(timeoutMillis * 10, TimeUnit.MILLISECONDS)
-                    .map(res -> res != null && "OK".equals(res.toString()));
+            return redis.send(r).map(res -> res != null && "OK".equals(res.toString()));
         };
     }
 
     public void close() {
-        redis.close();
+        // the link is the gateway's, shared with the limits and the cache: it closes it
     }
 
     private static long num(Response r) {
@@ -156,13 +143,17 @@ public final class RedisBudgets implements BudgetBook {
         return h.window().end() == Long.MAX_VALUE ? 0 : Math.max(1000, h.window().end() - now + DAY);
     }
 
-    private <T> Future<T> call(LuaScript script, List<Hold> holds, List<String> args,
+    private <T> Future<T> call(LuaScript script, boolean deferred, List<Hold> holds, List<String> args,
                                java.util.function.Function<Response, T> ok,
                                java.util.function.Function<Throwable, T> failed) {
-        calls.incrementAndGet();
         Context ctx = Vertx.currentContext();
         Promise<T> out = Promise.promise();
-        eval(script, holds, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        List<String> keys = new ArrayList<>(holds.size());
+        for (Hold h : holds) {
+            keys.add(prefix + h.counter());
+        }
+        Future<Response> sent = deferred ? redis.evalLater(script, keys, args) : redis.eval(script, keys, args);
+        sent.onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 if (down.get() && down.compareAndSet(true, false)) {
                     LOG.info("budget counters in Redis reachable again");
@@ -181,11 +172,4 @@ public final class RedisBudgets implements BudgetBook {
         return out.future();
     }
 
-    private Future<Response> eval(LuaScript script, List<Hold> holds, List<String> args) {
-        List<String> keys = new ArrayList<>(holds.size());
-        for (Hold h : holds) {
-            keys.add(prefix + h.counter());
-        }
-        return script.eval(redis, keys, args, timeoutMillis);
-    }
 }

@@ -2,6 +2,7 @@ package dev.rosetta.limits.redis;
 
 import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
+import dev.rosetta.redis.RedisLink;
 import dev.rosetta.limits.Bucket;
 import dev.rosetta.limits.Charge;
 import dev.rosetta.limits.Decision;
@@ -13,7 +14,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,14 +26,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Counters in Redis, shared by every replica: exact across them.
  *
- * <p>Implementation notes: each reservation is one {@code EVALSHA} of {@code reserve.lua} (one round
- * trip; the script is atomic, so no two replicas interleave inside it), each settlement one of
- * {@code settle.lua}, skipped when there is nothing to correct. The time is the gateway's, passed as
- * an argument (not Redis {@code TIME}): tests move it, and the script stays deterministic. After a
- * Redis restart forgot the scripts, the first call falls back to {@code EVAL} once. Every call is
- * bounded by {@code timeout}; past it, or when Redis is down, {@link FailurePolicy} decides (a script
- * that timed out may still have run, so a timed-out reservation can count without its request having
- * been served: the limit errs on the safe side). Results are handed back on the caller's context.
+ * <p>Implementation notes: each reservation is one {@code EVALSHA} of {@code reserve.lua} (atomic, so
+ * no two replicas interleave inside it), written through the {@link RedisLink} with whatever else the
+ * event loop sends in that turn (the budget's reservation of the same request, other requests'
+ * settlements): one round trip, shared. A settlement is one of {@code settle.lua}, skipped when there
+ * is nothing to correct, and deferred: it leaves with the next write. The time is the gateway's, passed
+ * as an argument (not Redis {@code TIME}): tests move it, and the script stays deterministic. Every call
+ * is bounded by the link's timeout; past it, or when Redis is down, {@link FailurePolicy} decides (a
+ * script that timed out may still have run, so a timed-out reservation can count without its request
+ * having been served: the limit errs on the safe side). Results are handed back on the caller's context.
  */
 public final class RedisLimiter implements Limiter {
 
@@ -41,9 +42,8 @@ public final class RedisLimiter implements Limiter {
     private static final LuaScript RESERVE = LuaScript.load(RedisLimiter.class, "reserve.lua");
     private static final LuaScript SETTLE = LuaScript.load(RedisLimiter.class, "settle.lua");
 
-    private final Redis redis;
+    private final RedisLink redis;
     private final String prefix;
-    private final long timeoutMillis;
     private final long leaseMillis;
     private final FailurePolicy onFailure;
     private final AtomicBoolean down = new AtomicBoolean();
@@ -53,10 +53,9 @@ public final class RedisLimiter implements Limiter {
      * @param prefix put before every bucket key, so that deployments (and test runs) sharing a Redis stay apart
      * @param lease how long a concurrency slot survives a replica that died holding it
      */
-    public RedisLimiter(Redis redis, String prefix, Duration timeout, Duration lease, FailurePolicy onFailure) {
+    public RedisLimiter(RedisLink redis, String prefix, Duration lease, FailurePolicy onFailure) {
         this.redis = redis;
         this.prefix = prefix;
-        this.timeoutMillis = timeout.toMillis();
         this.leaseMillis = lease.toMillis();
         this.onFailure = onFailure;
     }
@@ -66,8 +65,7 @@ public final class RedisLimiter implements Limiter {
      * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
      */
     public Future<Void> warm() {
-        return Future.join(RESERVE.preload(redis), SETTLE.preload(redis))
-                .<Void>mapEmpty().otherwise(e -> {
+        return redis.warm(RESERVE, SETTLE).otherwise(e -> {
                     LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
                     return null;
                 });
@@ -103,7 +101,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Decision> out = Promise.promise();
-        eval(RESERVE, charges, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        redis.eval(RESERVE, keys(charges), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 recovered();
                 out.complete(decision(charges, lease, ar.result()));
@@ -118,13 +116,23 @@ public final class RedisLimiter implements Limiter {
 
     @Override
     public Future<Void> settle(Reservation reservation, long actualTokens, long nowMillis) {
+        return settle(reservation, actualTokens, false, nowMillis);
+    }
+
+    @Override
+    public Future<Void> cancel(Reservation reservation, long nowMillis) {
+        return settle(reservation, 0, true, nowMillis);
+    }
+
+    /** {@code whole}: every charge is given back (a cancel); else tokens buckets are corrected to {@code actualTokens}. */
+    private Future<Void> settle(Reservation reservation, long actualTokens, boolean whole, long nowMillis) {
         List<Charge> touched = new ArrayList<>(reservation.charges().size());
         List<String> args = new ArrayList<>();
         args.add(Long.toString(nowMillis));
         args.add(reservation.lease());
         for (Charge c : reservation.charges()) {
             Bucket b = c.bucket();
-            long delta = b.unit() == Bucket.Unit.TOKENS ? actualTokens - c.cost() : 0;
+            long delta = whole ? -c.cost() : b.unit() == Bucket.Unit.TOKENS ? actualTokens - c.cost() : 0;
             if (b.unit() == Bucket.Unit.CONCURRENT || delta != 0) {
                 touched.add(c);
                 args.add(b.rate() ? "r" : "c");
@@ -137,7 +145,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Void> out = Promise.promise();
-        eval(SETTLE, touched, args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        redis.evalLater(SETTLE, keys(touched), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.failed()) {
                 failed(ar.cause());
             }
@@ -148,15 +156,15 @@ public final class RedisLimiter implements Limiter {
 
     @Override
     public void close() {
-        redis.close();
+        // the link is the gateway's, shared with the budgets and the cache: it closes it
     }
 
-    private Future<Response> eval(LuaScript script, List<Charge> charges, List<String> args) {
+    private List<String> keys(List<Charge> charges) {
         List<String> keys = new ArrayList<>(charges.size());
         for (Charge c : charges) {
             keys.add(prefix + c.bucket().key());
         }
-        return script.eval(redis, keys, args, timeoutMillis);
+        return keys;
     }
 
     private static Decision decision(List<Charge> charges, String lease, Response r) {

@@ -446,10 +446,14 @@ if [ "$CACHE" = yes ]; then
     echo "== $CACHE_NOTE"
   fi
 fi
-redis_calls() { # scripts Redis has run since it started (INFO commandstats, all clients): the limiter's round
-  # trips. Not every command: the GET/SET/DEL a script runs inside Redis are counted as commands too.
+redis_calls() { # scripts Redis has run since it started (INFO commandstats, all clients): the limits' and
+  # budgets' reservations and settlements. Not every command: the GET/SET a script runs inside Redis count too.
   redis-cli -u "$BENCH_REDIS" INFO commandstats | tr -d '\r' \
     | sed -n 's/^cmdstat_\(evalsha\|eval\|evalsha_ro\|eval_ro\|fcall\|fcall_ro\):calls=\([0-9]*\),.*/\2/p' | awk '{ n += $1 } END { print n + 0 }'
+}
+redis_reads() { # read events Redis has processed since it started (INFO stats, all clients): its round trips,
+  # since the gateway writes the commands of one event-loop turn together and Redis reads them at once
+  redis-cli -u "$BENCH_REDIS" INFO stats | tr -d '\r' | sed -n 's/^total_reads_processed:\([0-9]*\)$/\1/p'
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -739,23 +743,24 @@ fi
 
 # ---------------------------------------------------------------- paired: plain and governed at once
 # As above, the plain (auth: none) gateway and the governed one under the same load at the same time. Also
-# counted: the scripts Redis ran during the load (INFO commandstats, all clients: on a shared Redis other
-# users' scripts count too) over the governed gateway's requests, i.e. the limiter's round trips per request.
+# counted over the governed gateway's requests: the scripts Redis ran during the load (INFO commandstats) and
+# the reads it processed (INFO stats total_reads_processed), i.e. the round trips; all clients (on a shared
+# Redis other users count too).
 GOV_RESULTS="$OUT/paired-governed.tsv"
-printf 'scenario\tclass\tconns\tplain_requests\tplain_cpu_us\tgov_requests\tgov_cpu_us\tgov_p50_us\tgov_p99_us\tredis_calls\terrors\n' >"$GOV_RESULTS"
+printf 'scenario\tclass\tconns\tplain_requests\tplain_cpu_us\tgov_requests\tgov_cpu_us\tgov_p50_us\tgov_p99_us\tredis_calls\terrors\tredis_reads\n' >"$GOV_RESULTS"
 if [ "$GOVERNED" -gt 0 ]; then
   for row in "${SELECTED[@]}"; do
     IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
     [[ "$class" != floor* && "$name" != *-keys && "$name" != *-governed ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-governed]:-}" = ok ] || continue
     script="$ROOT/bench/wrk/$name.lua"; path=$(lua_path "$name"); body="$OUT/requests/$name.json"
     for c in $CONNS; do
-      n0=$(cpu_ticks "$GW_PID"); g0=$(cpu_ticks "$GOV_PID"); r0=$(redis_calls)
+      n0=$(cpu_ticks "$GW_PID"); g0=$(cpu_ticks "$GOV_PID"); r0=$(redis_calls); e0=$(redis_reads)
       BENCH_CLIENT_KEY=$GOV_CLIENT_KEY taskset -c "$LOAD_CORE" wrk -t1 -c"$c" -d"$DURATION" --timeout 5s --latency -s "$script" "$GOV_URL$path" -- "$body" \
         >"$RAW/$name.c$c.paired-governed.txt" 2>&1 &
       gw=$!
       run_wrk "$RAW/$name.c$c.paired-plain.txt" "$c" "$DURATION" "$script" "$GW_URL$path" "$body"
       wait "$gw" || true
-      n1=$(cpu_ticks "$GW_PID"); g1=$(cpu_ticks "$GOV_PID"); r1=$(redis_calls)
+      n1=$(cpu_ticks "$GW_PID"); g1=$(cpu_ticks "$GOV_PID"); r1=$(redis_calls); e1=$(redis_reads)
       nreq=$WRK_requests; nerr=$WRK_errors
       parse_wrk "$RAW/$name.c$c.paired-governed.txt"
       greq=$WRK_requests; gerr=$WRK_errors
@@ -764,9 +769,9 @@ if [ "$GOVERNED" -gt 0 ]; then
       ncpu=$(awk -v t=$((n1 - n0)) -v hz="$TICK" -v n="$nreq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
       gcpu=$(awk -v t=$((g1 - g0)) -v hz="$TICK" -v n="$greq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" \
-        "$WRK_p50_us" "$WRK_p99_us" "$((r1 - r0))" "$((nerr + gerr))" >>"$GOV_RESULTS"
-      printf '== paired %-30s c=%-3s plain %7s req %6s µs/req | governed %7s req %6s µs/req p50 %s ms p99 %s ms | redis scripts %s | errors %s\n' \
-        "$name" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$((r1 - r0))" "$((nerr + gerr))"
+        "$WRK_p50_us" "$WRK_p99_us" "$((r1 - r0))" "$((nerr + gerr))" "$((e1 - e0))" >>"$GOV_RESULTS"
+      printf '== paired %-30s c=%-3s plain %7s req %6s µs/req | governed %7s req %6s µs/req p50 %s ms p99 %s ms | redis scripts %s reads %s | errors %s\n' \
+        "$name" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$((r1 - r0))" "$((e1 - e0))" "$((nerr + gerr))"
     done
   done
   # What the ledger holds against what the clients were answered: the governed gateway's records so far.
@@ -938,13 +943,14 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo
     echo "## governed against plain"
     echo
-    echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Paired: the same load at the plain (\`auth: none\`) gateway and the governed one at once. Targets: at most 15 µs CPU per request more under load, and p99 within 3× p50 at 64 connections. Redis round trips: the scripts (EVALSHA) Redis ran during the load, all clients, over the governed requests. The ledger held $GOV_LEDGER_ROWS records after the paired loads."
+    echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Paired: the same load at the plain (\`auth: none\`) gateway and the governed one at once. Targets: at most 15 µs CPU per request more under load, and p99 within 3× p50 at 64 connections. Over the governed requests, all Redis clients counted: the scripts (EVALSHA) Redis ran, and its round trips (the reads it processed, INFO stats total_reads_processed; the gateway writes the commands of one event-loop turn together). The ledger held $GOV_LEDGER_ROWS records after the paired loads."
     echo
-    echo "| scenario | class | conns | plain CPU µs/req | governed CPU µs/req | governed − plain | governed p50 ms | governed p99 ms | Redis round trips / request | verdict |"
-    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|"
-    tail -n +2 "$GOV_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu greq gcpu gp50 gp99 rc err; do
+    echo "| scenario | class | conns | plain CPU µs/req | governed CPU µs/req | governed − plain | governed p50 ms | governed p99 ms | Redis scripts / request | Redis round trips / request | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    tail -n +2 "$GOV_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu greq gcpu gp50 gp99 rc err reads; do
       d=$(awk -v a="$gcpu" -v b="$ncpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
       rpr=$(awk -v r="$rc" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
+      rtr=$(awk -v r="$reads" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
       v=""
       if [ "$err" != 0 ]; then v="FAIL: $err errors"
       elif [ -z "$d" ]; then v="no requests"
@@ -952,7 +958,7 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
       elif ! awk -v d="$d" 'BEGIN { exit !(d <= 15) }'; then v="FAIL: > 15 µs"
       elif [ "$c" = 64 ] && [ "$gp99" -gt $((3 * gp50)) ]; then v="FAIL: p99 > 3× p50"
       else v=pass; fi
-      echo "| $n | $cl | $c | $ncpu | $gcpu | $d | $(ms "$gp50") | $(ms "$gp99") | $rpr | $v |"
+      echo "| $n | $cl | $c | $ncpu | $gcpu | $d | $(ms "$gp50") | $(ms "$gp99") | $rpr | $rtr | $v |"
     done
   fi
   if [ "$CACHE" = yes ]; then

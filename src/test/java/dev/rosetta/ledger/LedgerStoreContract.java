@@ -58,6 +58,16 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void textWithSeparatorsEscapesAndNonAsciiIsStoredAsSent() {
+        // what a client may put in a model name reaches the record (PostgreSQL's COPY path escapes it)
+        LedgerRecord odd = Records.of("req_odd", T0 + 30, "acme", "my\tmodel\\v2\nnext\r \\N é 模型 🙂", 200,
+                new Usage(1, 2, 0, 3, 0), 10);
+        LedgerRecord plain = Records.of("req_plain", T0 + 40, "acme", "gpt-5", 200, new Usage(1, 2, 0, 3, 0), 10);
+        store.insert(List.of(odd, plain));
+        assertThat(store.records(query(T0, T0 + DAY))).containsExactly(plain, odd);
+    }
+
+    @Test
     void recordsArePagedNewestFirstWithFilters() {
         for (int i = 0; i < 5; i++) {
             store.insert(List.of(Records.of("req_" + i, T0 + i, i % 2 == 0 ? "acme" : "beta", "gpt-5", 200, Usage.ZERO, 0)));

@@ -34,26 +34,16 @@ public final class JdbcLedgerStore implements LedgerStore {
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     private final JdbcSession session;
-    private final boolean postgres;
     private Connection insertOn;
     private PreparedStatement insert;
-    private Connection stagingOn;
 
     public JdbcLedgerStore(StoreLocation location) {
         this.session = new JdbcSession(location, "ledger store", JdbcSession.AfterFailure.CLOSE_POSTGRESQL_ONLY);
-        this.postgres = location.kind() == StoreLocation.Kind.POSTGRESQL;
     }
 
     @Override
     public void insert(List<LedgerRecord> records) {
         if (records.isEmpty()) {
-            return;
-        }
-        if (postgres) {
-            session.transaction(c -> {
-                copy(c, records);
-                return null;
-            });
             return;
         }
         session.transaction(c -> {
@@ -93,78 +83,6 @@ public final class JdbcLedgerStore implements LedgerStore {
             s.executeBatch();
             return null;
         });
-    }
-
-    /**
-     * PostgreSQL: the batch is streamed with {@code COPY} (text format) into a temporary table of the
-     * connection's own, then moved with one {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING}, so a
-     * batch replayed from the spool after a partial success is still stored once. The temporary table
-     * empties itself at commit. About a fifth of the writer's CPU per record of a batched multi-row
-     * insert, whose 26 bound parameters a record the driver encodes one by one.
-     */
-    private void copy(Connection c, List<LedgerRecord> records) throws SQLException {
-        if (stagingOn != c) {
-            try (var s = c.createStatement()) {
-                s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS rosetta_ledger_in (LIKE rosetta_ledger INCLUDING DEFAULTS)"
-                        + " ON COMMIT DELETE ROWS");
-            }
-            stagingOn = c;
-        }
-        StringBuilder rows = new StringBuilder(records.size() * 256);
-        for (LedgerRecord r : records) {
-            Usage u = r.usage();
-            text(rows, r.requestId()).append('\t').append(r.at()).append('\t');
-            text(rows, r.tenant()).append('\t');
-            text(rows, r.keyId()).append('\t');
-            text(rows, r.dialect()).append('\t');
-            text(rows, r.endpoint()).append('\t');
-            text(rows, cap(r.model(), 256)).append('\t');
-            text(rows, r.provider()).append('\t');
-            text(rows, cap(r.upstreamModel(), 256)).append('\t');
-            rows.append(r.stream() ? 't' : 'f').append('\t').append(r.status()).append('\t');
-            text(rows, r.errorClass()).append('\t');
-            rows.append(u.inputUncached()).append('\t').append(u.output()).append('\t').append(u.cacheRead())
-                    .append('\t').append(u.cacheWrite()).append('\t').append(u.reasoning()).append('\t')
-                    .append(r.cost().nanos()).append('\t').append(r.cost().known() ? 't' : 'f').append('\t')
-                    .append(r.latencyMicros()).append('\t').append(r.ttfbMicros()).append('\t')
-                    .append(r.cancelled() ? 't' : 'f').append('\t').append(r.usageEstimated() ? 't' : 'f')
-                    .append('\t').append(u.cacheWrite1h()).append('\t');
-            text(rows, r.cache()).append('\t').append(r.savedCostNanos()).append('\n');
-        }
-        byte[] bytes = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-        org.postgresql.copy.CopyIn in = copy.copyIn("COPY rosetta_ledger_in (" + COLUMNS + ") FROM STDIN");
-        try {
-            in.writeToCopy(bytes, 0, bytes.length);
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                in.cancelCopy();
-            }
-        }
-        try (var s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO rosetta_ledger (" + COLUMNS + ") SELECT " + COLUMNS
-                    + " FROM rosetta_ledger_in ON CONFLICT (request_id) DO NOTHING");
-        }
-    }
-
-    /** {@code COPY}'s text format: {@code \N} for null, backslash escapes for the separators. */
-    private static StringBuilder text(StringBuilder out, String v) {
-        if (v == null) {
-            return out.append("\\N");
-        }
-        for (int i = 0; i < v.length(); i++) {
-            char ch = v.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\0' -> { } // PostgreSQL's text holds no NUL (and would refuse the whole batch)
-                default -> out.append(ch);
-            }
-        }
-        return out;
     }
 
     /** The insert, prepared once per connection (the session opens a new one after a PostgreSQL failure). */
@@ -313,7 +231,6 @@ public final class JdbcLedgerStore implements LedgerStore {
     public void close() {
         insert = null;
         insertOn = null;
-        stagingOn = null;
         session.close();
     }
 

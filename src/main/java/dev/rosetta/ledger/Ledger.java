@@ -37,8 +37,12 @@ public final class Ledger implements CompletionListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
     private static final int BATCH = 500;
-    /** How long the writer waits, once caught up, before it looks for more records: the longest a record waits. */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long the writer waits, once caught up, before it looks for more records: the longest a record
+     * waits. Long enough for batches of hundreds at a few thousand requests a second, where a record costs
+     * the writer about 2 µs of CPU on PostgreSQL, against 5 in batches of 50 (LedgerStoreBenchmark).
+     */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long DAY_MILLIS = 86_400_000L;
 
     private final LedgerStore store;

@@ -44,6 +44,15 @@ public final class TestGateway implements AutoCloseable {
      * test replays another's records, and nothing is left in the working directory.
      */
     public static TestGateway start(String yaml) {
+        return start(parse(yaml));
+    }
+
+    /**
+     * Every overload taking YAML parses it here: a store without a {@code ledger_spool} gets one in a
+     * directory of its own, or every such gateway of the test run would share {@code rosetta-ledger.spool}
+     * in the working directory and replay records another test left there into its own store.
+     */
+    private static GatewayConfig parse(String yaml) {
         if (yaml.contains("\nstore:") && !yaml.contains("ledger_spool")) {
             try {
                 java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rosetta-test-ledger");
@@ -53,7 +62,7 @@ public final class TestGateway implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        return start(ConfigLoader.parse(yaml, ENV::get));
+        return ConfigLoader.parse(yaml, ENV::get);
     }
 
     /**
@@ -117,7 +126,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** With one event loop every request shares one upstream pool, so connection reuse is deterministic. */
     public static TestGateway start(String yaml, int eventLoops) {
-        return start(ConfigLoader.parse(yaml, ENV::get), eventLoops);
+        return start(parse(yaml), eventLoops);
     }
 
     public static TestGateway start(GatewayConfig config, int eventLoops) {
@@ -126,13 +135,13 @@ public final class TestGateway implements AutoCloseable {
 
     /** With limits counted in {@code clock}'s time, which the test moves. */
     public static TestGateway start(String yaml, java.time.Clock clock) {
-        return start(ConfigLoader.parse(yaml, ENV::get), 2, clock);
+        return start(parse(yaml), 2, clock);
     }
 
     /** With limits, breakers and key rests counted in {@code clock}'s time, and retries waiting through {@code delays}. */
     public static TestGateway start(String yaml, java.time.Clock clock, dev.rosetta.route.Delays delays) {
         try {
-            return new TestGateway(Gateway.start(ConfigLoader.parse(yaml, ENV::get).withPort(0), 2, clock, delays)
+            return new TestGateway(Gateway.start(parse(yaml).withPort(0), 2, clock, delays)
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -142,7 +151,7 @@ public final class TestGateway implements AutoCloseable {
     /** With traces exported where the test says (an in-memory exporter). */
     public static TestGateway startTraced(String yaml, dev.rosetta.trace.Tracing tracing) {
         try {
-            return new TestGateway(Gateway.start(ConfigLoader.parse(yaml, ENV::get).withPort(0), 2,
+            return new TestGateway(Gateway.start(parse(yaml).withPort(0), 2,
                     java.time.Clock.systemUTC(), java.util.Optional.of(tracing)).toCompletionStage()
                     .toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {

@@ -47,6 +47,9 @@ import java.util.concurrent.TimeoutException;
  *       {@link TimeoutException}. A connection that lets a command time out is closed and replaced (a
  *       command that timed out may still have run). While no connection can be made, commands fail at
  *       once, and a new one is tried every {@link #RETRY_MILLIS} ms.
+ *   <li><b>Operations scripts</b> ({@link LuaScript#operations}): the calls one turn makes of one such
+ *       script leave merged into one {@code EVALSHA}, so a write carries one command per script however
+ *       many requests it serves.
  *   <li><b>Scripts</b> ({@link #eval}) run by SHA-1; a connection loads each script ({@code SCRIPT LOAD},
  *       in the same write, ahead of its first use) before it first runs it, and again after Redis
  *       answered {@code NOSCRIPT} (its scripts flushed): a script alone in its write is then run again,
@@ -109,22 +112,32 @@ public final class RedisLink {
 
     /** Sends {@code request} with this turn's other commands. */
     public Future<Response> send(Request request) {
-        return submit(request, null, false);
+        return submit(request, null, null, false);
     }
 
     /** Sends {@code request} with the next write, or after the linger time: for what nothing waits on. */
     public Future<Response> later(Request request) {
-        return submit(request, null, true);
+        return submit(request, null, null, true);
     }
 
     /** Runs {@code script} atomically in Redis ({@code EVALSHA}) with this turn's other commands. */
     public Future<Response> eval(LuaScript script, List<String> keys, List<String> args) {
-        return submit(script.request(keys, args), script, false);
+        return submit(script.request(keys, args), script, null, false);
     }
 
-    /** {@link #eval}, sent as {@link #later} sends. */
-    public Future<Response> evalLater(LuaScript script, List<String> keys, List<String> args) {
-        return submit(script.request(keys, args), script, true);
+    /**
+     * Runs operation {@code op} of an {@linkplain LuaScript#operations operations script}: the calls of
+     * this turn to the same script leave as one {@code EVALSHA}, in the order they were made, and each
+     * gets its own answer. They may move relative to other commands of the same write, so such a script
+     * must keep to keys no other command writes.
+     */
+    public Future<Response> eval(LuaScript script, String op, List<String> keys, List<String> args) {
+        return submit(null, script, new LuaScript.Call(op, keys, args), false);
+    }
+
+    /** {@link #eval(LuaScript, String, List, List)}, sent as {@link #later} sends. */
+    public Future<Response> evalLater(LuaScript script, String op, List<String> keys, List<String> args) {
+        return submit(null, script, new LuaScript.Call(op, keys, args), true);
     }
 
     /** Writes made to Redis since start: each carries the commands of one turn of an event loop. */
@@ -165,8 +178,8 @@ public final class RedisLink {
         return Future.join(lanesClosed).transform(x -> client.close());
     }
 
-    private Future<Response> submit(Request request, LuaScript script, boolean deferred) {
-        Pending p = new Pending(request, script, deferred, Promise.promise());
+    private Future<Response> submit(Request request, LuaScript script, LuaScript.Call call, boolean deferred) {
+        Pending p = new Pending(request, script, call, deferred, Promise.promise());
         if (closed) {
             p.promise.fail("the Redis link is closed");
             return p.promise.future();
@@ -200,26 +213,61 @@ public final class RedisLink {
         return l;
     }
 
-    /** One command waiting for its answer. */
-    private record Pending(Request request, LuaScript script, boolean deferred, Promise<Response> promise) {
+    /** One command, or one call of an operations script ({@code call} set, {@code request} null), waiting for its answer. */
+    private record Pending(Request request, LuaScript script, LuaScript.Call call, boolean deferred,
+                           Promise<Response> promise) {
+    }
+
+    /**
+     * One command of a write and who waits for its answer: one pending command, or the calls of one
+     * operations script merged into one command (its answer an array, one element a call).
+     */
+    private record Slot(LuaScript merged, List<Pending> calls) {
+
+        void answer(Response r) {
+            if (merged == null) {
+                calls.get(0).promise.tryComplete(r);
+                return;
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                calls.get(i).promise.tryComplete(r.get(i));
+            }
+        }
+
+        void fail(Throwable cause) {
+            for (Pending p : calls) {
+                p.promise.tryFail(cause);
+            }
+        }
+
+        Request request() {
+            if (merged == null) {
+                return calls.get(0).request;
+            }
+            List<LuaScript.Call> cs = new ArrayList<>(calls.size());
+            for (Pending p : calls) {
+                cs.add(p.call);
+            }
+            return merged.request(cs);
+        }
     }
 
     /** One write: its commands in order ({@code null} for a script load of the link's own), answered together. */
     private static final class Batch {
-        final List<Pending> slots;
+        final List<Slot> slots;
         final long deadline;
         boolean done;
 
-        Batch(List<Pending> slots, long deadline) {
+        Batch(List<Slot> slots, long deadline) {
             this.slots = slots;
             this.deadline = deadline;
         }
 
         void fail(Throwable cause) {
             done = true;
-            for (Pending p : slots) {
-                if (p != null) {
-                    p.promise.tryFail(cause);
+            for (Slot s : slots) {
+                if (s != null) {
+                    s.fail(cause);
                 }
             }
         }
@@ -291,15 +339,39 @@ public final class RedisLink {
                 flushScheduled = true;
                 ctx.runOnContext(v -> flush());
             }
-            List<Request> requests = new ArrayList<>(taken.size() + 2);
-            List<Pending> slots = new ArrayList<>(taken.size() + 2);
+            List<Slot> slots = new ArrayList<>(taken.size() + 2);
+            List<Slot> groups = null; // the merged calls of each operations script in this write
             for (Pending p : taken) {
                 if (p.script != null && loaded.add(p.script.sha())) {
-                    requests.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(p.script.text()));
-                    slots.add(null);
+                    slots.add(null); // SCRIPT LOAD, ahead of the script's first use
                 }
-                requests.add(p.request);
-                slots.add(p);
+                if (p.call == null) {
+                    slots.add(new Slot(null, List.of(p)));
+                    continue;
+                }
+                Slot group = null;
+                if (groups == null) {
+                    groups = new ArrayList<>(2);
+                } else {
+                    for (Slot g : groups) {
+                        if (g.merged() == p.script) {
+                            group = g;
+                            break;
+                        }
+                    }
+                }
+                if (group == null) {
+                    group = new Slot(p.script, new ArrayList<>());
+                    groups.add(group);
+                    slots.add(group);
+                }
+                group.calls().add(p);
+            }
+            List<Request> requests = new ArrayList<>(slots.size());
+            for (int i = 0; i < slots.size(); i++) {
+                Slot slot = slots.get(i);
+                requests.add(slot != null ? slot.request()
+                        : Request.cmd(Command.SCRIPT).arg("LOAD").arg(slots.get(i + 1).calls().get(0).script.text()));
             }
             writes.increment();
             commands.add(requests.size());
@@ -308,17 +380,16 @@ public final class RedisLink {
             watch();
             RedisConnection c = conn;
             if (requests.size() == 1) {
-                Pending only = slots.get(0);
+                Slot only = slots.get(0);
                 c.send(requests.get(0)).onComplete(ar -> {
                     if (!b.done) {
+                        b.done = true;
                         if (ar.succeeded()) {
-                            b.done = true;
-                            only.promise.tryComplete(ar.result());
-                        } else if (only.script != null && noScript(ar.cause())) {
+                            only.answer(ar.result());
+                        } else if (only.calls().get(0).script != null && noScript(ar.cause())) {
                             // alone in its write, so it did not run: load the script and run it again
                             loaded.clear();
-                            b.done = true;
-                            queued.add(0, only);
+                            queued.addAll(0, only.calls());
                             flush();
                         } else {
                             failed(b, ar.cause());
@@ -332,9 +403,9 @@ public final class RedisLink {
                         if (ar.succeeded()) {
                             List<Response> answers = ar.result();
                             for (int i = 0; i < slots.size(); i++) {
-                                Pending p = slots.get(i);
-                                if (p != null) {
-                                    p.promise.tryComplete(answers.get(i));
+                                Slot slot = slots.get(i);
+                                if (slot != null) {
+                                    slot.answer(answers.get(i));
                                 }
                             }
                         } else {

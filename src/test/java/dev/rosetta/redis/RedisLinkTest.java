@@ -28,7 +28,11 @@ import org.junit.jupiter.api.Test;
 class RedisLinkTest {
 
     private static final String SUM = "return tonumber(ARGV[1]) + tonumber(ARGV[2])";
-    private static final LuaScript ECHO_SUM = new LuaScript(SUM, sha(SUM));
+    private static final LuaScript ECHO_SUM = LuaScript.of(SUM, false);
+    /** Two operations on one counter: add (answers the new value) and read. */
+    private static final LuaScript COUNTER = LuaScript.operationsOf(
+            "add", "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+            "read", "return tonumber(redis.call('GET', KEYS[1]) or 0)");
 
     private static Vertx vertx;
     private static RedisLink link;
@@ -135,6 +139,28 @@ class RedisLinkTest {
     }
 
     @Test
+    void theCallsOneTurnMakesOfAnOperationsScriptLeaveAsOneCommandInOrderEachWithItsAnswer() throws Exception {
+        String a = key("ops-a");
+        String b = key("ops-b");
+        onLoop(ctx -> link.eval(COUNTER, "read", List.of(a), List.of())); // connected, script loaded
+        long writes = link.writes();
+        long commands = link.commands();
+        List<Response> answers = onLoop(ctx -> {
+            List<Future<Response>> all = new ArrayList<>();
+            all.add(link.evalLater(COUNTER, "add", List.of(a), List.of("5"))); // deferred, still first
+            all.add(link.eval(COUNTER, "add", List.of(b), List.of("7")));
+            all.add(link.send(Request.cmd(Command.PING)));
+            all.add(link.eval(COUNTER, "read", List.of(a), List.of()));
+            all.add(link.eval(COUNTER, "add", List.of(a), List.of("-2")));
+            all.add(link.eval(COUNTER, "read", List.of(b), List.of()));
+            return Future.all(all).map(cf -> cf.<Response>list());
+        });
+        assertThat(answers).extracting(Response::toString).containsExactly("5", "7", "PONG", "5", "3", "7");
+        assertThat(link.writes() - writes).isEqualTo(1);
+        assertThat(link.commands() - commands).isEqualTo(2); // the five calls merged, and the PING
+    }
+
+    @Test
     void aServerThatNeverAnswersFailsCommandsWithinTheTimeout() throws Exception {
         try (ServerSocket silent = new ServerSocket(0)) {
             RedisLink mute = RedisLink.open(vertx, "redis://127.0.0.1:" + silent.getLocalPort(), Duration.ofMillis(100));
@@ -185,12 +211,4 @@ class RedisLinkTest {
                 .hasMessageContaining("closed");
     }
 
-    private static String sha(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

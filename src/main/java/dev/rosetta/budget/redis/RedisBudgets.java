@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * Budget counters in Redis, shared by every replica: a spend settled through one is seen by the
  * next reservation on any other (one script, no cache in between).
  *
- * <p>Implementation notes: a reservation is one {@code EVALSHA} of {@code reserve.lua}, a settlement
- * one of {@code settle.lua}; both atomic, so no two replicas interleave inside them. Both go through
- * the gateway's {@link RedisLink}: a reservation leaves in the same write as the rate limits' of the
- * same request, a settlement (deferred) with the next write. A counter is a
+ * <p>Implementation notes: a reservation runs {@code reserve.lua}, a settlement {@code settle.lua};
+ * both atomic, so no two replicas interleave inside them. They are operations of one script, so the
+ * gateway's {@link RedisLink} merges what one event-loop turn asks of them into one {@code EVALSHA},
+ * written with the rate limits' in one round trip; settlements are deferred to the next write. A counter is a
  * hash {@code {spent, reserved}} named after its owner and period start, expiring a day after the
  * period ends ({@code total}: never). Every call is bounded by {@code redis_timeout}; past it, or with
  * Redis down, {@code limits_on_redis_failure} decides as it does for the limits. Alerts are
@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisBudgets implements BudgetBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBudgets.class);
-    private static final LuaScript RESERVE = LuaScript.load(RedisBudgets.class, "reserve.lua");
-    private static final LuaScript SETTLE = LuaScript.load(RedisBudgets.class, "settle.lua");
+    /** {@code reserve.lua} and {@code settle.lua}, merged by the link per event-loop turn. */
+    private static final LuaScript COUNTERS = LuaScript.operations(RedisBudgets.class,
+            "reserve", "reserve.lua", "settle", "settle.lua");
     private static final long DAY = 86_400_000L;
 
     private final RedisLink redis;
@@ -82,7 +83,7 @@ public final class RedisBudgets implements BudgetBook {
             args.add(h.soft() ? "1" : "0");
             args.add(Long.toString(ttl(h, nowMillis)));
         }
-        return call(RESERVE, false, holds, args, r -> {
+        return call("reserve", false, holds, args, r -> {
             int refused = r.get(0).toInteger();
             List<Spend> spends = new ArrayList<>(holds.size());
             for (int i = 0; i < holds.size(); i++) {
@@ -100,7 +101,7 @@ public final class RedisBudgets implements BudgetBook {
             args.add(Long.toString(actualNanos));
             args.add(Long.toString(ttl(h, nowMillis)));
         }
-        return call(SETTLE, true, holds, args, r -> {
+        return call("settle", true, holds, args, r -> {
             List<Spend> out = new ArrayList<>(holds.size());
             for (int i = 0; i < holds.size(); i++) {
                 out.add(new Spend(r.get(2 * i).toLong(), r.get(2 * i + 1).toLong()));
@@ -143,7 +144,7 @@ public final class RedisBudgets implements BudgetBook {
         return h.window().end() == Long.MAX_VALUE ? 0 : Math.max(1000, h.window().end() - now + DAY);
     }
 
-    private <T> Future<T> call(LuaScript script, boolean deferred, List<Hold> holds, List<String> args,
+    private <T> Future<T> call(String op, boolean deferred, List<Hold> holds, List<String> args,
                                java.util.function.Function<Response, T> ok,
                                java.util.function.Function<Throwable, T> failed) {
         Context ctx = Vertx.currentContext();
@@ -152,7 +153,7 @@ public final class RedisBudgets implements BudgetBook {
         for (Hold h : holds) {
             keys.add(prefix + h.counter());
         }
-        Future<Response> sent = deferred ? redis.evalLater(script, keys, args) : redis.eval(script, keys, args);
+        Future<Response> sent = deferred ? redis.evalLater(COUNTERS, op, keys, args) : redis.eval(COUNTERS, op, keys, args);
         sent.onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 if (down.get() && down.compareAndSet(true, false)) {

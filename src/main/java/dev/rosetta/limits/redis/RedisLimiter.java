@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Counters in Redis, shared by every replica: exact across them.
  *
- * <p>Implementation notes: each reservation is one {@code EVALSHA} of {@code reserve.lua} (atomic, so
- * no two replicas interleave inside it), written through the {@link RedisLink} with whatever else the
- * event loop sends in that turn (the budget's reservation of the same request, other requests'
- * settlements): one round trip, shared. A settlement is one of {@code settle.lua}, skipped when there
- * is nothing to correct, and deferred: it leaves with the next write. The time is the gateway's, passed
+ * <p>Implementation notes: a reservation runs {@code reserve.lua} (atomic, so no two replicas
+ * interleave inside it), a settlement {@code settle.lua}, skipped when there is nothing to correct, and
+ * deferred: it leaves with the next write. Both are operations of one script, so the {@link RedisLink}
+ * merges what one event-loop turn asks of them (the reservations of the requests that came in, the
+ * settlements of those that ended) into one {@code EVALSHA}, written with the budgets' in one round trip. The time is the gateway's, passed
  * as an argument (not Redis {@code TIME}): tests move it, and the script stays deterministic. Every call
  * is bounded by the link's timeout; past it, or when Redis is down, {@link FailurePolicy} decides (a
  * script that timed out may still have run, so a timed-out reservation can count without its request
@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisLimiter implements Limiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
-    private static final LuaScript RESERVE = LuaScript.load(RedisLimiter.class, "reserve.lua");
-    private static final LuaScript SETTLE = LuaScript.load(RedisLimiter.class, "settle.lua");
+    /** {@code reserve.lua} and {@code settle.lua}, merged by the link per event-loop turn. */
+    private static final LuaScript COUNTERS = LuaScript.operations(RedisLimiter.class,
+            "reserve", "reserve.lua", "settle", "settle.lua");
 
     private final RedisLink redis;
     private final String prefix;
@@ -65,7 +66,7 @@ public final class RedisLimiter implements Limiter {
      * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
      */
     public Future<Void> warm() {
-        return redis.warm(RESERVE, SETTLE).otherwise(e -> {
+        return redis.warm(COUNTERS).otherwise(e -> {
                     LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
                     return null;
                 });
@@ -101,7 +102,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Decision> out = Promise.promise();
-        redis.eval(RESERVE, keys(charges), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        redis.eval(COUNTERS, "reserve", keys(charges), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 recovered();
                 out.complete(decision(charges, lease, ar.result()));
@@ -145,7 +146,7 @@ public final class RedisLimiter implements Limiter {
         }
         Context ctx = Vertx.currentContext();
         Promise<Void> out = Promise.promise();
-        redis.evalLater(SETTLE, keys(touched), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
+        redis.evalLater(COUNTERS, "settle", keys(touched), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.failed()) {
                 failed(ar.cause());
             }

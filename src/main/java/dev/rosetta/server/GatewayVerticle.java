@@ -115,7 +115,7 @@ final class GatewayVerticle extends VerticleBase {
                                 .withPlayground(new dev.rosetta.admin.Playground(vertx, lifecycle.captures,
                                         config.server().host(), () -> server.actualPort(), redactor,
                                         config.network().tls().isPresent())),
-                limiter, new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
+                () -> counterTrouble(limiter, budgets), new dev.rosetta.route.HealthApi(routing, config.auth().adminKey(), replies));
         SlowClientGuard guard = new SlowClientGuard(vertx, config.server().requestReadTimeout());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.server().host())
@@ -163,5 +163,18 @@ final class GatewayVerticle extends VerticleBase {
             clients.close();
         }
         return Future.succeededFuture();
+    }
+
+    /** What is wrong with the shared counters (limits, budgets) right now; empty while they answer. */
+    private static java.util.Map<String, String> counterTrouble(dev.rosetta.limits.Limiter limiter,
+                                                                dev.rosetta.budget.BudgetGuard budgets) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>(2);
+        if (limiter != null) {
+            limiter.trouble().ifPresent(t -> out.put("limits", t));
+        }
+        if (budgets != null) {
+            budgets.book().trouble().ifPresent(t -> out.put("budgets", t));
+        }
+        return out;
     }
 }

@@ -47,7 +47,7 @@ final class RequestRouter {
     private final java.time.Duration readTimeout;
     /** The admit stage; null with {@code auth: none}, so it costs nothing there. */
     private final Admission admission;
-    private final dev.rosetta.limits.Limiter limiter;
+    private final java.util.function.Supplier<java.util.Map<String, String>> counterTrouble;
     /** The admin API; null with {@code auth: none}. */
     private final AdminApi admin;
     private final dev.rosetta.route.HealthApi health;
@@ -63,13 +63,15 @@ final class RequestRouter {
      * @param readTimeout how long a request's body may take to arrive once its head has
      * @param admission the admit stage, or null with {@code auth: none}
      * @param admin the admin API, or null with {@code auth: none}
-     * @param limiter the limit counters, for {@code /ready}; null without limits
+     * @param counterTrouble what is wrong with the shared counters right now, by what they count
+     *     ({@code limits}, {@code budgets}), for {@code /ready}; empty while they answer
      */
     RequestRouter(ModelRoutes routes, Pipeline pipeline, ApiPassthrough passthrough, Replies replies, long maxBodyBytes,
                   Lifecycle lifecycle, io.vertx.core.Vertx vertx, java.time.Duration readTimeout, Admission admission,
-                  AdminApi admin, dev.rosetta.limits.Limiter limiter, dev.rosetta.route.HealthApi health) {
+                  AdminApi admin, java.util.function.Supplier<java.util.Map<String, String>> counterTrouble,
+                  dev.rosetta.route.HealthApi health) {
         this.health = health;
-        this.limiter = limiter;
+        this.counterTrouble = counterTrouble;
         this.passthrough = passthrough;
         this.admission = admission;
         this.admin = admin;
@@ -123,11 +125,12 @@ final class RequestRouter {
             } else if (admin != null && admin.readiness().isPresent()) {
                 var keys = admin.readiness().get();
                 replies.json(ex, keys.getKey(), keys.getValue());
-            } else if (limiter != null && limiter.trouble().isPresent()) {
+            } else if (!counterTrouble.get().isEmpty()) {
                 // still ready: every replica shares the same Redis, so moving traffic would not help
-                StringBuilder sb = new StringBuilder("{\"status\":\"ready\",\"limits\":");
-                dev.rosetta.pipeline.JsonStrings.append(sb, limiter.trouble().get()).append('}');
-                replies.json(ex, 200, sb.toString().getBytes(StandardCharsets.UTF_8));
+                StringBuilder sb = new StringBuilder("{\"status\":\"ready\"");
+                counterTrouble.get().forEach((what, trouble) ->
+                        dev.rosetta.pipeline.JsonStrings.append(sb.append(",\"").append(what).append("\":"), trouble));
+                replies.json(ex, 200, sb.append('}').toString().getBytes(StandardCharsets.UTF_8));
             } else {
                 replies.json(ex, 200, READY);
             }

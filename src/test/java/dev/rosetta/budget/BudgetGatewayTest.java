@@ -349,4 +349,20 @@ class BudgetGatewayTest {
         assertThat(r.status()).isEqualTo(429);
         assertThat(r.body()).contains("has spent $3 of its $3 budget");
     }
+
+    @Test
+    void budgetCountersThatCannotBeReachedAreServedUnderAllowAndNamedInReady() throws Exception {
+        // redis:// on a port nothing listens on; limits_on_redis_failure: allow (the default) serves
+        String yaml = yaml(upstream.baseUrl(), "budget: {usd: 3, period: day}", "",
+                "redis: \"redis://127.0.0.1:1\"\nredis_timeout: 50ms");
+        answerInOwnDialect();
+        gateway = TestGateway.start(yaml);
+        assertThat(send(Dialect.OPENAI_CHAT).status()).isEqualTo(200);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode ready = JSON.readTree(r.body());
+        assertThat(ready.path("status").asText()).isEqualTo("ready");
+        assertThat(ready.path("budgets").asText()).startsWith("the budget counters in Redis are unreachable");
+    }
 }

@@ -30,7 +30,8 @@ public final class Budgets {
             return null;
         }
         BudgetBook book = redis != null
-                ? dev.rosetta.budget.redis.RedisBudgets.create(redis, config.limiter())
+                ? dev.rosetta.budget.redis.RedisBudgets.create(redis, config.limiter(),
+                        ledger == null ? InProcessBudgets.Seed.NONE : spend(ledger))
                 : new InProcessBudgets(ledger == null ? InProcessBudgets.Seed.NONE : seed(ledger));
         if (book instanceof InProcessBudgets local && ledger != null
                 && config.auth().store().kind() == dev.rosetta.config.StoreLocation.Kind.POSTGRESQL) {
@@ -68,15 +69,21 @@ public final class Budgets {
         };
     }
 
-    /** The spend the ledger holds for one owner over a range: the sum of its records' cost. */
+    /** The spend the ledger holds for one owner over a range, 0 when the ledger cannot be read. */
     public static InProcessBudgets.Seed seed(Ledger ledger) {
+        InProcessBudgets.Seed spend = spend(ledger);
+        return (kind, id, from, to) -> spend.spent(kind, id, from, to).exceptionally(e -> 0L);
+    }
+
+    /** The spend the ledger holds for one owner over a range: the sum of its records' cost; fails with the ledger. */
+    public static InProcessBudgets.Seed spend(Ledger ledger) {
         return (kind, id, from, to) -> {
             UsageQuery q = new UsageQuery(from, to, List.of(),
                     kind.equals("tenant") ? Optional.of(id) : Optional.empty(),
                     kind.equals("key") ? Optional.of(id) : Optional.empty(), Optional.empty(), Optional.empty(), 1,
                     Optional.empty());
             CompletableFuture<Long> f = ledger.call(s -> s.aggregate(q).stream().mapToLong(UsageRow::costNanos).sum());
-            return f.exceptionally(e -> 0L);
+            return f;
         };
     }
 }

@@ -365,4 +365,48 @@ class BudgetGatewayTest {
         assertThat(ready.path("status").asText()).isEqualTo("ready");
         assertThat(ready.path("budgets").asText()).startsWith("the budget counters in Redis are unreachable");
     }
+
+    @Test
+    void aRedisThatLostTheBudgetCountersDoesNotGiveTheSpendBack() throws Exception {
+        dev.rosetta.limits.RedisTestServer.require();
+        String prefix = dev.rosetta.limits.RedisTestServer.PREFIX + java.util.UUID.randomUUID() + ":";
+        String yaml = yaml(upstream.baseUrl(), "", "budget: {usd: 3, period: day}",
+                "redis: \"" + dev.rosetta.limits.RedisTestServer.URL + "\"\nredis_key_prefix: \"" + prefix + "\"");
+        answerInOwnDialect();
+        // the real clock: a counter's birth and the ledger's records are compared in time
+        gateway = TestGateway.start(yaml);
+        assertThat(send(Dialect.OPENAI_CHAT).status()).isEqualTo(200);
+        assertThat(send(Dialect.ANTHROPIC).status()).isEqualTo(200); // $2 of $3, in the ledger too
+        Thread.sleep(1500); // the ledger has written them, and the counter's own seed (0 before its birth) is done
+
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx,
+                    dev.rosetta.limits.RedisTestServer.URL);
+            var keys = redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.KEYS)
+                    .arg(prefix + "budget:*")).await(5, TimeUnit.SECONDS);
+            assertThat(keys.size()).isPositive();
+            for (var k : keys) {
+                redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(k.toString()))
+                        .await(5, TimeUnit.SECONDS); // Redis restarted, say, without its data
+            }
+        } finally {
+            vertx.close();
+        }
+
+        assertThat(send(Dialect.GEMINI).status()).isEqualTo(200); // admitted on Redis's count of 0; its birth is noted
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double spent = 0;
+        while (System.nanoTime() < deadline) {
+            spent = admin("GET", "/tenants/team", null).path("budget_state").path("spent_usd").asDouble();
+            if (spent >= 3.0) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(spent).isEqualTo(3.0); // $2 from the ledger before the loss, $1 counted in Redis since
+        DialectClient.Result r = send(Dialect.OPENAI_CHAT);
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.body()).contains("has spent $3 of its $3 budget");
+    }
 }

@@ -4,6 +4,7 @@ import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
 import dev.rosetta.redis.RedisLink;
 import dev.rosetta.budget.BudgetBook;
+import dev.rosetta.budget.InProcessBudgets;
 import dev.rosetta.budget.Hold;
 import dev.rosetta.budget.Spend;
 import dev.rosetta.budget.Verdict;
@@ -37,30 +38,75 @@ import org.slf4j.LoggerFactory;
  * period ends ({@code total}: never). Every call is bounded by {@code redis_timeout}; past it, or with
  * Redis down, {@code limits_on_redis_failure} decides as it does for the limits. Alerts are
  * deduplicated across replicas with {@code SET NX}. A replica that dies holding reservations leaves
- * them counted until the period ends.
+ * them counted until the period ends. A counter Redis does not hold when it is first asked for (a new
+ * period, or a Redis that lost its data) records when it was born, and a second later the spend the
+ * ledger holds for the period before that moment is added to it, once across replicas: a restarted
+ * Redis does not give an owner its budget back.
  */
 public final class RedisBudgets implements BudgetBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBudgets.class);
-    /** {@code reserve.lua} and {@code settle.lua}, merged by the link per event-loop turn. */
+    /** {@code reserve.lua}, {@code settle.lua} and {@code seed.lua}, merged by the link per event-loop turn. */
     private static final LuaScript COUNTERS = LuaScript.operations(RedisBudgets.class,
-            "reserve", "reserve.lua", "settle", "settle.lua");
+            "reserve", "reserve.lua", "settle", "settle.lua", "seed", "seed.lua");
+    /** Longer than the ledger writer waits between batches, with room for a replica's clock to differ. */
+    private static final java.time.Duration SEED_DELAY = java.time.Duration.ofSeconds(1);
     private static final long DAY = 86_400_000L;
 
     private final RedisLink redis;
     private final String prefix;
     private final FailurePolicy onFailure;
+    private final InProcessBudgets.Seed seed;
+    private final java.time.Duration seedDelay;
+    private final java.util.Set<String> seeding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
 
     public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure) {
+        this(redis, prefix, onFailure, InProcessBudgets.Seed.NONE, SEED_DELAY);
+    }
+
+    /** @param seedDelay how long after a counter's birth its ledger spend is read (tests shorten it) */
+    public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure, InProcessBudgets.Seed seed,
+                        java.time.Duration seedDelay) {
         this.redis = redis;
         this.prefix = prefix;
         this.onFailure = onFailure;
+        this.seed = seed;
+        this.seedDelay = seedDelay;
     }
 
-    public static RedisBudgets create(RedisLink redis, LimiterConfig c) {
-        return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.onFailure());
+    /**
+     * @param seed the spend the ledger holds for an owner over a range, added to a counter Redis did not
+     *     hold (a new period, or one Redis lost); {@link InProcessBudgets.Seed#NONE} without a ledger
+     */
+    public static RedisBudgets create(RedisLink redis, LimiterConfig c, InProcessBudgets.Seed seed) {
+        return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.onFailure(), seed, SEED_DELAY);
+    }
+
+    /**
+     * Seeds a counter born in Redis ({@code seed.lua}) with the ledger's spend of its period before its
+     * birth, once: {@code delay} after the birth, so that the records of requests that ended before it
+     * (on any replica) are in the ledger, and at most once at a time per counter in this replica.
+     */
+    private void seed(Hold h, long born) {
+        String counter = prefix + h.counter();
+        if (seed == InProcessBudgets.Seed.NONE || !seeding.add(counter)) {
+            return;
+        }
+        long wait = seedDelay.toMillis(); // from now, not from born: that is the gateway's clock, which tests move
+        java.util.concurrent.CompletableFuture.runAsync(() -> { },
+                        java.util.concurrent.CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .thenCompose(x -> seed.spent(h.kind(), h.id(), h.window().start(), born))
+                .thenCompose(spent -> redis.eval(COUNTERS, "seed", List.of(counter),
+                        List.of(Long.toString(spent), Long.toString(ttl(h, born)), Long.toString(born))).toCompletionStage())
+                .whenComplete((r, e) -> {
+                    seeding.remove(counter);
+                    if (e != null) {
+                        LOG.warn("budget: could not add the ledger's spend to the counter {} ({}); the next request retries",
+                                h.counter(), e.toString());
+                    }
+                });
     }
 
     @Override
@@ -76,7 +122,8 @@ public final class RedisBudgets implements BudgetBook {
 
     @Override
     public Future<Verdict> reserve(List<Hold> holds, long nowMillis) {
-        List<String> args = new ArrayList<>(4 * holds.size());
+        List<String> args = new ArrayList<>(1 + 4 * holds.size());
+        args.add(Long.toString(nowMillis));
         for (Hold h : holds) {
             args.add(Long.toString(h.limit()));
             args.add(Long.toString(h.cost()));
@@ -87,7 +134,11 @@ public final class RedisBudgets implements BudgetBook {
             int refused = r.get(0).toInteger();
             List<Spend> spends = new ArrayList<>(holds.size());
             for (int i = 0; i < holds.size(); i++) {
-                spends.add(new Spend(r.get(1 + 2 * i).toLong(), r.get(2 + 2 * i).toLong()));
+                spends.add(new Spend(r.get(1 + 3 * i).toLong(), r.get(2 + 3 * i).toLong()));
+                long born = r.get(3 + 3 * i).toLong();
+                if (born > 0) {
+                    seed(holds.get(i), born);
+                }
             }
             return new Verdict(refused - 1, spends, Optional.empty());
         }, e -> new Verdict(-1, List.of(), Optional.of("the budget counters are unreachable")));
@@ -95,7 +146,8 @@ public final class RedisBudgets implements BudgetBook {
 
     @Override
     public Future<List<Spend>> settle(List<Hold> holds, long actualNanos, long nowMillis) {
-        List<String> args = new ArrayList<>(3 * holds.size());
+        List<String> args = new ArrayList<>(1 + 3 * holds.size());
+        args.add(Long.toString(nowMillis));
         for (Hold h : holds) {
             args.add(Long.toString(h.cost()));
             args.add(Long.toString(actualNanos));

@@ -1,28 +1,39 @@
 -- Reserves one request's estimated cost against budget counters, all or nothing.
--- KEYS: the counters (hashes: spent, reserved; nano-USD). ARGV per counter: limit, cost, soft (1/0),
--- ttl (ms; 0: keep for good). A hard counter fits while spent < limit and spent + reserved + cost <= limit.
--- Returns {refused index (0: granted), then per counter spent, reserved (after the decision)}.
+-- KEYS: the counters (hashes: spent, reserved; nano-USD). ARGV[1]: now (ms, the gateway's clock); then per
+-- counter: limit, cost, soft (1/0), ttl (ms; 0: keep for good). A hard counter fits while spent < limit and
+-- spent + reserved + cost <= limit. A counter Redis did not hold (a new period, or Redis lost it) is born
+-- now: its field born records when, and until the ledger's spend before that is added (seed.lua, which
+-- sets seeded) the answer reports born so the gateway can add it.
+-- Returns {refused index (0: granted), then per counter spent, reserved (after the decision), born (0 once seeded)}.
+-- A counter first seen now is born now; one that held spend before counters had a birth (an upgrade) counts as seeded.
+local function born(key, now)
+  if redis.call('HSETNX', key, 'born', now) == 1 and redis.call('HLEN', key) > 1 then
+    redis.call('HSET', key, 'seeded', '1')
+  end
+end
 local n = #KEYS
+local now = ARGV[1]
 local out = {0}
 local refused = 0
 for i = 1, n do
-  local a = (i - 1) * 4
+  local a = 1 + (i - 1) * 4
   local limit, cost, soft = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] == '1'
-  local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
+  born(KEYS[i], now)
+  local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved', 'born', 'seeded')
   local spent, reserved = tonumber(v[1] or 0), tonumber(v[2] or 0)
   if refused == 0 and not soft and (spent >= limit or spent + reserved + cost > limit) then
     refused = i
   end
-  out[2 * i] = spent
-  out[2 * i + 1] = reserved
+  out[3 * i - 1] = spent
+  out[3 * i] = reserved
+  out[3 * i + 1] = v[4] and 0 or tonumber(v[3])
 end
-if refused == 0 then
-  for i = 1, n do
-    local a = (i - 1) * 4
-    local cost, ttl = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 4])
-    out[2 * i + 1] = redis.call('HINCRBY', KEYS[i], 'reserved', cost)
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+for i = 1, n do
+  local ttl = tonumber(ARGV[1 + (i - 1) * 4 + 4])
+  if refused == 0 then
+    out[3 * i] = redis.call('HINCRBY', KEYS[i], 'reserved', tonumber(ARGV[1 + (i - 1) * 4 + 2]))
   end
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 out[1] = refused
 return out

@@ -177,10 +177,14 @@ public final class BudgetGuard {
         });
     }
 
-    /** What the ledger records for the request: the same usage, the same prices. */
+    /** What the ledger records for the request: the same usage, the same prices, attempts billed beside it included. */
     private long actualCost(Exchange ex) {
         String upstream = ex.upstreamModel().isEmpty() ? ex.model() : ex.upstreamModel();
-        return prices.cost(upstream, ex.usage()).nanos();
+        long nanos = prices.cost(upstream, ex.usage()).nanos();
+        for (dev.rosetta.pipeline.BilledAttempt a : ex.billedAttempts()) {
+            nanos += prices.cost(a.upstreamModel(), a.usage()).nanos();
+        }
+        return nanos;
     }
 
     private void warnIfOver(Exchange ex, List<Hold> holds, List<Spend> spends) {

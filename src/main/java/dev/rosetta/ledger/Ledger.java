@@ -99,6 +99,9 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         // Model and provider API requests only: not /health, /ready, the model list or the admin API.
         if (ex.endpoint() != null || !ex.provider().isEmpty()) {
             offer(record(ex));
+            for (dev.rosetta.pipeline.BilledAttempt a : ex.billedAttempts()) {
+                offer(record(ex, a));
+            }
         }
     }
 
@@ -140,6 +143,20 @@ public final class Ledger implements CompletionListener, AutoCloseable {
                 ex.stream(), ex.status(), LedgerRecord.errorClass(ex.status()), usage, cost,
                 (now - ex.startNanos()) / 1000, ex.firstByteNanos() == 0 ? -1 : (ex.firstByteNanos() - ex.startNanos()) / 1000,
                 cancelled, ex.usageEstimated() || (cancelled && ex.stream()), ex.cache(), saved);
+    }
+
+    /**
+     * The record of an attempt billed beside the answer (a hedge that lost): its own request id (the
+     * request's, {@code -} its attempt number), its target, its estimated usage and cost, cancelled.
+     */
+    public LedgerRecord record(Exchange ex, dev.rosetta.pipeline.BilledAttempt a) {
+        Endpoint endpoint = ex.endpoint();
+        var principal = ex.principal();
+        return new LedgerRecord(clock.millis(), ex.requestId() + "-" + a.number(),
+                principal.anonymous() ? "" : principal.tenant(), principal.anonymous() ? "" : principal.keyId(),
+                DIALECTS[ex.dialect().ordinal()], endpoint == null ? "api" : ENDPOINTS[endpoint.ordinal()], ex.model(),
+                a.provider(), a.upstreamModel(), ex.stream(), 499, LedgerRecord.errorClass(499), a.usage(),
+                prices.cost(a.upstreamModel(), a.usage()), a.nanos() / 1000, -1, true, true, ex.cache(), 0);
     }
 
     private static final String[] DIALECTS = java.util.Arrays.stream(dev.rosetta.dialect.Dialect.values())

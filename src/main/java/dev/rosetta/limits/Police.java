@@ -243,11 +243,15 @@ public final class Police {
         if (ex.cacheHit()) {
             return 0; // served from the cache: the provider was not called
         }
+        long billed = 0;
+        for (dev.rosetta.pipeline.BilledAttempt a : ex.billedAttempts()) {
+            billed += a.usage().total(); // hedges that lost after their prompt went out
+        }
         long total = ex.usage().total();
         if (total > 0) {
-            return total;
+            return total + billed;
         }
-        return ex.status() == 499 ? r.reservedTokens() : 0;
+        return (ex.status() == 499 ? r.reservedTokens() : 0) + billed;
     }
 
     private List<Charge> charges(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens) {

@@ -37,6 +37,8 @@ public final class Exchange {
     private Attempts router;
     private UpstreamCall committer;
     private java.util.List<Attempt> attempts;
+    private java.util.List<BilledAttempt> billed;
+    private long bodyBytes = -1;
     private dev.rosetta.config.StreamConfig streams;
     private AnswerTap tap = AnswerTap.NONE;
     private String cache = "";
@@ -214,6 +216,27 @@ public final class Exchange {
             attempts = new java.util.ArrayList<>(2);
         }
         attempts.add(a);
+    }
+
+    /** Attempts billed beside the answer (hedges that lost after their request went out); usually empty. */
+    public java.util.List<BilledAttempt> billedAttempts() {
+        return billed == null ? java.util.List.of() : billed;
+    }
+
+    public void billed(BilledAttempt a) {
+        if (billed == null) {
+            billed = new java.util.ArrayList<>(1);
+        }
+        billed.add(a);
+    }
+
+    /** The request body's size in bytes, -1 before it was read. */
+    public long bodyBytes() {
+        return bodyBytes;
+    }
+
+    public void bodyBytes(long n) {
+        bodyBytes = n;
     }
 
     /** The stream timeouts of this request: its model group's where it sets them, else {@code defaults}. */

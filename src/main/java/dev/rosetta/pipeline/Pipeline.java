@@ -74,6 +74,7 @@ public final class Pipeline {
      */
     public void handle(Exchange ex, byte[] body, Optional<String> pathModel, String geminiVersion, boolean geminiSse) {
         RequestPeek peek = RequestPeek.of(body);
+        ex.bodyBytes(body.length);
         String model = pathModel.or(peek::model).orElseThrow(() ->
                 new GatewayError(ErrorKind.INVALID_REQUEST, "you must provide a model parameter",
                         Optional.of("model"), Optional.empty(), Optional.empty()).toException());

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import dev.rosetta.model.Usage;
+import dev.rosetta.pipeline.BilledAttempt;
+import dev.rosetta.usage.TokenEstimate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -265,6 +268,12 @@ final class RoutedRequest implements Attempts {
                     l.call.abandon();
                 }
                 settle(l, false, 0, "cancelled: " + w.id() + " answered first");
+                if (l.call != null) {
+                    // its request went out: the provider read the prompt and bills it
+                    e.billed(new BilledAttempt(e.attempts().size(), l.route.provider().name(), l.route.upstreamModel(),
+                            new Usage(TokenEstimate.ofBodyBytes(Math.max(0, e.bodyBytes())), 0, 0, 0, 0),
+                            System.nanoTime() - l.started));
+                }
             }
         }
         if (w.call != null) {

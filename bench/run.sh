@@ -768,7 +768,7 @@ if [ "$GOVERNED" -gt 0 ]; then
       [ "$nerr" = 0 ] && [ "$gerr" = 0 ] || ANY_ERROR=1
       ncpu=$(awk -v t=$((n1 - n0)) -v hz="$TICK" -v n="$nreq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
       gcpu=$(awk -v t=$((g1 - g0)) -v hz="$TICK" -v n="$greq" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$class" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" \
         "$WRK_p50_us" "$WRK_p99_us" "$((r1 - r0))" "$((nerr + gerr))" "$((e1 - e0))" >>"$GOV_RESULTS"
       printf '== paired %-30s c=%-3s plain %7s req %6s µs/req | governed %7s req %6s µs/req p50 %s ms p99 %s ms | redis scripts %s reads %s | errors %s\n' \
         "$name" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$((r1 - r0))" "$((e1 - e0))" "$((nerr + gerr))"

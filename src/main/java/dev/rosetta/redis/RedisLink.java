@@ -150,13 +150,32 @@ public final class RedisLink {
         return commands.sum();
     }
 
-    /** Makes sure a connection is open on the caller's event loop and holds {@code scripts}, so the first requests find them. */
-    public Future<Void> warm(LuaScript... scripts) {
+    /**
+     * Opens a connection on the caller's event loop and loads {@code scripts} into Redis, so the first
+     * requests find both. When that times out (a cold start's first connection may take longer than a
+     * command may) it is tried again until {@code within} has passed; a Redis that refuses fails it at once.
+     */
+    public Future<Void> warm(Duration within, LuaScript... scripts) {
+        Promise<Void> done = Promise.promise();
+        warm(System.nanoTime() + within.toNanos(), scripts, done);
+        return done.future();
+    }
+
+    private void warm(long deadline, LuaScript[] scripts, Promise<Void> done) {
         List<Future<Response>> loads = new ArrayList<>();
         for (LuaScript s : scripts) {
             loads.add(send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.text())));
         }
-        return Future.all(loads).mapEmpty();
+        Future.all(loads).onComplete(ar -> {
+            if (ar.succeeded()) {
+                done.tryComplete();
+            } else if (!(ar.cause() instanceof TimeoutException) || System.nanoTime() - deadline >= 0 || closed) {
+                done.tryFail(ar.cause());
+            } else {
+                vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)),
+                        id -> warm(deadline, scripts, done));
+            }
+        });
     }
 
     /**

@@ -131,7 +131,7 @@ public final class Gateway {
         Limiter limiter = Police.needed(config) ? limiter(redis, config) : null;
         dev.rosetta.budget.BudgetGuard budgets = dev.rosetta.budget.Budgets.open(vertx, config, redis, ledger, clock);
         if (limiter instanceof RedisLimiter shared) {
-            loaded = loaded.compose(x -> shared.warm().timeout(5, TimeUnit.SECONDS).otherwiseEmpty());
+            loaded = loaded.compose(x -> shared.warm().timeout(6, TimeUnit.SECONDS).otherwiseEmpty());
         }
         dev.rosetta.route.RoutingState routing = new dev.rosetta.route.RoutingState(config, routes, clock, delays);
         ResponseCache.Shared cache = ResponseCache.needed(config) ? ResponseCache.Shared.open(redis, config, clock) : null;

@@ -66,7 +66,7 @@ public final class RedisLimiter implements Limiter {
      * open. Never fails: an unreachable Redis is the request path's business ({@link FailurePolicy}).
      */
     public Future<Void> warm() {
-        return redis.warm(COUNTERS).otherwise(e -> {
+        return redis.warm(Duration.ofSeconds(5), COUNTERS).otherwise(e -> {
                     LOG.warn("rate-limit counters in Redis unreachable at start ({})", e.toString());
                     return null;
                 });

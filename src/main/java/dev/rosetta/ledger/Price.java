@@ -22,7 +22,51 @@ public record Price(String model, Rates rates, Optional<LongContext> longContext
      * price (cached reads, cache writes); a 1-hour cache write without one at the 5-minute price.
      */
     public record Rates(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite5m,
-                        BigDecimal cacheWrite1h) {
+                        BigDecimal cacheWrite1h, long[] picoPerToken) {
+
+        public Rates(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite5m,
+                     BigDecimal cacheWrite1h) {
+            this(input, output, cacheRead, cacheWrite5m, cacheWrite1h,
+                    pico(input, cacheRead, cacheWrite5m, cacheWrite1h, output));
+        }
+
+        /**
+         * The rates in pico-USD per token (USD per million tokens x 10^6), in the order input, cache read,
+         * 5-minute cache write, 1-hour cache write, output; null when one is not a whole number of them (a
+         * price with more than six decimals), and {@link Cost#of} then computes in BigDecimal.
+         */
+        private static long[] pico(BigDecimal... rates) {
+            long[] out = new long[rates.length];
+            for (int i = 0; i < rates.length; i++) {
+                try {
+                    out[i] = rates[i].movePointRight(6).longValueExact();
+                } catch (ArithmeticException e) {
+                    return null;
+                }
+                if (out[i] < 0) {
+                    return null;
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Rates r && input.equals(r.input) && output.equals(r.output)
+                    && cacheRead.equals(r.cacheRead) && cacheWrite5m.equals(r.cacheWrite5m)
+                    && cacheWrite1h.equals(r.cacheWrite1h);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+        }
+
+        @Override
+        public String toString() {
+            return "Rates[input=" + input + ", output=" + output + ", cacheRead=" + cacheRead + ", cacheWrite5m="
+                    + cacheWrite5m + ", cacheWrite1h=" + cacheWrite1h + "]";
+        }
     }
 
     public record LongContext(long aboveInputTokens, Rates rates) {

@@ -31,8 +31,8 @@ public final class Budgets {
         }
         BudgetBook book = redis != null
                 ? dev.rosetta.budget.redis.RedisBudgets.create(redis, config.limiter(),
-                        ledger == null ? InProcessBudgets.Seed.NONE : spend(ledger))
-                : new InProcessBudgets(ledger == null ? InProcessBudgets.Seed.NONE : seed(ledger));
+                        ledger == null ? LedgerSpend.NONE : spend(ledger))
+                : new InProcessBudgets(ledger == null ? LedgerSpend.NONE : seed(ledger));
         if (book instanceof InProcessBudgets local && ledger != null
                 && config.auth().store().kind() == dev.rosetta.config.StoreLocation.Kind.POSTGRESQL) {
             // Replicas sharing a PostgreSQL store without Redis: each second, what the others spent
@@ -70,13 +70,13 @@ public final class Budgets {
     }
 
     /** The spend the ledger holds for one owner over a range, 0 when the ledger cannot be read. */
-    public static InProcessBudgets.Seed seed(Ledger ledger) {
-        InProcessBudgets.Seed spend = spend(ledger);
+    public static LedgerSpend seed(Ledger ledger) {
+        LedgerSpend spend = spend(ledger);
         return (kind, id, from, to) -> spend.spent(kind, id, from, to).exceptionally(e -> 0L);
     }
 
     /** The spend the ledger holds for one owner over a range: the sum of its records' cost; fails with the ledger. */
-    public static InProcessBudgets.Seed spend(Ledger ledger) {
+    public static LedgerSpend spend(Ledger ledger) {
         return (kind, id, from, to) -> {
             UsageQuery q = new UsageQuery(from, to, List.of(),
                     kind.equals("tenant") ? Optional.of(id) : Optional.empty(),

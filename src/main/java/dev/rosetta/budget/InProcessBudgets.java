@@ -16,18 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * arithmetic operations. A reservation takes its holds one after the other and gives back what it
  * took if a later one refuses (as {@code InProcessLimiter} does), so no two monitors are held at
  * once. A counter seen for the first time in this process is first loaded with the period's spend
- * recorded in the ledger ({@link Seed}), so a restart does not reset spend: the requests that find
+ * recorded in the ledger ({@link LedgerSpend}), so a restart does not reset spend: the requests that find
  * it loading wait for that one query (once per owner and period), the rest never wait.
  */
 public final class InProcessBudgets implements BudgetBook {
-
-    /** The spend the ledger holds for one owner over {@code [from, to)}, nano-USD. */
-    @FunctionalInterface
-    public interface Seed {
-        CompletableFuture<Long> spent(String kind, String id, long from, long to);
-
-        Seed NONE = (kind, id, from, to) -> CompletableFuture.completedFuture(0L);
-    }
 
     /** Every owner's spend the ledger holds over {@code [from, to)}, by key id or tenant name, nano-USD. */
     @FunctionalInterface
@@ -36,14 +28,14 @@ public final class InProcessBudgets implements BudgetBook {
     }
 
     private final ConcurrentHashMap<String, Cell> cells = new ConcurrentHashMap<>();
-    private final Seed seed;
+    private final LedgerSpend seed;
 
-    public InProcessBudgets(Seed seed) {
+    public InProcessBudgets(LedgerSpend seed) {
         this.seed = seed;
     }
 
     public InProcessBudgets() {
-        this(Seed.NONE);
+        this(LedgerSpend.NONE);
     }
 
     @Override

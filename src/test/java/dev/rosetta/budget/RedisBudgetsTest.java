@@ -62,7 +62,7 @@ class RedisBudgetsTest extends BudgetBookContract {
         String prefix = RedisTestServer.PREFIX + "seeded:" + UUID.randomUUID() + ":";
         List<Read> reads = new CopyOnWriteArrayList<>();
         long[] ledger = {2 * USD};
-        InProcessBudgets.Seed seed = (kind, id, from, to) -> {
+        LedgerSpend seed = (kind, id, from, to) -> {
             reads.add(new Read(kind, id, from, to));
             return CompletableFuture.completedFuture(ledger[0]);
         };
@@ -102,7 +102,7 @@ class RedisBudgetsTest extends BudgetBookContract {
     void aLedgerThatCannotBeReadLeavesTheCounterUnseededForTheNextRequestToRetry() throws Exception {
         String prefix = RedisTestServer.PREFIX + "unseeded:" + UUID.randomUUID() + ":";
         List<Read> reads = new CopyOnWriteArrayList<>();
-        InProcessBudgets.Seed seed = (kind, id, from, to) -> {
+        LedgerSpend seed = (kind, id, from, to) -> {
             reads.add(new Read(kind, id, from, to));
             return reads.size() == 1 ? CompletableFuture.failedFuture(new IllegalStateException("store away"))
                     : CompletableFuture.completedFuture(USD);
@@ -126,7 +126,7 @@ class RedisBudgetsTest extends BudgetBookContract {
         String prefix = RedisTestServer.PREFIX + "reborn:" + UUID.randomUUID() + ":";
         List<Read> reads = new CopyOnWriteArrayList<>();
         CompletableFuture<Long> slow = new CompletableFuture<>();
-        InProcessBudgets.Seed seed = (kind, id, from, to) -> {
+        LedgerSpend seed = (kind, id, from, to) -> {
             reads.add(new Read(kind, id, from, to));
             return reads.size() == 1 ? slow : CompletableFuture.completedFuture(USD);
         };

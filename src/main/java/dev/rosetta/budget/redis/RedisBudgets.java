@@ -4,7 +4,7 @@ import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
 import dev.rosetta.redis.RedisLink;
 import dev.rosetta.budget.BudgetBook;
-import dev.rosetta.budget.InProcessBudgets;
+import dev.rosetta.budget.LedgerSpend;
 import dev.rosetta.budget.Hold;
 import dev.rosetta.budget.Spend;
 import dev.rosetta.budget.Verdict;
@@ -56,18 +56,18 @@ public final class RedisBudgets implements BudgetBook {
     private final RedisLink redis;
     private final String prefix;
     private final FailurePolicy onFailure;
-    private final InProcessBudgets.Seed seed;
+    private final LedgerSpend seed;
     private final java.time.Duration seedDelay;
     private final java.util.Set<String> seeding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
 
     public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure) {
-        this(redis, prefix, onFailure, InProcessBudgets.Seed.NONE, SEED_DELAY);
+        this(redis, prefix, onFailure, LedgerSpend.NONE, SEED_DELAY);
     }
 
     /** @param seedDelay how long after a counter's birth its ledger spend is read (tests shorten it) */
-    public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure, InProcessBudgets.Seed seed,
+    public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure, LedgerSpend seed,
                         java.time.Duration seedDelay) {
         this.redis = redis;
         this.prefix = prefix;
@@ -78,9 +78,9 @@ public final class RedisBudgets implements BudgetBook {
 
     /**
      * @param seed the spend the ledger holds for an owner over a range, added to a counter Redis did not
-     *     hold (a new period, or one Redis lost); {@link InProcessBudgets.Seed#NONE} without a ledger
+     *     hold (a new period, or one Redis lost); {@link LedgerSpend#NONE} without a ledger
      */
-    public static RedisBudgets create(RedisLink redis, LimiterConfig c, InProcessBudgets.Seed seed) {
+    public static RedisBudgets create(RedisLink redis, LimiterConfig c, LedgerSpend seed) {
         return new RedisBudgets(redis, c.redisPrefix() + "budget:", c.onFailure(), seed, SEED_DELAY);
     }
 
@@ -91,7 +91,7 @@ public final class RedisBudgets implements BudgetBook {
      */
     private void seed(Hold h, long born) {
         String counter = prefix + h.counter();
-        if (seed == InProcessBudgets.Seed.NONE || !seeding.add(counter)) {
+        if (seed == LedgerSpend.NONE || !seeding.add(counter)) {
             return;
         }
         long wait = seedDelay.toMillis(); // from now, not from born: that is the gateway's clock, which tests move

@@ -44,6 +44,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Police {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Police.class);
+
     private static final long MINUTE = 60_000;
     private static final long DAY = 86_400_000;
 
@@ -125,6 +127,10 @@ public final class Police {
                         decided(ex, claim(money), decision(rate), now, next);
                     } catch (GatewayException e) {
                         replies.error(ex, e.error());
+                    } catch (RuntimeException e) {
+                        // answered here, as the router answers what fails before any asynchronous step
+                        LOG.error("unexpected failure after the police stage of {}", ex.requestId(), e);
+                        replies.error(ex, GatewayError.of(ErrorKind.INTERNAL, "internal gateway error"));
                     }
                 });
     }

@@ -12,16 +12,15 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A Lua script run atomically in Redis by its SHA-1 ({@code EVALSHA}) through a {@link RedisLink}, which
- * loads it on each connection before its first use.
- *
- * <p>A script made of {@linkplain #operations operations} (the rate limiter's and the budgets' are) is
- * called once per operation, but the link merges the calls one event-loop turn makes of it into one
- * {@code EVALSHA}: each operation is a resource written as a plain script ({@code KEYS} and {@code ARGV}
- * its own, a value returned), and a dispatcher runs the calls in order and returns their answers as one
- * array. Merged calls run as one atomic script, in the order they were made.
+ * A Lua script made of named operations (the rate limiter's and the budgets'), run atomically in Redis
+ * by its SHA-1 ({@code EVALSHA}) through a {@link RedisLink}, which loads it on each connection before
+ * its first use. Each operation is called on its own, but the link merges the calls one event-loop turn
+ * makes of a script into one {@code EVALSHA}: each operation is a resource written as a plain script
+ * ({@code KEYS} and {@code ARGV} its own, a value returned), and a dispatcher runs the calls in order
+ * and returns their answers as one array. Merged calls run as one atomic script, in the order they
+ * were made.
  */
-public record LuaScript(String text, String sha, boolean operations) {
+public record LuaScript(String text, String sha) {
 
     /**
      * Runs the calls of one merged {@code EVALSHA}: ARGV[1] is their number, then per call its operation,
@@ -44,13 +43,8 @@ public record LuaScript(String text, String sha, boolean operations) {
             return out
             """;
 
-    /** One call of an operation: what {@link RedisLink#eval(LuaScript, String, List, List)} is given. */
+    /** One call of an operation: what {@link RedisLink#eval} is given. */
     public record Call(String op, List<String> keys, List<String> args) {
-    }
-
-    /** The resource {@code name} beside {@code owner}'s class file, as a script of its own. */
-    public static LuaScript load(Class<?> owner, String name) {
-        return of(read(owner, name), false);
     }
 
     /**
@@ -75,14 +69,10 @@ public record LuaScript(String text, String sha, boolean operations) {
             text.append("OPS['").append(namesAndTexts[i]).append("'] = function(KEYS, ARGV)\n")
                     .append(namesAndTexts[i + 1]).append("\nend\n");
         }
-        return of(text.append(DISPATCHER).toString(), true);
-    }
-
-    /** A script from its text (tests); {@code operations}: it has the dispatcher's calling convention. */
-    public static LuaScript of(String text, boolean operations) {
+        String script = text.append(DISPATCHER).toString();
         try {
-            byte[] sha = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-            return new LuaScript(text, HexFormat.of().formatHex(sha), operations);
+            byte[] sha = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return new LuaScript(script, HexFormat.of().formatHex(sha));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -99,19 +89,7 @@ public record LuaScript(String text, String sha, boolean operations) {
         }
     }
 
-    /** {@code EVALSHA} of a script of its own on {@code keys} with {@code args}. */
-    public Request request(List<String> keys, List<String> args) {
-        Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
-        for (String k : keys) {
-            r.arg(k);
-        }
-        for (String a : args) {
-            r.arg(a);
-        }
-        return r;
-    }
-
-    /** One {@code EVALSHA} of an operations script running {@code calls} in order; it answers an array, one answer a call. */
+    /** One {@code EVALSHA} running {@code calls} in order; it answers an array, one answer a call. */
     public Request request(List<Call> calls) {
         int keys = 0;
         for (Call c : calls) {

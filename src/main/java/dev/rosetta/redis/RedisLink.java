@@ -47,10 +47,9 @@ import java.util.concurrent.TimeoutException;
  *       {@link TimeoutException}. A connection that lets a command time out is closed and replaced (a
  *       command that timed out may still have run). While no connection can be made, commands fail at
  *       once, and a new one is tried every {@link #RETRY_MILLIS} ms.
- *   <li><b>Operations scripts</b> ({@link LuaScript#operations}): the calls one turn makes of one such
- *       script leave merged into one {@code EVALSHA}, so a write carries one command per script however
- *       many requests it serves.
- *   <li><b>Scripts</b> ({@link #eval}) run by SHA-1; a connection loads each script ({@code SCRIPT LOAD},
+ *   <li><b>Scripts</b> ({@link LuaScript}): the calls one turn makes of one script leave merged into one
+ *       {@code EVALSHA}, so a write carries one command per script however many requests it serves.
+ *   <li><b>Scripts</b> run by SHA-1; a connection loads each script ({@code SCRIPT LOAD},
  *       in the same write, ahead of its first use) before it first runs it, and again after Redis
  *       answered {@code NOSCRIPT} (its scripts flushed): a script alone in its write is then run again,
  *       one written with others fails with them.
@@ -120,13 +119,8 @@ public final class RedisLink {
         return submit(request, null, null, true);
     }
 
-    /** Runs {@code script} atomically in Redis ({@code EVALSHA}) with this turn's other commands. */
-    public Future<Response> eval(LuaScript script, List<String> keys, List<String> args) {
-        return submit(script.request(keys, args), script, null, false);
-    }
-
     /**
-     * Runs operation {@code op} of an {@linkplain LuaScript#operations operations script}: the calls of
+     * Runs operation {@code op} of {@code script} atomically in Redis: the calls of
      * this turn to the same script leave as one {@code EVALSHA}, in the order they were made, and each
      * gets its own answer. They may move relative to other commands of the same write, so such a script
      * must keep to keys no other command writes.
@@ -135,7 +129,7 @@ public final class RedisLink {
         return submit(null, script, new LuaScript.Call(op, keys, args), false);
     }
 
-    /** {@link #eval(LuaScript, String, List, List)}, sent as {@link #later} sends. */
+    /** {@link #eval}, sent as {@link #later} sends. */
     public Future<Response> evalLater(LuaScript script, String op, List<String> keys, List<String> args) {
         return submit(null, script, new LuaScript.Call(op, keys, args), true);
     }
@@ -232,14 +226,14 @@ public final class RedisLink {
         return l;
     }
 
-    /** One command, or one call of an operations script ({@code call} set, {@code request} null), waiting for its answer. */
+    /** One command, or one call of a script ({@code script} and {@code call} set, {@code request} null), waiting for its answer. */
     private record Pending(Request request, LuaScript script, LuaScript.Call call, boolean deferred,
                            Promise<Response> promise) {
     }
 
     /**
      * One command of a write and who waits for its answer: one pending command, or the calls of one
-     * operations script merged into one command (its answer an array, one element a call).
+     * script merged into one command (its answer an array, one element a call).
      */
     private record Slot(LuaScript merged, List<Pending> calls) {
 
@@ -359,7 +353,7 @@ public final class RedisLink {
                 ctx.runOnContext(v -> flush());
             }
             List<Slot> slots = new ArrayList<>(taken.size() + 2);
-            List<Slot> groups = null; // the merged calls of each operations script in this write
+            List<Slot> groups = null; // the merged calls of each script in this write
             for (Pending p : taken) {
                 if (p.script != null && loaded.add(p.script.sha())) {
                     slots.add(null); // SCRIPT LOAD, ahead of the script's first use

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class RedisLinkTest {
 
     private static final String SUM = "return tonumber(ARGV[1]) + tonumber(ARGV[2])";
-    private static final LuaScript ECHO_SUM = LuaScript.of(SUM, false);
+    private static final LuaScript ECHO_SUM = LuaScript.operationsOf("sum", SUM);
     /** Two operations on one counter: add (answers the new value) and read. */
     private static final LuaScript COUNTER = LuaScript.operationsOf(
             "add", "return redis.call('INCRBY', KEYS[1], ARGV[1])",
@@ -123,19 +123,19 @@ class RedisLinkTest {
 
     @Test
     void scriptsAreLoadedBeforeTheirFirstUseAndAgainAfterRedisForgotThem() throws Exception {
-        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, List.of(), List.of("2", "3"))).toLong()).isEqualTo(5);
+        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, "sum", List.of(), List.of("2", "3"))).toLong()).isEqualTo(5);
         direct.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).await(5, TimeUnit.SECONDS);
         // alone in its write, a script Redis forgot is loaded again and run: the caller never sees NOSCRIPT
-        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, List.of(), List.of("4", "5"))).toLong()).isEqualTo(9);
+        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, "sum", List.of(), List.of("4", "5"))).toLong()).isEqualTo(9);
         direct.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).await(5, TimeUnit.SECONDS);
         // in a write with others, the write fails (which of its commands ran is unknown); the next one works
         try {
-            onLoop(ctx -> Future.all(link.eval(ECHO_SUM, List.of(), List.of("1", "1")),
+            onLoop(ctx -> Future.all(link.eval(ECHO_SUM, "sum", List.of(), List.of("1", "1")),
                     link.send(Request.cmd(Command.PING))));
         } catch (Throwable e) { // the client's ErrorType is a Throwable, not an Exception
             assertThat(e).hasMessageContaining("NOSCRIPT");
         }
-        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, List.of(), List.of("2", "2"))).toLong()).isEqualTo(4);
+        assertThat(onLoop(ctx -> link.eval(ECHO_SUM, "sum", List.of(), List.of("2", "2"))).toLong()).isEqualTo(4);
     }
 
     @Test

@@ -95,6 +95,19 @@ class ResponseCacheTest {
     }
 
     /**
+     * Answers the cache holds once no request is in flight: an earlier test's request may still be ending,
+     * and its answer, stored as it ends, would otherwise count for the next one awaited here.
+     */
+    private long storedWhenIdle() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (gateway.gateway().inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(gateway.gateway().inFlight()).isZero();
+        return stored();
+    }
+
+    /**
      * Until the cache holds {@code n} answers: an answer is stored when its request completes, just after
      * the client has read its last byte, so a client can ask again before that (and then misses, or waits
      * behind the first as a coalesced follower).
@@ -114,7 +127,7 @@ class ResponseCacheTest {
     @Test
     void aSecondIdenticalRequestIsAHitWithItsAge() {
         answers("first");
-        long before = stored();
+        long before = storedWhenIdle();
         Result miss = chat("gpt-test", "age?");
         assertThat(cache(miss)).isEqualTo("miss");
         fake.take();
@@ -239,7 +252,7 @@ class ResponseCacheTest {
     @Test
     void aRelayedStreamFillsJsonAndStreamHitsInOtherDialects() {
         fake.answer(Reply.sse(ProviderAnswers.stream(Dialect.ANTHROPIC, "streamed")));
-        long before = stored();
+        long before = storedWhenIdle();
         Result filled = client.send(Dialect.ANTHROPIC, "claude-test", true, "stream fill?");
         assertThat(cache(filled)).isEqualTo("miss");
         fake.take();

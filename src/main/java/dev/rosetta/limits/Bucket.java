@@ -31,7 +31,7 @@ public record Bucket(String key, Unit unit, long limit, long periodMillis) {
     }
 
     /** Milliseconds one unit takes to refill: a rate bucket's emission interval. */
-    double interval() {
+    public double interval() {
         return (double) periodMillis / limit;
     }
 }

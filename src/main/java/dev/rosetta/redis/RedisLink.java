@@ -80,6 +80,8 @@ public final class RedisLink {
     private final Map<EventLoop, Lane> lanes = new ConcurrentHashMap<>();
     private volatile Lane offLoop;
     private volatile boolean closed;
+    private final List<java.util.function.Supplier<Future<Void>>> beforeClose =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder commands = new java.util.concurrent.atomic.LongAdder();
 
@@ -107,6 +109,11 @@ public final class RedisLink {
 
     public static RedisLink open(Vertx vertx, String url, Duration timeout) {
         return open(vertx, url, timeout, Duration.ofMillis(2));
+    }
+
+    /** The Vert.x instance the link's connections live on. */
+    public Vertx vertx() {
+        return vertx;
     }
 
     /** Sends {@code request} with this turn's other commands. */
@@ -177,6 +184,19 @@ public final class RedisLink {
      * most), then closes the connections. Later commands fail at once.
      */
     public Future<Void> close() {
+        List<Future<Void>> hooks = new ArrayList<>();
+        for (java.util.function.Supplier<Future<Void>> h : beforeClose) {
+            hooks.add(h.get());
+        }
+        return Future.join(hooks).transform(x -> closeLanes());
+    }
+
+    /** Runs {@code hook} when the link closes, before the last write: for what must still reach Redis. */
+    public void beforeClose(java.util.function.Supplier<Future<Void>> hook) {
+        beforeClose.add(hook);
+    }
+
+    private Future<Void> closeLanes() {
         closed = true;
         List<Future<Void>> lanesClosed = new ArrayList<>();
         List<Lane> all = new ArrayList<>(lanes.values());

@@ -1,5 +1,6 @@
 package dev.rosetta.limits.redis;
 
+import dev.rosetta.redis.Leases;
 import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
 import dev.rosetta.redis.RedisLink;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * is bounded by the link's timeout; past it, or when Redis is down, {@link FailurePolicy} decides (a
  * script that timed out may still have run, so a timed-out reservation can count without its request
  * having been served: the limit errs on the safe side). Results are handed back on the caller's context.
+ *
+ * <p>A rate bucket far from its limit also leases units to the event loop that asked ({@link Leases}):
+ * the next requests of that loop whose buckets all hold enough leased units are granted at once, with no
+ * round trip; their settlements go to Redis as any other. Concurrency buckets are never leased: a request
+ * with one is always decided in Redis. The headers of a request granted from a lease report the bucket
+ * as Redis last described it, less what the lease gave since.
  */
 public final class RedisLimiter implements Limiter {
 
@@ -49,16 +56,38 @@ public final class RedisLimiter implements Limiter {
     private final FailurePolicy onFailure;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
+    /** Leased units of rate buckets, by bucket key (unprefixed); the snapshot is the bucket's quota then. */
+    private final Leases<Quota> leases;
 
     /**
      * @param prefix put before every bucket key, so that deployments (and test runs) sharing a Redis stay apart
      * @param lease how long a concurrency slot survives a replica that died holding it
      */
     public RedisLimiter(RedisLink redis, String prefix, Duration lease, FailurePolicy onFailure) {
+        this(redis, prefix, lease, onFailure, LEASE_LIFE);
+    }
+
+    /** @param leaseLife how long units leased ahead ({@link Leases}) may go unused before they are given back */
+    public RedisLimiter(RedisLink redis, String prefix, Duration lease, FailurePolicy onFailure, Duration leaseLife) {
         this.redis = redis;
         this.prefix = prefix;
         this.leaseMillis = lease.toMillis();
         this.onFailure = onFailure;
+        this.leases = new Leases<>(redis, leaseLife, this::giveBack);
+    }
+
+    /** How long leased units may go unused before they are given back. */
+    static final Duration LEASE_LIFE = Duration.ofSeconds(1);
+
+    /** The leases this limiter holds, for tests. */
+    public Leases<Quota> leases() {
+        return leases;
+    }
+
+    private void giveBack(String key, Leases.Lease<Quota> l, long nowMillis) {
+        Bucket b = l.snapshot().bucket();
+        redis.evalLater(COUNTERS, "settle", List.of(prefix + key), List.of(Long.toString(nowMillis), "", "r",
+                Double.toString(b.interval()), Long.toString(-l.available())));
     }
 
     /**
@@ -89,23 +118,41 @@ public final class RedisLimiter implements Limiter {
 
     @Override
     public Future<Decision> reserve(List<Charge> charges, String lease, long nowMillis) {
-        List<String> args = new ArrayList<>(3 + 4 * charges.size());
+        boolean leasable = leasable(charges);
+        if (leasable) {
+            Decision leased = fromLeases(charges, lease, nowMillis);
+            if (leased != null) {
+                return Future.succeededFuture(leased);
+            }
+        }
+        List<String> args = new ArrayList<>(4 + 5 * charges.size());
         args.add(Long.toString(nowMillis));
         args.add(lease);
         args.add(Long.toString(leaseMillis));
+        args.add(Integer.toString(Leases.ROOM));
         for (Charge c : charges) {
             Bucket b = c.bucket();
             args.add(b.rate() ? "r" : "c");
             args.add(Long.toString(b.limit()));
             args.add(Long.toString(b.periodMillis()));
             args.add(Long.toString(c.cost()));
+            args.add(leasable ? Long.toString(Math.max(1, c.cost()) * Leases.REQUESTS) : "0");
         }
         Context ctx = Vertx.currentContext();
         Promise<Decision> out = Promise.promise();
         redis.eval(COUNTERS, "reserve", keys(charges), args).onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
                 recovered();
-                out.complete(decision(charges, lease, ar.result()));
+                Decision d = decision(charges, lease, ar.result());
+                if (leasable && d instanceof Decision.Granted g) {
+                    for (int i = 0; i < charges.size(); i++) {
+                        long leased = ar.result().get(4 + 3 * i).toLong();
+                        if (leased > 0) {
+                            leases.add(charges.get(i).bucket().key(), leased, g.quotas().get(i), nowMillis);
+                        }
+                    }
+                }
+                out.complete(d);
             } else {
                 failed(ar.cause());
                 out.complete(onFailure == FailurePolicy.ALLOW ? new Decision.Granted(Reservation.NONE, List.of())
@@ -113,6 +160,43 @@ public final class RedisLimiter implements Limiter {
             }
         }));
         return out.future();
+    }
+
+    /** Leases are held on event loops, for requests whose buckets are all rates. */
+    private static boolean leasable(List<Charge> charges) {
+        for (Charge c : charges) {
+            if (!c.bucket().rate()) {
+                return false;
+            }
+        }
+        return !charges.isEmpty() && Leases.onEventLoop();
+    }
+
+    /** Grants the request from this event loop's leases if they hold every charge, else null (ask Redis). */
+    private Decision fromLeases(List<Charge> charges, String lease, long nowMillis) {
+        int n = charges.size();
+        @SuppressWarnings("unchecked")
+        Leases.Lease<Quota>[] held = new Leases.Lease[n];
+        for (int i = 0; i < n; i++) {
+            Charge c = charges.get(i);
+            Leases.Lease<Quota> l = leases.live(c.bucket().key(), nowMillis);
+            if (l == null || l.available() < c.cost()) {
+                return null;
+            }
+            held[i] = l;
+        }
+        List<Quota> quotas = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Charge c = charges.get(i);
+            Leases.Lease<Quota> l = held[i];
+            l.use(c.cost());
+            Quota then = l.snapshot();
+            long used = l.used();
+            double interval = c.bucket().interval();
+            long reset = Math.max(0, then.resetMillis() + (long) Math.ceil(used * interval) - (nowMillis - l.tookAtMillis()));
+            quotas.add(new Quota(c.bucket(), Math.max(0, then.remaining() - used), reset));
+        }
+        return new Decision.Granted(new Reservation(charges, lease), quotas);
     }
 
     @Override
@@ -173,7 +257,7 @@ public final class RedisLimiter implements Limiter {
         long retry = r.get(1).toLong();
         List<Quota> quotas = new ArrayList<>(charges.size());
         for (int i = 0; i < charges.size(); i++) {
-            quotas.add(new Quota(charges.get(i).bucket(), r.get(2 + 2 * i).toLong(), r.get(3 + 2 * i).toLong()));
+            quotas.add(new Quota(charges.get(i).bucket(), r.get(2 + 3 * i).toLong(), r.get(3 + 3 * i).toLong()));
         }
         if (refused == 0) {
             return new Decision.Granted(new Reservation(charges, lease), quotas);

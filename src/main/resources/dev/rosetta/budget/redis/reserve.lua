@@ -1,10 +1,13 @@
 -- Reserves one request's estimated cost against budget counters, all or nothing.
--- KEYS: the counters (hashes: spent, reserved; nano-USD). ARGV[1]: now (ms, the gateway's clock); then per
--- counter: limit, cost, soft (1/0), ttl (ms; 0: keep for good). A hard counter fits while spent < limit and
--- spent + reserved + cost <= limit. A counter Redis did not hold (a new period, or Redis lost it) is born
--- now: its field born records when, and until the ledger's spend before that is added (seed.lua, which
--- sets seeded) the answer reports born so the gateway can add it.
--- Returns {refused index (0: granted), then per counter spent, reserved (after the decision), born (0 once seeded)}.
+-- KEYS: the counters (hashes: spent, reserved; nano-USD). ARGV[1]: now (ms, the gateway's clock); ARGV[2]: room
+-- factor; then per counter: limit, cost, soft (1/0), ttl (ms; 0: keep for good), extra. A hard counter fits while
+-- spent < limit and spent + reserved + cost <= limit. A counter Redis did not hold (a new period, or Redis lost
+-- it) is born now: its field born records when, and until the ledger's spend before that is added (seed.lua,
+-- which sets seeded) the answer reports born so the gateway can add it.
+-- A granted request also reserves extra for the replica ahead of its next requests (a lease, see
+-- dev.rosetta.redis.Leases) when, after it, the counter still has room for the room factor times as much.
+-- Returns {refused index (0: granted), then per counter spent, reserved (after the decision, before any lease),
+-- born (0 once seeded), leased}.
 -- A counter first seen now is born now; one that held spend before counters had a birth (an upgrade) counts as seeded.
 local function born(key, now)
   if redis.call('HSETNX', key, 'born', now) == 1 and redis.call('HLEN', key) > 1 then
@@ -13,10 +16,12 @@ local function born(key, now)
 end
 local n = #KEYS
 local now = ARGV[1]
+local room = tonumber(ARGV[2])
 local out = {0}
 local refused = 0
+local spents = {}
 for i = 1, n do
-  local a = 1 + (i - 1) * 4
+  local a = 2 + (i - 1) * 5
   local limit, cost, soft = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] == '1'
   born(KEYS[i], now)
   local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved', 'born', 'seeded')
@@ -24,14 +29,23 @@ for i = 1, n do
   if refused == 0 and not soft and (spent >= limit or spent + reserved + cost > limit) then
     refused = i
   end
-  out[3 * i - 1] = spent
-  out[3 * i] = reserved
-  out[3 * i + 1] = v[4] and 0 or tonumber(v[3])
+  spents[i] = spent
+  out[4 * i - 2] = spent
+  out[4 * i - 1] = reserved
+  out[4 * i] = v[4] and 0 or tonumber(v[3])
+  out[4 * i + 1] = 0
 end
 for i = 1, n do
-  local ttl = tonumber(ARGV[1 + (i - 1) * 4 + 4])
+  local a = 2 + (i - 1) * 5
+  local ttl = tonumber(ARGV[a + 4])
   if refused == 0 then
-    out[3 * i] = redis.call('HINCRBY', KEYS[i], 'reserved', tonumber(ARGV[1 + (i - 1) * 4 + 2]))
+    local reserved = redis.call('HINCRBY', KEYS[i], 'reserved', tonumber(ARGV[a + 2]))
+    out[4 * i - 1] = reserved
+    local limit, extra = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 5])
+    if extra > 0 and spents[i] + reserved + extra * room <= limit then
+      redis.call('HINCRBY', KEYS[i], 'reserved', extra)
+      out[4 * i + 1] = extra
+    end
   end
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end

@@ -1,14 +1,20 @@
 -- Reserves one request's charges, all or nothing (see dev.rosetta.limits.Gcra for the arithmetic).
 -- KEYS: the buckets. ARGV[1]: now (ms, the gateway's clock); ARGV[2]: the request's lease;
--- ARGV[3]: lease length (ms) for concurrency slots; then per bucket: kind ('r' rate, 'c' concurrency), limit,
--- period (ms), cost. Returns {refused index (0: granted), retry ms (-1: never fits), then per bucket
--- remaining, reset ms}.
+-- ARGV[3]: lease length (ms) for concurrency slots; ARGV[4]: room factor; then per bucket: kind ('r' rate,
+-- 'c' concurrency), limit, period (ms), cost, extra. Returns {refused index (0: granted), retry ms (-1: never
+-- fits), then per bucket remaining, reset ms, leased}.
+-- A granted request's rate bucket also gives the replica its extra units ahead (a lease, see
+-- dev.rosetta.redis.Leases) when, after the request, it still has room for the room factor times as many:
+-- far from its limit only, so near the limit every request is decided here. Remaining and reset are
+-- reported before the lease (what the replica holds is still the client's to use).
 local now = tonumber(ARGV[1])
 local lease = ARGV[2]
 local leaseMs = tonumber(ARGV[3])
+local room = tonumber(ARGV[4])
 local eps = 1e-6
 local n = #KEYS
 local out = {0, 0}
+local stride = 3
 local next = {}
 local before = {}
 local refused = 0
@@ -21,7 +27,7 @@ local function reset(tat)
   return math.max(0, math.ceil(tat - now - eps))
 end
 for i = 1, n do
-  local a = 4 + (i - 1) * 4
+  local a = 5 + (i - 1) * 5
   local kind, limit, period, cost = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   if kind == 'r' then
     local interval = period / limit
@@ -38,8 +44,9 @@ for i = 1, n do
     end
     if not fits then tat = base end
     next[i] = tat
-    out[2 + 2 * i - 1] = remaining(tat, limit, interval)
-    out[2 + 2 * i] = reset(tat)
+    out[stride * i] = remaining(tat, limit, interval)
+    out[stride * i + 1] = reset(tat)
+    out[stride * i + 2] = 0
   else
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
     local count = redis.call('ZCARD', KEYS[i])
@@ -48,14 +55,21 @@ for i = 1, n do
     elseif refused == 0 then
       count = count + cost
     end
-    out[2 + 2 * i - 1] = limit - count
-    out[2 + 2 * i] = 0
+    out[stride * i] = limit - count
+    out[stride * i + 1] = 0
+    out[stride * i + 2] = 0
   end
 end
 if refused == 0 then
   for i = 1, n do
-    local a = 4 + (i - 1) * 4
+    local a = 5 + (i - 1) * 5
     if ARGV[a] == 'r' then
+      local extra = tonumber(ARGV[a + 4])
+      local limit = tonumber(ARGV[a + 1])
+      if extra > 0 and remaining(next[i], limit, tonumber(ARGV[a + 2]) / limit) >= extra * room then
+        next[i] = next[i] + extra * tonumber(ARGV[a + 2]) / limit
+        out[stride * i + 2] = extra
+      end
       local ttl = math.ceil(next[i] - now) + 1000
       redis.call('SET', KEYS[i], string.format('%.3f', next[i]), 'PX', ttl)
     elseif tonumber(ARGV[a + 3]) > 0 then
@@ -66,13 +80,13 @@ if refused == 0 then
 else
   -- a refusal reports the state before this request, as if it had not asked
   for i = 1, n do
-    local a = 4 + (i - 1) * 4
+    local a = 5 + (i - 1) * 5
     if i < refused and ARGV[a] == 'c' then
-      out[2 + 2 * i - 1] = out[2 + 2 * i - 1] + tonumber(ARGV[a + 3])
+      out[stride * i] = out[stride * i] + tonumber(ARGV[a + 3])
     elseif i < refused then
       local interval = tonumber(ARGV[a + 2]) / tonumber(ARGV[a + 1])
-      out[2 + 2 * i - 1] = remaining(before[i], tonumber(ARGV[a + 1]), interval)
-      out[2 + 2 * i] = reset(before[i])
+      out[stride * i] = remaining(before[i], tonumber(ARGV[a + 1]), interval)
+      out[stride * i + 1] = reset(before[i])
     end
   end
 end

@@ -142,7 +142,7 @@ EOF
 PORTS=($(free_port) $(free_port) $(free_port))
 REPLICA_PID=()
 start_replica() { # INDEX
-  LEDGER_SPOOL="$TMP/ledger-$1.spool" "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms32m -Xmx256m \
+  LEDGER_SPOOL="$TMP/ledger-$1.spool" "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms64m -Xmn40m -Xmx256m \
     -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000 \
     -jar "$JAR" --config "$TMP/cluster.yaml" --port "${PORTS[$1]}" >>"$OUT/replica-$1.log" 2>&1 &
   REPLICA_PID[$1]=$!

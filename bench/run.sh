@@ -11,7 +11,9 @@
 #   -W, --settle D        before any measured load, every selected scenario is driven for D at each
 #                         connection count (default 2s; 0 skips): the JIT then has seen every path,
 #                         connections opening and closing included, and later loads do not pay for
-#                         deoptimisation and recompilation on the gateway's one core
+#                         deoptimisation and recompilation on the gateway's one core; each measured
+#                         load is also preceded by D of the same load, unrecorded, in which the JIT
+#                         recompiles what the end of the previous load deoptimised
 #   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 10s; 0 skips)
 #   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
 #   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
@@ -670,6 +672,13 @@ for row in "${SELECTED[@]}"; do
   for c in $CONNS; do
     run_wrk "$RAW/$name.c$c.direct.txt" "$c" "$DURATION" "$ROOT/bench/wrk/direct.lua" "http://127.0.0.1:$MOCK_PORT$mockpath" "$body"
     d_rps=$WRK_rps; d_p50=$WRK_p50_us; d_p99=$WRK_p99_us; d_err=$WRK_errors
+    if [ "$SETTLE" != 0s ] && [[ "$class" != floor* ]]; then
+      # The same load, unrecorded, right before the measured one: the end of the previous load (wrk
+      # cutting requests in flight) deoptimised the code that handles cancelled requests, compiled before
+      # any was seen; here the JIT recompiles it, so the measured load does not pay for that.
+      BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.c$c.resettle.txt" "$c" "$SETTLE" "$script" "$url" "$body"
+      GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+    fi
     reset_hwm "${pids[@]}"
     t0=$(cpu_ticks "${pids[@]}")
     BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.c$c.txt" "$c" "$DURATION" "$script" "$url" "$body"
@@ -754,6 +763,13 @@ if [ "$GOVERNED" -gt 0 ]; then
     [[ "$class" != floor* && "$name" != *-keys && "$name" != *-governed ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-governed]:-}" = ok ] || continue
     script="$ROOT/bench/wrk/$name.lua"; path=$(lua_path "$name"); body="$OUT/requests/$name.json"
     for c in $CONNS; do
+      if [ "$SETTLE" != 0s ]; then # as before the sequential loads: both gateways, unrecorded
+        BENCH_CLIENT_KEY=$GOV_CLIENT_KEY taskset -c "$LOAD_CORE" wrk -t1 -c"$c" -d"$SETTLE" --timeout 5s -s "$script" "$GOV_URL$path" -- "$body" \
+          >"$RAW/$name.c$c.paired-resettle.txt" 2>&1 &
+        gw=$!
+        run_wrk "$RAW/$name.c$c.paired-resettle-plain.txt" "$c" "$SETTLE" "$script" "$GW_URL$path" "$body"
+        wait "$gw" || true
+      fi
       n0=$(cpu_ticks "$GW_PID"); g0=$(cpu_ticks "$GOV_PID"); r0=$(redis_calls); e0=$(redis_reads)
       BENCH_CLIENT_KEY=$GOV_CLIENT_KEY taskset -c "$LOAD_CORE" wrk -t1 -c"$c" -d"$DURATION" --timeout 5s --latency -s "$script" "$GOV_URL$path" -- "$body" \
         >"$RAW/$name.c$c.paired-governed.txt" 2>&1 &

@@ -79,7 +79,7 @@ GW_PORT=$(free_port)
 export BENCH_GATEWAY_PORT=$GW_PORT BENCH_MOCK_PORT=$MOCK_PORT BENCH_PACED_PORT=1 BENCH_CLIENT_KEY=none
 sed 's/^access_log: true/access_log: false/' bench/rosetta-bench.yaml >"$TMP/warmup.yaml"
 cp bench/requests/*.json bench/cluster/responses.json "$TMP/"
-FLAGS=(-XX:+UseSerialGC -Xms32m -Xmx256m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000)
+FLAGS=(-XX:+UseSerialGC -Xms64m -Xmn40m -Xmx256m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000)
 
 launch() { # extra JVM flags...
   "$JAVA_HOME/bin/java" "${FLAGS[@]}" "$@" -jar "$JAR" --config "$TMP/warmup.yaml" >>"$OUT/gateway.log" 2>&1 &

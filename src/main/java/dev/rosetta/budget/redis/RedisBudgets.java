@@ -1,5 +1,6 @@
 package dev.rosetta.budget.redis;
 
+import dev.rosetta.redis.Coalescer;
 import dev.rosetta.redis.Leases;
 import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
@@ -46,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A counter far from its budget also leases money to the event loop that asked ({@link Leases}):
  * the next requests of that loop whose counters all hold enough leased money are admitted at once,
- * with no round trip; their settlements go to Redis as any other. Near the budget every request is
- * decided in Redis.
+ * with no round trip. Near the budget every request is decided in Redis. On an event loop, settlements
+ * are summed per counter for 2 ms ({@link Coalescer}) and leave as one call, whose answer (each counter's
+ * spend after it) goes to every request summed into it, for its alerts.
  */
 public final class RedisBudgets implements BudgetBook {
 
@@ -69,6 +71,8 @@ public final class RedisBudgets implements BudgetBook {
     private final AtomicLong failures = new AtomicLong();
     /** Leased money by counter (unprefixed); the snapshot is the counter as Redis last described it. */
     private final Leases<Spend> leases;
+    /** Settlements on event loops, summed per counter until they leave. */
+    private final Coalescer<CounterSum> settlements;
 
     public RedisBudgets(RedisLink redis, String prefix, FailurePolicy onFailure) {
         this(redis, prefix, onFailure, LedgerSpend.NONE, SEED_DELAY);
@@ -89,6 +93,7 @@ public final class RedisBudgets implements BudgetBook {
         this.seed = seed;
         this.seedDelay = seedDelay;
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
+        this.settlements = new Coalescer<>(redis, java.time.Duration.ofMillis(2), this::flush);
     }
 
     /** How long leased money may go unused before it is given back. */
@@ -104,17 +109,20 @@ public final class RedisBudgets implements BudgetBook {
                 List.of(Long.toString(nowMillis), Long.toString(l.available()), "0", "0"));
     }
 
-    /** Admits the request from this event loop's leases if they hold every hold's cost, else null (ask Redis). */
-    private Verdict fromLeases(List<Hold> holds, long nowMillis) {
+    /**
+     * Admits the request from this event loop's leases if they hold every hold's cost, else null (ask
+     * Redis); {@code held} gets each hold's live lease (null: none).
+     */
+    private Verdict fromLeases(List<Hold> holds, Leases.Lease<Spend>[] held, long nowMillis) {
         int n = holds.size();
-        @SuppressWarnings("unchecked")
-        Leases.Lease<Spend>[] held = new Leases.Lease[n];
+        boolean covered = true;
         for (int i = 0; i < n; i++) {
             Leases.Lease<Spend> l = leases.live(holds.get(i).counter(), nowMillis);
-            if (l == null || l.available() < holds.get(i).cost()) {
-                return null;
-            }
             held[i] = l;
+            covered &= l != null && l.available() >= holds.get(i).cost();
+        }
+        if (!covered) {
+            return null;
         }
         List<Spend> spends = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -172,8 +180,10 @@ public final class RedisBudgets implements BudgetBook {
     @Override
     public Future<Verdict> reserve(List<Hold> holds, long nowMillis) {
         boolean leasable = !holds.isEmpty() && Leases.onEventLoop();
+        @SuppressWarnings("unchecked")
+        Leases.Lease<Spend>[] held = leasable ? new Leases.Lease[holds.size()] : null;
         if (leasable) {
-            Verdict leased = fromLeases(holds, nowMillis);
+            Verdict leased = fromLeases(holds, held, nowMillis);
             if (leased != null) {
                 return Future.succeededFuture(leased);
             }
@@ -181,12 +191,15 @@ public final class RedisBudgets implements BudgetBook {
         List<String> args = new ArrayList<>(2 + 5 * holds.size());
         args.add(Long.toString(nowMillis));
         args.add(Integer.toString(Leases.ROOM));
-        for (Hold h : holds) {
+        for (int i = 0; i < holds.size(); i++) {
+            Hold h = holds.get(i);
             args.add(Long.toString(h.limit()));
             args.add(Long.toString(h.cost()));
             args.add(h.soft() ? "1" : "0");
             args.add(Long.toString(ttl(h, nowMillis)));
-            args.add(leasable ? Long.toString(Math.max(1, h.cost()) * Leases.REQUESTS) : "0");
+            // more ahead only where this loop's lease cannot cover the request (none held, or used up)
+            boolean topUp = leasable && (held[i] == null || held[i].available() < h.cost());
+            args.add(topUp ? Long.toString(Math.max(1, h.cost()) * Leases.REQUESTS) : "0");
         }
         return call("reserve", false, holds, args, r -> {
             int refused = r.get(0).toInteger();
@@ -209,6 +222,20 @@ public final class RedisBudgets implements BudgetBook {
 
     @Override
     public Future<List<Spend>> settle(List<Hold> holds, long actualNanos, long nowMillis) {
+        if (!holds.isEmpty() && Leases.onEventLoop()) {
+            // on an event loop: summed per counter with the loop's other settlements
+            Promise<List<Spend>> out = Promise.promise();
+            CounterSum last = null;
+            for (Hold h : holds) {
+                last = settlements.sum(h.counter(), k -> new CounterSum());
+                last.estimate += h.cost();
+                last.actual += actualNanos;
+                last.ttl = ttl(h, nowMillis);
+                last.nowMillis = Math.max(last.nowMillis, nowMillis);
+            }
+            last.waiting.add(new Waiting(holds, out));
+            return out.future();
+        }
         List<String> args = new ArrayList<>(1 + 3 * holds.size());
         args.add(Long.toString(nowMillis));
         for (Hold h : holds) {
@@ -223,6 +250,72 @@ public final class RedisBudgets implements BudgetBook {
             }
             return out;
         }, e -> java.util.Collections.nCopies(holds.size(), Spend.ZERO));
+    }
+
+    /** What the requests that ended since the last flush owe one counter, and who waits for its answer. */
+    private static final class CounterSum {
+        long estimate;
+        long actual;
+        long ttl;
+        long nowMillis;
+        final List<Waiting> waiting = new ArrayList<>(4);
+    }
+
+    /** A request's settlement waiting for the spends of its counters. */
+    private record Waiting(List<Hold> holds, Promise<List<Spend>> promise) {
+    }
+
+    /** One settlement for every counter the loop's requests touched since the last flush. */
+    private void flush(java.util.Map<String, CounterSum> sums) {
+        List<String> keys = new ArrayList<>(sums.size());
+        List<String> args = new ArrayList<>(1 + 3 * sums.size());
+        args.add("0");
+        long now = 0;
+        for (java.util.Map.Entry<String, CounterSum> e : sums.entrySet()) {
+            CounterSum sum = e.getValue();
+            now = Math.max(now, sum.nowMillis);
+            keys.add(prefix + e.getKey());
+            args.add(Long.toString(sum.estimate));
+            args.add(Long.toString(sum.actual));
+            args.add(Long.toString(sum.ttl));
+        }
+        args.set(0, Long.toString(now));
+        redis.evalLater(COUNTERS, "settle", keys, args).onComplete(ar -> {
+            java.util.Map<String, Spend> after = new java.util.HashMap<>();
+            if (ar.succeeded()) {
+                recovered();
+                int i = 0;
+                for (String counter : sums.keySet()) {
+                    after.put(counter, new Spend(ar.result().get(2 * i).toLong(), ar.result().get(2 * i + 1).toLong()));
+                    i++;
+                }
+            } else {
+                failed(ar.cause());
+            }
+            for (CounterSum sum : sums.values()) {
+                for (Waiting w : sum.waiting) {
+                    List<Spend> spends = new ArrayList<>(w.holds().size());
+                    for (Hold h : w.holds()) {
+                        spends.add(after.getOrDefault(h.counter(), Spend.ZERO));
+                    }
+                    w.promise().complete(spends);
+                }
+            }
+        });
+    }
+
+    private void recovered() {
+        if (down.get() && down.compareAndSet(true, false)) {
+            LOG.info("budget counters in Redis reachable again");
+        }
+    }
+
+    private void failed(Throwable cause) {
+        failures.incrementAndGet();
+        if (down.compareAndSet(false, true)) {
+            LOG.warn("budget counters in Redis unreachable ({}); requests are {} until it answers again",
+                    cause.toString(), onFailure == FailurePolicy.ALLOW ? "served without budgets" : "refused with 503");
+        }
     }
 
     @Override
@@ -271,17 +364,10 @@ public final class RedisBudgets implements BudgetBook {
         Future<Response> sent = deferred ? redis.evalLater(COUNTERS, op, keys, args) : redis.eval(COUNTERS, op, keys, args);
         sent.onComplete(ar -> RedisClients.onContext(ctx, () -> {
             if (ar.succeeded()) {
-                if (down.get() && down.compareAndSet(true, false)) {
-                    LOG.info("budget counters in Redis reachable again");
-                }
+                recovered();
                 out.complete(ok.apply(ar.result()));
             } else {
-                failures.incrementAndGet();
-                if (down.compareAndSet(false, true)) {
-                    LOG.warn("budget counters in Redis unreachable ({}); requests are {} until it answers again",
-                            ar.cause().toString(), onFailure == FailurePolicy.ALLOW ? "served without budgets"
-                                    : "refused with 503");
-                }
+                failed(ar.cause());
                 out.complete(failed.apply(ar.cause()));
             }
         }));

@@ -1,5 +1,6 @@
 package dev.rosetta.limits.redis;
 
+import dev.rosetta.redis.Coalescer;
 import dev.rosetta.redis.Leases;
 import dev.rosetta.redis.LuaScript;
 import dev.rosetta.redis.RedisClients;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * the next requests of that loop whose buckets all hold enough leased units are granted at once, with no
  * round trip; their settlements go to Redis as any other. Concurrency buckets are never leased: a request
  * with one is always decided in Redis. The headers of a request granted from a lease report the bucket
- * as Redis last described it, less what the lease gave since.
+ * as Redis last described it, less what the lease gave since. On an event loop, the settlements of rate
+ * buckets are summed per bucket for {@link #SETTLE_LINGER} ({@link Coalescer}) and leave as one call.
  */
 public final class RedisLimiter implements Limiter {
 
@@ -58,6 +60,8 @@ public final class RedisLimiter implements Limiter {
     private final AtomicLong failures = new AtomicLong();
     /** Leased units of rate buckets, by bucket key (unprefixed); the snapshot is the bucket's quota then. */
     private final Leases<Quota> leases;
+    /** Settlements of rate buckets on event loops, summed per bucket until they leave. */
+    private final Coalescer<RateSum> settlements;
 
     /**
      * @param prefix put before every bucket key, so that deployments (and test runs) sharing a Redis stay apart
@@ -74,7 +78,11 @@ public final class RedisLimiter implements Limiter {
         this.leaseMillis = lease.toMillis();
         this.onFailure = onFailure;
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
+        this.settlements = new Coalescer<>(redis, SETTLE_LINGER, this::flush);
     }
+
+    /** How long a settlement waits to be summed with others before it leaves for Redis. */
+    static final Duration SETTLE_LINGER = Duration.ofMillis(2);
 
     /** How long leased units may go unused before they are given back. */
     static final Duration LEASE_LIFE = Duration.ofSeconds(1);
@@ -119,8 +127,10 @@ public final class RedisLimiter implements Limiter {
     @Override
     public Future<Decision> reserve(List<Charge> charges, String lease, long nowMillis) {
         boolean leasable = leasable(charges);
+        @SuppressWarnings("unchecked")
+        Leases.Lease<Quota>[] held = leasable ? new Leases.Lease[charges.size()] : null;
         if (leasable) {
-            Decision leased = fromLeases(charges, lease, nowMillis);
+            Decision leased = fromLeases(charges, lease, held, nowMillis);
             if (leased != null) {
                 return Future.succeededFuture(leased);
             }
@@ -130,13 +140,16 @@ public final class RedisLimiter implements Limiter {
         args.add(lease);
         args.add(Long.toString(leaseMillis));
         args.add(Integer.toString(Leases.ROOM));
-        for (Charge c : charges) {
+        for (int i = 0; i < charges.size(); i++) {
+            Charge c = charges.get(i);
             Bucket b = c.bucket();
             args.add(b.rate() ? "r" : "c");
             args.add(Long.toString(b.limit()));
             args.add(Long.toString(b.periodMillis()));
             args.add(Long.toString(c.cost()));
-            args.add(leasable ? Long.toString(Math.max(1, c.cost()) * Leases.REQUESTS) : "0");
+            // more units ahead only where this loop's lease cannot cover the request (none held, or used up)
+            boolean topUp = leasable && (held[i] == null || held[i].available() < c.cost());
+            args.add(topUp ? Long.toString(Math.max(1, c.cost()) * Leases.REQUESTS) : "0");
         }
         Context ctx = Vertx.currentContext();
         Promise<Decision> out = Promise.promise();
@@ -172,18 +185,21 @@ public final class RedisLimiter implements Limiter {
         return !charges.isEmpty() && Leases.onEventLoop();
     }
 
-    /** Grants the request from this event loop's leases if they hold every charge, else null (ask Redis). */
-    private Decision fromLeases(List<Charge> charges, String lease, long nowMillis) {
+    /**
+     * Grants the request from this event loop's leases if they hold every charge, else null (ask Redis);
+     * {@code held} gets each charge's live lease (null: none).
+     */
+    private Decision fromLeases(List<Charge> charges, String lease, Leases.Lease<Quota>[] held, long nowMillis) {
         int n = charges.size();
-        @SuppressWarnings("unchecked")
-        Leases.Lease<Quota>[] held = new Leases.Lease[n];
+        boolean covered = true;
         for (int i = 0; i < n; i++) {
             Charge c = charges.get(i);
             Leases.Lease<Quota> l = leases.live(c.bucket().key(), nowMillis);
-            if (l == null || l.available() < c.cost()) {
-                return null;
-            }
             held[i] = l;
+            covered &= l != null && l.available() >= c.cost();
+        }
+        if (!covered) {
+            return null;
         }
         List<Quota> quotas = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -211,6 +227,18 @@ public final class RedisLimiter implements Limiter {
 
     /** {@code whole}: every charge is given back (a cancel); else tokens buckets are corrected to {@code actualTokens}. */
     private Future<Void> settle(Reservation reservation, long actualTokens, boolean whole, long nowMillis) {
+        if (!whole && leasable(reservation.charges())) {
+            // rates only, on an event loop: summed per bucket with the loop's other settlements
+            for (Charge c : reservation.charges()) {
+                long delta = c.bucket().unit() == Bucket.Unit.TOKENS ? actualTokens - c.cost() : 0;
+                if (delta != 0) {
+                    RateSum sum = settlements.sum(c.bucket().key(), k -> new RateSum(c.bucket()));
+                    sum.delta += delta;
+                    sum.nowMillis = Math.max(sum.nowMillis, nowMillis);
+                }
+            }
+            return Future.succeededFuture();
+        }
         List<Charge> touched = new ArrayList<>(reservation.charges().size());
         List<String> args = new ArrayList<>();
         args.add(Long.toString(nowMillis));
@@ -237,6 +265,45 @@ public final class RedisLimiter implements Limiter {
             out.complete();
         }));
         return out.future();
+    }
+
+    /** What the requests that ended since the last flush owe one rate bucket. */
+    private static final class RateSum {
+        final Bucket bucket;
+        long delta;
+        long nowMillis;
+
+        RateSum(Bucket bucket) {
+            this.bucket = bucket;
+        }
+    }
+
+    /** One settlement for every bucket the loop's requests touched since the last flush. */
+    private void flush(java.util.Map<String, RateSum> sums) {
+        List<String> keys = new ArrayList<>(sums.size());
+        List<String> args = new ArrayList<>(2 + 3 * sums.size());
+        args.add("0");
+        args.add("");
+        long now = 0;
+        for (java.util.Map.Entry<String, RateSum> e : sums.entrySet()) {
+            RateSum sum = e.getValue();
+            now = Math.max(now, sum.nowMillis);
+            if (sum.delta != 0) {
+                keys.add(prefix + e.getKey());
+                args.add("r");
+                args.add(Double.toString(sum.bucket.interval()));
+                args.add(Long.toString(sum.delta));
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        args.set(0, Long.toString(now));
+        redis.evalLater(COUNTERS, "settle", keys, args).onComplete(ar -> {
+            if (ar.failed()) {
+                failed(ar.cause());
+            }
+        });
     }
 
     @Override

@@ -1,0 +1,102 @@
+package dev.rosetta.redis;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Settlements summed per counter on each event loop, and sent together: what many requests that ended
+ * within {@code linger} of each other owe one counter leaves as one correction, in one call for all the
+ * counters, instead of one call per request. Nothing waits on a settlement, so only how soon it reaches
+ * Redis changes (within {@code linger}, plus the link's own linger), not what it does: sums of deltas
+ * commute.
+ *
+ * <p>Implementation notes: each event loop sums into its own map (touched only by its thread, no
+ * lock), flushed by a timer on that loop; the link flushes every loop's sums before its last write
+ * ({@link RedisLink#beforeClose}). A caller off the event loops gets null from {@link #sum} and
+ * settles on its own.
+ *
+ * @param <T> the running sum of one counter
+ */
+public final class Coalescer<T> {
+
+    /** Sends the sums of one flush (in the order their counters were first touched), on the loop that made them. */
+    public interface Flush<T> {
+        void flush(Map<String, T> sums);
+    }
+
+    private final Vertx vertx;
+    private final long lingerMillis;
+    private final Flush<T> flush;
+    private final ThreadLocal<Table> tables = new ThreadLocal<>();
+    private final Set<Table> all = ConcurrentHashMap.newKeySet();
+
+    public Coalescer(RedisLink link, Duration linger, Flush<T> flush) {
+        this.vertx = link.vertx();
+        this.lingerMillis = Math.max(1, linger.toMillis());
+        this.flush = flush;
+        link.beforeClose(this::flushAll);
+    }
+
+    /**
+     * The caller's running sum for {@code key} (made by {@code create} if this flush has none yet), to
+     * add to; null off the event loops.
+     */
+    public T sum(String key, Function<String, T> create) {
+        if (!Leases.onEventLoop()) {
+            return null;
+        }
+        Table t = tables.get();
+        if (t == null) {
+            t = new Table(Vertx.currentContext());
+            tables.set(t);
+            all.add(t);
+        }
+        if (t.sums.isEmpty()) {
+            Table table = t;
+            vertx.setTimer(lingerMillis, id -> table.flush());
+        }
+        return t.sums.computeIfAbsent(key, create);
+    }
+
+    private Future<Void> flushAll() {
+        List<Future<Void>> done = new ArrayList<>();
+        for (Table t : all) {
+            Promise<Void> p = Promise.promise();
+            t.context.runOnContext(v -> {
+                t.flush();
+                p.complete();
+            });
+            done.add(p.future());
+        }
+        return Future.join(done).mapEmpty();
+    }
+
+    /** The sums of one event loop. */
+    private final class Table {
+        final Context context;
+        Map<String, T> sums = new LinkedHashMap<>();
+
+        Table(Context context) {
+            this.context = context;
+        }
+
+        void flush() {
+            if (sums.isEmpty()) {
+                return;
+            }
+            Map<String, T> out = sums;
+            sums = new LinkedHashMap<>();
+            flush.flush(out);
+        }
+    }
+}

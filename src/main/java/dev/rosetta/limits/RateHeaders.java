@@ -24,11 +24,11 @@ public final class RateHeaders {
         Quota requests = tightest(quotas, Bucket.Unit.REQUESTS);
         Quota tokens = tightest(quotas, Bucket.Unit.TOKENS);
         if (dialect == Dialect.ANTHROPIC) {
-            anthropic(out, "requests", requests, nowMillis);
-            anthropic(out, "tokens", tokens, nowMillis);
+            anthropic(out, ANTHROPIC_REQUESTS, requests, nowMillis);
+            anthropic(out, ANTHROPIC_TOKENS, tokens, nowMillis);
         } else {
-            openAi(out, "requests", requests);
-            openAi(out, "tokens", tokens);
+            openAi(out, OPENAI_REQUESTS, requests);
+            openAi(out, OPENAI_TOKENS, tokens);
         }
     }
 
@@ -83,20 +83,38 @@ public final class RateHeaders {
         return best;
     }
 
-    private static void openAi(MultiMap out, String what, Quota q) {
-        if (q != null) {
-            out.set("x-ratelimit-limit-" + what, Long.toString(q.bucket().limit()));
-            out.set("x-ratelimit-remaining-" + what, Long.toString(q.remaining()));
-            out.set("x-ratelimit-reset-" + what, duration(q.resetMillis()));
+    /** A kind's three header names in one dialect, made once (Netty keeps their hash with them). */
+    private record Names(CharSequence limit, CharSequence remaining, CharSequence reset) {
+
+        static Names of(String limit, String remaining, String reset) {
+            return new Names(io.vertx.core.http.HttpHeaders.createOptimized(limit),
+                    io.vertx.core.http.HttpHeaders.createOptimized(remaining),
+                    io.vertx.core.http.HttpHeaders.createOptimized(reset));
         }
     }
 
-    private static void anthropic(MultiMap out, String what, Quota q, long now) {
+    private static final Names OPENAI_REQUESTS = Names.of("x-ratelimit-limit-requests",
+            "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests");
+    private static final Names OPENAI_TOKENS = Names.of("x-ratelimit-limit-tokens",
+            "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens");
+    private static final Names ANTHROPIC_REQUESTS = Names.of("anthropic-ratelimit-requests-limit",
+            "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset");
+    private static final Names ANTHROPIC_TOKENS = Names.of("anthropic-ratelimit-tokens-limit",
+            "anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset");
+
+    private static void openAi(MultiMap out, Names names, Quota q) {
         if (q != null) {
-            out.set("anthropic-ratelimit-" + what + "-limit", Long.toString(q.bucket().limit()));
-            out.set("anthropic-ratelimit-" + what + "-remaining", Long.toString(q.remaining()));
-            out.set("anthropic-ratelimit-" + what + "-reset",
-                    Instant.ofEpochSecond((now + q.resetMillis() + 999) / 1000).toString());
+            out.set(names.limit(), Long.toString(q.bucket().limit()));
+            out.set(names.remaining(), Long.toString(q.remaining()));
+            out.set(names.reset(), duration(q.resetMillis()));
+        }
+    }
+
+    private static void anthropic(MultiMap out, Names names, Quota q, long now) {
+        if (q != null) {
+            out.set(names.limit(), Long.toString(q.bucket().limit()));
+            out.set(names.remaining(), Long.toString(q.remaining()));
+            out.set(names.reset(), Instant.ofEpochSecond((now + q.resetMillis() + 999) / 1000).toString());
         }
     }
 
@@ -106,14 +124,30 @@ public final class RateHeaders {
             return millis + "ms";
         }
         long s = millis / 1000;
-        long ms = millis % 1000;
-        String seconds = ms == 0 ? Long.toString(s % 60) : String.format(java.util.Locale.ROOT, "%d.%03d", s % 60, ms)
-                .replaceAll("0+$", "");
-        if (s < 60) {
-            return seconds + "s";
+        StringBuilder out = new StringBuilder(12);
+        if (s >= 3600) {
+            out.append(s / 3600).append('h');
         }
-        long m = s / 60;
-        return m < 60 ? m + "m" + seconds + "s" : m / 60 + "h" + m % 60 + "m" + seconds + "s";
+        if (s >= 60) {
+            out.append(s / 60 % 60).append('m');
+        }
+        out.append(s % 60);
+        long ms = millis % 1000;
+        if (ms != 0) {
+            // a fraction of a second, without trailing zeros: 1.5s, 1.25s, 1.005s
+            int digits = ms % 100 == 0 ? 1 : ms % 10 == 0 ? 2 : 3;
+            long shown = digits == 1 ? ms / 100 : digits == 2 ? ms / 10 : ms;
+            out.append('.');
+            for (int d = digits - 1; d > 0 && shown < pow10(d); d--) {
+                out.append('0');
+            }
+            out.append(shown);
+        }
+        return out.append('s').toString();
+    }
+
+    private static long pow10(int d) {
+        return d == 1 ? 10 : d == 2 ? 100 : 1000;
     }
 
     /** The inverse of {@link #duration}, for comparing a provider's reset with ours. */
@@ -130,13 +164,13 @@ public final class RateHeaders {
                 total += (long) n;
                 i += 2;
             } else if (d.charAt(i) == 'h') {
-                total += (long) (n * 3_600_000);
+                total += Math.round(n * 3_600_000);
                 i++;
             } else if (d.charAt(i) == 'm') {
-                total += (long) (n * 60_000);
+                total += Math.round(n * 60_000);
                 i++;
             } else if (d.charAt(i) == 's') {
-                total += (long) (n * 1000);
+                total += Math.round(n * 1000);
                 i++;
             } else {
                 throw new IllegalArgumentException(d);

@@ -18,7 +18,8 @@ import java.util.function.Function;
  * within {@code linger} of each other owe one counter leaves as one correction, in one call for all the
  * counters, instead of one call per request. Nothing waits on a settlement, so only how soon it reaches
  * Redis changes (within {@code linger}, plus the link's own linger), not what it does: sums of deltas
- * commute.
+ * commute. Order with reservations is kept: a reservation that asks Redis sends its loop's sums first
+ * ({@link #flushHere}).
  *
  * <p>Implementation notes: each event loop sums into its own map (touched only by its thread, no
  * lock), flushed by a timer on that loop; the link flushes every loop's sums before its last write
@@ -66,6 +67,18 @@ public final class Coalescer<T> {
             vertx.setTimer(lingerMillis, id -> table.flush());
         }
         return t.sums.computeIfAbsent(key, create);
+    }
+
+    /**
+     * Sends the caller's sums now, ahead of what it sends next: a reservation about to ask Redis calls
+     * this first, so that it is decided after the settlements of the requests that ended before it on
+     * this loop, as it would be without summing (the link keeps a loop's commands in order).
+     */
+    public void flushHere() {
+        Table t = tables.get();
+        if (t != null) {
+            t.flush();
+        }
     }
 
     private Future<Void> flushAll() {

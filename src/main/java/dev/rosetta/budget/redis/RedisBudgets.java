@@ -188,6 +188,7 @@ public final class RedisBudgets implements BudgetBook {
                 return Future.succeededFuture(leased);
             }
         }
+        settlements.flushHere(); // the settlements of requests that ended before this one count first
         List<String> args = new ArrayList<>(2 + 5 * holds.size());
         args.add(Long.toString(nowMillis));
         args.add(Integer.toString(Leases.ROOM));

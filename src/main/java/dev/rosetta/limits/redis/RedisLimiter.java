@@ -135,6 +135,7 @@ public final class RedisLimiter implements Limiter {
                 return Future.succeededFuture(leased);
             }
         }
+        settlements.flushHere(); // the settlements of requests that ended before this one count first
         List<String> args = new ArrayList<>(4 + 5 * charges.size());
         args.add(Long.toString(nowMillis));
         args.add(lease);

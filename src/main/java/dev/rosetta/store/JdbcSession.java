@@ -51,41 +51,74 @@ public final class JdbcSession implements AutoCloseable {
 
     /** Runs {@code work} with autocommit on; only an {@link SQLException} counts as the connection's failure. */
     public <T> T read(Work<T> work) {
-        try {
-            Connection c = connection();
-            c.setAutoCommit(true);
-            return work.run(c);
-        } catch (SQLException e) {
-            afterFailure();
-            throw new StoreException(name + " " + location.display() + ": " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Connection c = connection();
+                c.setAutoCommit(true);
+                return work.run(c);
+            } catch (SQLException e) {
+                if (lockedBriefly(e, attempt)) {
+                    continue;
+                }
+                afterFailure();
+                throw new StoreException(name + " " + location.display() + ": " + e.getMessage(), e);
+            }
         }
     }
+
+    /**
+     * Whether {@code e} is SQLite's shared-cache table lock (an in-memory database shared by the key store's
+     * and the ledger's connections: a table one of them is writing is locked for the other), which SQLite's
+     * busy timeout does not wait for; then this waits a moment and the statement is tried again, for
+     * {@link #LOCKED_TRIES} tries at most. The caller is a store's own thread, never an event loop.
+     */
+    private boolean lockedBriefly(Exception e, int attempt) {
+        if (location.kind() != StoreLocation.Kind.SQLITE || attempt >= LOCKED_TRIES
+                || !String.valueOf(e.getMessage()).contains("SQLITE_LOCKED")) {
+            return false;
+        }
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
+    }
+
+    /** Tries of a statement that met a shared-cache lock: about 200 ms of waiting in all. */
+    private static final int LOCKED_TRIES = 100;
 
     /**
      * Runs {@code work} in one transaction, rolled back on any failure. A {@link StoreException} thrown by the
      * work itself (a conflict, say) is rethrown as it is and keeps the connection, which did not fail.
      */
     public <T> T transaction(Work<T> work) {
-        Connection c = null;
-        try {
-            c = connection();
-            c.setAutoCommit(false);
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            if (c != null) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone; the transaction went with it
+        for (int attempt = 1; ; attempt++) {
+            Connection c = null;
+            try {
+                c = connection();
+                c.setAutoCommit(false);
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (c != null) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the connection is gone; the transaction went with it
+                    }
                 }
+                if (e instanceof StoreException se) {
+                    throw se;
+                }
+                if (e instanceof SQLException && lockedBriefly(e, attempt)) {
+                    continue;
+                }
+                afterFailure();
+                throw new StoreException(name + " " + location.display() + ": " + e.getMessage(), e);
             }
-            if (e instanceof StoreException se) {
-                throw se;
-            }
-            afterFailure();
-            throw new StoreException(name + " " + location.display() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,16 +1,10 @@
 package dev.rosetta.redis;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -21,8 +15,8 @@ import java.util.function.Function;
  * commute. Order with reservations is kept: a reservation that asks Redis sends its loop's sums first
  * ({@link #flushHere}).
  *
- * <p>Implementation notes: each event loop sums into its own map (touched only by its thread, no
- * lock), flushed by a timer on that loop; the link flushes every loop's sums before its last write
+ * <p>Implementation notes: each event loop sums into its own map ({@link PerLoop}), flushed by a timer
+ * on that loop; the link flushes every loop's sums before its last write
  * ({@link RedisLink#beforeClose}). A caller off the event loops gets null from {@link #sum} and
  * settles on its own.
  *
@@ -38,8 +32,7 @@ public final class Coalescer<T> {
     private final Vertx vertx;
     private final long lingerMillis;
     private final Flush<T> flush;
-    private final ThreadLocal<Table> tables = new ThreadLocal<>();
-    private final Set<Table> all = ConcurrentHashMap.newKeySet();
+    private final PerLoop<Table> tables = new PerLoop<>(c -> new Table());
 
     public Coalescer(RedisLink link, Duration linger, Flush<T> flush) {
         this.vertx = link.vertx();
@@ -53,18 +46,12 @@ public final class Coalescer<T> {
      * add to; null off the event loops.
      */
     public T sum(String key, Function<String, T> create) {
-        if (!Leases.onEventLoop()) {
+        Table t = tables.mine();
+        if (t == null) {
             return null;
         }
-        Table t = tables.get();
-        if (t == null) {
-            t = new Table(Vertx.currentContext());
-            tables.set(t);
-            all.add(t);
-        }
         if (t.sums.isEmpty()) {
-            Table table = t;
-            vertx.setTimer(lingerMillis, id -> table.flush());
+            vertx.setTimer(lingerMillis, id -> t.flush());
         }
         return t.sums.computeIfAbsent(key, create);
     }
@@ -75,33 +62,22 @@ public final class Coalescer<T> {
      * this loop, as it would be without summing (the link keeps a loop's commands in order).
      */
     public void flushHere() {
-        Table t = tables.get();
+        Table t = tables.existing();
         if (t != null) {
             t.flush();
         }
     }
 
     private Future<Void> flushAll() {
-        List<Future<Void>> done = new ArrayList<>();
-        for (Table t : all) {
-            Promise<Void> p = Promise.promise();
-            t.context.runOnContext(v -> {
-                t.flush();
-                p.complete();
-            });
-            done.add(p.future());
-        }
-        return Future.join(done).mapEmpty();
+        return tables.onEach(t -> {
+            t.flush();
+            return null;
+        }).mapEmpty();
     }
 
     /** The sums of one event loop. */
     private final class Table {
-        final Context context;
         Map<String, T> sums = new LinkedHashMap<>();
-
-        Table(Context context) {
-            this.context = context;
-        }
 
         void flush() {
             if (sums.isEmpty()) {

@@ -1,16 +1,10 @@
 package dev.rosetta.redis;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Settlement is untouched by leases: a request admitted from one settles like any other (its units
  * moved from the lease to the request, both already counted in Redis).
  *
- * <p>Implementation notes: each event loop keeps its own leases (a map touched only by its thread, no
- * lock), swept by a timer on that loop while it holds any. A caller off the event loops gets no lease.
+ * <p>Implementation notes: each event loop keeps its own leases ({@link PerLoop}: a map touched only
+ * by its thread), swept by a timer on that loop while it holds any. A caller off the event loops gets no lease.
  * Every lease is given back when the link closes ({@link RedisLink#beforeClose}), before its last write.
  *
  * @param <S> what the counter's answer said when the lease was taken, for the headers and warnings of
@@ -82,8 +76,7 @@ public final class Leases<S> {
     private final Vertx vertx;
     private final long lifeNanos;
     private final GiveBack<S> giveBack;
-    private final ThreadLocal<Table> tables = new ThreadLocal<>();
-    private final Set<Table> all = ConcurrentHashMap.newKeySet();
+    private final PerLoop<Table> tables = new PerLoop<>(c -> new Table());
 
     /**
      * @param life how long a lease may go unrenewed before its unused units go back
@@ -98,8 +91,7 @@ public final class Leases<S> {
 
     /** Whether the caller may hold leases: it runs on an event loop. */
     public static boolean onEventLoop() {
-        Context c = Vertx.currentContext();
-        return c != null && c.isEventLoopContext() && Context.isOnEventLoopThread();
+        return PerLoop.onEventLoop();
     }
 
     /**
@@ -107,7 +99,7 @@ public final class Leases<S> {
      * lease found here is given back.
      */
     public Lease<S> live(String key, long nowMillis) {
-        Table t = tables.get();
+        Table t = tables.existing();
         if (t == null) {
             return null;
         }
@@ -126,14 +118,9 @@ public final class Leases<S> {
 
     /** Adds {@code units} the counter granted to the caller's lease of {@code key}, renewing it. */
     public void add(String key, long units, S snapshot, long nowMillis) {
-        if (!onEventLoop()) {
-            throw new IllegalStateException("leases are held on event loops only");
-        }
-        Table t = tables.get();
+        Table t = tables.mine();
         if (t == null) {
-            t = new Table(Vertx.currentContext());
-            tables.set(t);
-            all.add(t);
+            throw new IllegalStateException("leases are held on event loops only");
         }
         Lease<S> l = t.leases.computeIfAbsent(key, k -> new Lease<>());
         l.available += units;
@@ -147,39 +134,21 @@ public final class Leases<S> {
 
     /** Units held unused in leases on every event loop (each read on its loop); for tests. */
     public Future<Long> held() {
-        List<Future<Long>> each = new ArrayList<>();
-        for (Table t : all) {
-            Promise<Long> p = Promise.promise();
-            t.context.runOnContext(v -> {
-                long n = 0;
-                for (Lease<S> l : t.leases.values()) {
-                    n += Math.max(0, l.available);
-                }
-                p.complete(n);
-            });
-            each.add(p.future());
-        }
-        return Future.all(each).map(f -> {
+        return tables.onEach(t -> {
             long n = 0;
-            for (int i = 0; i < f.size(); i++) {
-                n += f.<Long>resultAt(i);
+            for (Lease<S> l : t.leases.values()) {
+                n += Math.max(0, l.available);
             }
             return n;
-        });
+        }).map(each -> each.stream().mapToLong(Long::longValue).sum());
     }
 
     /** Gives every lease back, each on its event loop; completes when all are handed to the link. */
     public Future<Void> giveBackAll() {
-        List<Future<Void>> done = new ArrayList<>();
-        for (Table t : all) {
-            Promise<Void> p = Promise.promise();
-            t.context.runOnContext(v -> {
-                t.giveBack(t.lastNow, true);
-                p.complete();
-            });
-            done.add(p.future());
-        }
-        return Future.join(done).mapEmpty();
+        return tables.onEach(t -> {
+            t.giveBack(t.lastNow, true);
+            return null;
+        }).mapEmpty();
     }
 
     private void giveBackUnused(String key, Lease<S> l, long nowMillis) {
@@ -190,14 +159,9 @@ public final class Leases<S> {
 
     /** The leases of one event loop. */
     private final class Table {
-        final Context context;
         final Map<String, Lease<S>> leases = new HashMap<>();
         long lastNow;
         boolean sweeping;
-
-        Table(Context context) {
-            this.context = context;
-        }
 
         void sweep() {
             if (sweeping) {

@@ -184,14 +184,17 @@ public final class RedisLink {
      * most), then closes the connections. Later commands fail at once.
      */
     public Future<Void> close() {
-        List<Future<Void>> hooks = new ArrayList<>();
+        Future<Void> hooks = Future.succeededFuture();
         for (java.util.function.Supplier<Future<Void>> h : beforeClose) {
-            hooks.add(h.get());
+            hooks = hooks.transform(x -> h.get());
         }
-        return Future.join(hooks).transform(x -> closeLanes());
+        return hooks.transform(x -> closeLanes());
     }
 
-    /** Runs {@code hook} when the link closes, before the last write: for what must still reach Redis. */
+    /**
+     * Runs {@code hook} when the link closes, before the last write: for what must still reach Redis.
+     * Hooks run one after another, in the order they were added.
+     */
     public void beforeClose(java.util.function.Supplier<Future<Void>> hook) {
         beforeClose.add(hook);
     }

@@ -92,6 +92,7 @@ public final class RedisBudgets implements BudgetBook {
         this.onFailure = onFailure;
         this.seed = seed;
         this.seedDelay = seedDelay;
+        // leases first: at close, their hook gives the unused back into the settlements, whose hook then sends them
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
         this.settlements = new Coalescer<>(redis, java.time.Duration.ofMillis(2), this::flush);
     }
@@ -104,9 +105,14 @@ public final class RedisBudgets implements BudgetBook {
         return leases;
     }
 
+    /**
+     * A lease's unused money goes back as a settlement of its counter with no cost (on the lease's event
+     * loop), summed with the others; the leases' close hook runs before the settlements' ({@link RedisLink#beforeClose}).
+     */
     private void giveBack(String counter, Leases.Lease<Spend> l, long nowMillis) {
-        redis.evalLater(COUNTERS, "settle", List.of(prefix + counter),
-                List.of(Long.toString(nowMillis), Long.toString(l.available()), "0", "0"));
+        CounterSum sum = settlements.sum(counter, k -> new CounterSum());
+        sum.estimate += l.available();
+        sum.nowMillis = Math.max(sum.nowMillis, nowMillis);
     }
 
     /**

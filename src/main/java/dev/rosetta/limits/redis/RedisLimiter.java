@@ -77,6 +77,7 @@ public final class RedisLimiter implements Limiter {
         this.prefix = prefix;
         this.leaseMillis = lease.toMillis();
         this.onFailure = onFailure;
+        // leases first: at close, their hook gives the unused back into the settlements, whose hook then sends them
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
         this.settlements = new Coalescer<>(redis, SETTLE_LINGER, this::flush);
     }
@@ -92,10 +93,14 @@ public final class RedisLimiter implements Limiter {
         return leases;
     }
 
+    /**
+     * A lease's unused units go back as a settlement of its bucket (on the lease's event loop), summed with
+     * the others; the leases' close hook runs before the settlements' ({@link RedisLink#beforeClose}).
+     */
     private void giveBack(String key, Leases.Lease<Quota> l, long nowMillis) {
-        Bucket b = l.snapshot().bucket();
-        redis.evalLater(COUNTERS, "settle", List.of(prefix + key), List.of(Long.toString(nowMillis), "", "r",
-                Double.toString(b.interval()), Long.toString(-l.available())));
+        RateSum sum = settlements.sum(key, k -> new RateSum(l.snapshot().bucket()));
+        sum.delta -= l.available();
+        sum.nowMillis = Math.max(sum.nowMillis, nowMillis);
     }
 
     /**

@@ -51,18 +51,18 @@ public final class JdbcLedgerStore implements LedgerStore {
             s.clearBatch();
             for (LedgerRecord r : records) {
                 int i = 1;
-                s.setString(i++, r.requestId());
+                s.setString(i++, text(r.requestId(), Integer.MAX_VALUE));
                 s.setLong(i++, r.at());
-                s.setString(i++, r.tenant());
-                s.setString(i++, r.keyId());
-                s.setString(i++, r.dialect());
-                s.setString(i++, r.endpoint());
-                s.setString(i++, cap(r.model(), 256));
-                s.setString(i++, r.provider());
-                s.setString(i++, cap(r.upstreamModel(), 256));
+                s.setString(i++, text(r.tenant(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.keyId(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.dialect(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.endpoint(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.model(), 256));
+                s.setString(i++, text(r.provider(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.upstreamModel(), 256));
                 s.setBoolean(i++, r.stream());
                 s.setInt(i++, r.status());
-                s.setString(i++, r.errorClass());
+                s.setString(i++, text(r.errorClass(), Integer.MAX_VALUE));
                 Usage u = r.usage();
                 s.setLong(i++, u.inputUncached());
                 s.setLong(i++, u.output());
@@ -76,7 +76,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                 s.setBoolean(i++, r.cancelled());
                 s.setBoolean(i++, r.usageEstimated());
                 s.setLong(i++, u.cacheWrite1h());
-                s.setString(i++, r.cache());
+                s.setString(i++, text(r.cache(), Integer.MAX_VALUE));
                 s.setLong(i, r.savedCostNanos());
                 s.addBatch();
             }
@@ -234,7 +234,13 @@ public final class JdbcLedgerStore implements LedgerStore {
         session.close();
     }
 
-    private static String cap(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
+    /**
+     * {@code s} as stored: at most {@code max} characters, and without NUL, which PostgreSQL's text refuses. A
+     * client can put one in a model name; refused, its whole batch would go to the spool, be refused again on
+     * every replay, and keep every later record out of the store.
+     */
+    static String text(String s, int max) {
+        String capped = s.length() <= max ? s : s.substring(0, max);
+        return capped.indexOf('\u0000') < 0 ? capped : capped.replace("\u0000", "");
     }
 }

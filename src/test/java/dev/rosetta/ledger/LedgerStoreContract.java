@@ -1,6 +1,7 @@
 package dev.rosetta.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.rosetta.config.StoreLocation;
 import dev.rosetta.model.Usage;
@@ -65,6 +66,17 @@ abstract class LedgerStoreContract {
         LedgerRecord plain = Records.of("req_plain", T0 + 40, "acme", "gpt-5", 200, new Usage(1, 2, 0, 3, 0), 10);
         store.insert(List.of(odd, plain));
         assertThat(store.records(query(T0, T0 + DAY))).containsExactly(plain, odd);
+    }
+
+    @Test
+    void aNulInTextIsDroppedNotAFailureThatWouldSpoolEveryLaterBatch() {
+        // a client can name a model "a\u0000b" (JSON escapes it); PostgreSQL's text refuses a NUL, and a batch the
+        // store refuses goes to the spool, replayed, refused again: every later record would stay out of the store
+        LedgerRecord nul = Records.of("req_nul", T0 + 30, "acme", "gpt\u0000-5", 404, new Usage(1, 2, 0, 3, 0), 10);
+        LedgerRecord next = Records.of("req_next", T0 + 40, "acme", "gpt-5", 200, new Usage(1, 2, 0, 3, 0), 10);
+        store.insert(List.of(nul, next));
+        assertThat(store.records(query(T0, T0 + DAY))).extracting(LedgerRecord::requestId, LedgerRecord::model)
+                .containsExactly(tuple("req_next", "gpt-5"), tuple("req_nul", "gpt-5"));
     }
 
     @Test

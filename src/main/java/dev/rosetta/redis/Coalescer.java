@@ -29,6 +29,15 @@ public final class Coalescer<T> {
         void flush(Map<String, T> sums);
     }
 
+    /**
+     * How long the settlements of one event loop are summed before they leave: what the governed benchmark
+     * chose. Each flush is a write to Redis and a read of its answer, and on the benchmark's machine a
+     * round trip costs the gateway 20 to 40 µs of CPU (the loopback's delivery is charged to the writer);
+     * at 2 ms a loop flushed up to 500 times a second, about 1 µs per request at 13,000 requests a second.
+     * 20 ms keeps what replicas see of each other's spend and token use within 20 ms (budgets promise 1 s).
+     */
+    public static final Duration LINGER = Duration.ofMillis(20);
+
     private final Vertx vertx;
     private final long lingerMillis;
     private final Flush<T> flush;

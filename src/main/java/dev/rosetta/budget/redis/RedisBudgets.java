@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>A counter far from its budget also leases money to the event loop that asked ({@link Leases}):
  * the next requests of that loop whose counters all hold enough leased money are admitted at once,
  * with no round trip. Near the budget every request is decided in Redis. On an event loop, settlements
- * are summed per counter for 2 ms ({@link Coalescer}) and leave as one call, whose answer (each counter's
+ * are summed per counter for 20 ms ({@link Coalescer#LINGER}) and leave as one call, whose answer (each counter's
  * spend after it) goes to every request summed into it, for its alerts.
  */
 public final class RedisBudgets implements BudgetBook {
@@ -94,7 +94,7 @@ public final class RedisBudgets implements BudgetBook {
         this.seedDelay = seedDelay;
         // leases first: at close, their hook gives the unused back into the settlements, whose hook then sends them
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
-        this.settlements = new Coalescer<>(redis, java.time.Duration.ofMillis(2), this::flush);
+        this.settlements = new Coalescer<>(redis, Coalescer.LINGER, this::flush);
     }
 
     /** How long leased money may go unused before it is given back. */

@@ -83,7 +83,7 @@ public final class RedisLimiter implements Limiter {
     }
 
     /** How long a settlement waits to be summed with others before it leaves for Redis. */
-    static final Duration SETTLE_LINGER = Duration.ofMillis(2);
+    static final Duration SETTLE_LINGER = Coalescer.LINGER;
 
     /** How long leased units may go unused before they are given back. */
     static final Duration LEASE_LIFE = Duration.ofSeconds(1);

@@ -10,11 +10,12 @@ package dev.rosetta.budget;
  * @param limit the budget in nano-USD
  * @param soft a soft budget never refuses
  * @param cost the request's estimated maximum cost, nano-USD (0 when its model has no price)
+ * @param counter the counter's name, the same on every replica: {@code key:k_123:1764547200000}; made once,
+ *        since a request names it several times (its lease, its settlement, its alerts)
  */
-public record Hold(String kind, String id, Budget.Window window, long limit, boolean soft, long cost) {
+public record Hold(String kind, String id, Budget.Window window, long limit, boolean soft, long cost, String counter) {
 
-    /** The counter's name, the same on every replica: {@code key:k_123:1764547200000}. */
-    public String counter() {
-        return kind + ":" + id + ":" + window.start();
+    public Hold(String kind, String id, Budget.Window window, long limit, boolean soft, long cost) {
+        this(kind, id, window, limit, soft, cost, kind + ":" + id + ":" + window.start());
     }
 }

@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class LiveFeed implements CompletionListener {
 
     static final int RING = 128;
+    /** Each dialect's name as events show it, made once. */
+    private static final String[] DIALECTS = java.util.Arrays.stream(dev.rosetta.dialect.Dialect.values())
+            .map(d -> d.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
     static final int MAX_WATCHERS = 32;
 
     record Event(long seq, long epochMillis, String requestId, String dialect, String upstream, String model,
@@ -72,7 +75,7 @@ final class LiveFeed implements CompletionListener {
         long now = System.nanoTime();
         Usage u = ex.usage();
         long n = seq.incrementAndGet();
-        Event e = new Event(n, System.currentTimeMillis(), ex.requestId(), ex.dialect().name().toLowerCase(Locale.ROOT),
+        Event e = new Event(n, System.currentTimeMillis(), ex.requestId(), DIALECTS[ex.dialect().ordinal()],
                 upstreamOf.getOrDefault(ex.provider(), ""), ex.model().length() > 128 ? ex.model().substring(0, 128) : ex.model(),
                 ex.provider(), ex.principal().tenant(), ex.status(), ex.stream(), (now - ex.startNanos()) / 1e6,
                 ex.firstByteNanos() == 0 ? -1 : (ex.firstByteNanos() - ex.startNanos()) / 1e6, u.inputTotal(), u.output());

@@ -35,6 +35,13 @@ final class RecentStats implements CompletionListener {
     private final Set<String> models = new HashSet<>();
     private final Set<String> providers = new HashSet<>();
     private final Set<String> tenants = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The keys of {@code byDimension} ("model\u0000gpt-5"...), made once per name: a request looks its three
+     * up instead of building them (a new string hashes itself again on every lookup).
+     */
+    private final Map<String, String> modelKeys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> providerKeys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> tenantKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecentStats(GatewayConfig config, Clock clock) {
         this.clock = clock;
@@ -112,15 +119,29 @@ final class RecentStats implements CompletionListener {
                 s.reset(minute);
             }
             s.total.add(ex.status(), u.inputTotal(), u.output(), latency, ttfb);
-            s.byDimension.computeIfAbsent("model\u0000" + model, k -> new Counts())
+            s.byDimension.computeIfAbsent(key(modelKeys, "model\u0000", model), k -> new Counts())
                     .add(ex.status(), u.inputTotal(), u.output(), latency, ttfb);
-            s.byDimension.computeIfAbsent("provider\u0000" + provider, k -> new Counts())
+            s.byDimension.computeIfAbsent(key(providerKeys, "provider\u0000", provider), k -> new Counts())
                     .add(ex.status(), u.inputTotal(), u.output(), latency, ttfb);
             if (!tenant.isEmpty()) {
-                s.byDimension.computeIfAbsent("tenant\u0000" + tenant, k -> new Counts())
+                s.byDimension.computeIfAbsent(key(tenantKeys, "tenant\u0000", tenant), k -> new Counts())
                         .add(ex.status(), u.inputTotal(), u.output(), latency, ttfb);
             }
         }
+    }
+
+    /**
+     * The key of one dimension's name. Bounded: models and providers are the configured ones (and
+     * {@code other}), tenants at most {@link #MAX_TENANTS}; each dimension has its own cache, since a model
+     * and a tenant may share a name.
+     */
+    private static String key(Map<String, String> cache, String dimension, String name) {
+        String k = cache.get(name);
+        if (k == null) {
+            k = dimension + name;
+            cache.put(name, k);
+        }
+        return k;
     }
 
     private String tenant(String t) {

@@ -51,18 +51,18 @@ public final class JdbcLedgerStore implements LedgerStore {
             s.clearBatch();
             for (LedgerRecord r : records) {
                 int i = 1;
-                s.setString(i++, text(r.requestId(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.requestId(), 64));
                 s.setLong(i++, r.at());
-                s.setString(i++, text(r.tenant(), Integer.MAX_VALUE));
-                s.setString(i++, text(r.keyId(), Integer.MAX_VALUE));
-                s.setString(i++, text(r.dialect(), Integer.MAX_VALUE));
-                s.setString(i++, text(r.endpoint(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.tenant(), 64));
+                s.setString(i++, text(r.keyId(), 64));
+                s.setString(i++, text(r.dialect(), 32));
+                s.setString(i++, text(r.endpoint(), 64));
                 s.setString(i++, text(r.model(), 256));
-                s.setString(i++, text(r.provider(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.provider(), 64));
                 s.setString(i++, text(r.upstreamModel(), 256));
                 s.setBoolean(i++, r.stream());
                 s.setInt(i++, r.status());
-                s.setString(i++, text(r.errorClass(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.errorClass(), 32));
                 Usage u = r.usage();
                 s.setLong(i++, u.inputUncached());
                 s.setLong(i++, u.output());
@@ -76,7 +76,7 @@ public final class JdbcLedgerStore implements LedgerStore {
                 s.setBoolean(i++, r.cancelled());
                 s.setBoolean(i++, r.usageEstimated());
                 s.setLong(i++, u.cacheWrite1h());
-                s.setString(i++, text(r.cache(), Integer.MAX_VALUE));
+                s.setString(i++, text(r.cache(), 8));
                 s.setLong(i, r.savedCostNanos());
                 s.addBatch();
             }
@@ -235,9 +235,10 @@ public final class JdbcLedgerStore implements LedgerStore {
     }
 
     /**
-     * {@code s} as stored: at most {@code max} characters, and without NUL, which PostgreSQL's text refuses. A
-     * client can put one in a model name; refused, its whole batch would go to the spool, be refused again on
-     * every replay, and keep every later record out of the store.
+     * {@code s} as stored: at most its column's width ({@code max} characters), and without NUL, which
+     * PostgreSQL's text refuses. A client can put one in a model name, and a provider's name in the config
+     * is not bounded by the column; refused, the record's whole batch would go to the spool, be refused again
+     * on every replay, and keep every later record out of the store.
      */
     static String text(String s, int max) {
         String capped = s.length() <= max ? s : s.substring(0, max);

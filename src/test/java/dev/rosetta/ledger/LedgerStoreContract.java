@@ -80,6 +80,17 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void textLongerThanItsColumnIsCutToTheColumnNotRefused() {
+        String provider = "p".repeat(100); // a provider's name in the config is not bounded by the column (64)
+        LedgerRecord r = new LedgerRecord(T0 + 30, "req_long", "acme", "key_acme", "openai_chat", "chat_completions",
+                "m".repeat(300), provider, "gpt-5", false, 200, "", new Usage(1, 2, 0, 3, 0), new Cost(10, true),
+                1234, 567, false, false);
+        store.insert(List.of(r));
+        assertThat(store.records(query(T0, T0 + DAY))).extracting(LedgerRecord::provider, LedgerRecord::model)
+                .containsExactly(tuple("p".repeat(64), "m".repeat(256)));
+    }
+
+    @Test
     void recordsArePagedNewestFirstWithFilters() {
         for (int i = 0; i < 5; i++) {
             store.insert(List.of(Records.of("req_" + i, T0 + i, i % 2 == 0 ? "acme" : "beta", "gpt-5", 200, Usage.ZERO, 0)));

@@ -29,6 +29,13 @@ class RateHeadersTest {
         assertThat(RateHeaders.durationMillis(RateHeaders.duration(millis))).isEqualTo(millis);
     }
 
+    @Property
+    void anthropicResetsAreWrittenAsInstantWritesAWholeSecond(
+            @ForAll @LongRange(min = -70_000_000_000L, max = 300_000_000_000L) long epochSecond) {
+        // from year -248 to 11476: the four-digit years written by hand, the others handed to Instant
+        assertThat(RateHeaders.rfc3339(epochSecond)).isEqualTo(java.time.Instant.ofEpochSecond(epochSecond).toString());
+    }
+
     @Test
     void eachDialectGetsItsOwnNamesWithTheTightestBucketOfEachKind() {
         Bucket rpm = new Bucket("key:k:rpm:60", Bucket.Unit.REQUESTS, 60, 60_000);

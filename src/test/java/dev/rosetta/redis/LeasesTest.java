@@ -160,6 +160,19 @@ class LeasesTest {
     }
 
     @Test
+    void aLeaseIsASixteenthOfTheRoomLeftAtMostAndNoneBelowSixteenRequestsWorth() throws Exception {
+        RedisLimiter limiter = limiter(link, Duration.ofMinutes(1));
+        Context ctx = vertx.getOrCreateContext();
+        Bucket thousand = new Bucket("key:k6:rpm:1000", Bucket.Unit.REQUESTS, 1000, MINUTE);
+        on(ctx, () -> limiter.reserve(charges(thousand), "a", now));
+        assertThat(limiter.leases().held().await()).as("999 left: a sixteenth").isEqualTo(999 / Leases.ROOM);
+        RedisLimiter other = limiter(link, Duration.ofMinutes(1));
+        Bucket small = new Bucket("key:k7:rpm:250", Bucket.Unit.REQUESTS, 250, MINUTE);
+        on(ctx, () -> other.reserve(charges(small), "b", now));
+        assertThat(other.leases().held().await()).as("249 left: a sixteenth is under 16 requests").isZero();
+    }
+
+    @Test
     void unusedUnitsGoBackAfterTheLeaseLifeAndWhenTheLinkCloses() throws Exception {
         RedisLimiter limiter = limiter(link, Duration.ofMillis(100));
         Bucket rpm = new Bucket("key:k4:rpm:100000", Bucket.Unit.REQUESTS, 100_000, MINUTE);

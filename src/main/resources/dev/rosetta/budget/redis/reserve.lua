@@ -4,8 +4,9 @@
 -- spent < limit and spent + reserved + cost <= limit. A counter Redis did not hold (a new period, or Redis lost
 -- it) is born now: its field born records when, and until the ledger's spend before that is added (seed.lua,
 -- which sets seeded) the answer reports born so the gateway can add it.
--- A granted request also reserves extra for the replica ahead of its next requests (a lease, see
--- dev.rosetta.redis.Leases) when, after it, the counter still has room for the room factor times as much.
+-- A granted request also reserves up to extra for the replica ahead of its next requests (a lease, see
+-- dev.rosetta.redis.Leases): the room left after it divided by the room factor, at most extra, and nothing
+-- when that is less than an eighth of extra (or the counter is soft and over).
 -- Returns {refused index (0: granted), then per counter spent, reserved (after the decision, before any lease),
 -- born (0 once seeded), leased}.
 -- A counter first seen now is born now; one that held spend before counters had a birth (an upgrade) counts as seeded.
@@ -42,9 +43,12 @@ for i = 1, n do
     local reserved = redis.call('HINCRBY', KEYS[i], 'reserved', tonumber(ARGV[a + 2]))
     out[4 * i - 1] = reserved
     local limit, extra = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 5])
-    if extra > 0 and spents[i] + reserved + extra * room <= limit then
-      redis.call('HINCRBY', KEYS[i], 'reserved', extra)
-      out[4 * i + 1] = extra
+    if extra > 0 then
+      local give = math.min(extra, math.floor((limit - spents[i] - reserved) / room))
+      if give * 8 >= extra then
+        redis.call('HINCRBY', KEYS[i], 'reserved', string.format('%d', give))
+        out[4 * i + 1] = give
+      end
     end
   end
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end

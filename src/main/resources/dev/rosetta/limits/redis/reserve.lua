@@ -3,9 +3,9 @@
 -- ARGV[3]: lease length (ms) for concurrency slots; ARGV[4]: room factor; then per bucket: kind ('r' rate,
 -- 'c' concurrency), limit, period (ms), cost, extra. Returns {refused index (0: granted), retry ms (-1: never
 -- fits), then per bucket remaining, reset ms, leased}.
--- A granted request's rate bucket also gives the replica its extra units ahead (a lease, see
--- dev.rosetta.redis.Leases) when, after the request, it still has room for the room factor times as many:
--- far from its limit only, so near the limit every request is decided here. Remaining and reset are
+-- A granted request's rate bucket also gives the replica up to its extra units ahead (a lease, see
+-- dev.rosetta.redis.Leases): the room left after the request divided by the room factor, at most extra, and
+-- nothing when that is less than an eighth of extra; so near the limit every request is decided here. Remaining and reset are
 -- reported before the lease (what the replica holds is still the client's to use).
 local now = tonumber(ARGV[1])
 local lease = ARGV[2]
@@ -66,9 +66,12 @@ if refused == 0 then
     if ARGV[a] == 'r' then
       local extra = tonumber(ARGV[a + 4])
       local limit = tonumber(ARGV[a + 1])
-      if extra > 0 and remaining(next[i], limit, tonumber(ARGV[a + 2]) / limit) >= extra * room then
-        next[i] = next[i] + extra * tonumber(ARGV[a + 2]) / limit
-        out[stride * i + 2] = extra
+      if extra > 0 then
+        local give = math.min(extra, math.floor(remaining(next[i], limit, tonumber(ARGV[a + 2]) / limit) / room))
+        if give * 8 >= extra then
+          next[i] = next[i] + give * tonumber(ARGV[a + 2]) / limit
+          out[stride * i + 2] = give
+        end
       end
       local ttl = math.ceil(next[i] - now) + 1000
       redis.call('SET', KEYS[i], string.format('%.3f', next[i]), 'PX', ttl)

@@ -74,7 +74,7 @@ BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 H2=yes
 CACHE=yes
 
-usage() { sed -n '2,51p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;

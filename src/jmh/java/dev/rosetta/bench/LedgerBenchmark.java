@@ -69,6 +69,11 @@ public class LedgerBenchmark {
         }
 
         @Override
+        public boolean reachable() {
+            return true;
+        }
+
+        @Override
         public List<UsageRow> aggregate(UsageQuery query) {
             return List.of();
         }

@@ -228,6 +228,20 @@ public final class JdbcLedgerStore implements LedgerStore {
     }
 
     @Override
+    public boolean reachable() {
+        try {
+            return session.read(c -> {
+                try (var s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                    return true;
+                }
+            });
+        } catch (StoreException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void close() {
         insert = null;
         insertOn = null;

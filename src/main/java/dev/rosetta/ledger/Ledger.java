@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Loss is never silent: a record refused by a full queue or a full spool is counted, logged and
  * shown by {@link #problem()} (the {@code /ready} detail).
+ *
+ * <p>A store that answers but refuses a batch (a value it will not take) is told apart from one that is
+ * away ({@link LedgerStore#reachable}): the batch is written record by record, and a record the store
+ * refuses on its own is set aside in a file beside the spool ({@code <spool>.refused}, the spool's format),
+ * counted, logged and shown by {@link #problem()}, instead of sending its batch round the spool for good
+ * and every later record with it.
  */
 public final class Ledger implements CompletionListener, AutoCloseable {
 
@@ -66,6 +72,10 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     private volatile long spoolDropped;
     /** Records lost because the spool file could not be written at all (disk full, say). */
     private long unwritable;
+    /** Records the store refused on their own, set aside; opened at the first. Writer thread only. */
+    private Spool refusedFile;
+    private volatile long refused;
+    private volatile String refusedWhere = "";
     private long nextRetry;
     private long nextPrune;
     private long lastLossLog;
@@ -84,6 +94,17 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         this.retryMillis = retryEvery.toMillis();
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.spooled = spool.size();
+        // records set aside by an earlier run stay reported until someone deals with the file
+        Path refusedPath = refusedPath();
+        try {
+            if (java.nio.file.Files.exists(refusedPath) && java.nio.file.Files.size(refusedPath) > 0) {
+                this.refusedFile = new Spool(refusedPath, Long.MAX_VALUE);
+                this.refused = refusedFile.size();
+                this.refusedWhere = refusedFile.file().toString();
+            }
+        } catch (IOException e) {
+            LOG.warn("ledger: cannot read {}: {}", refusedPath, e.toString());
+        }
         this.worker = new Thread(this::run, "rosetta-ledger");
         worker.setDaemon(true);
     }
@@ -171,7 +192,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
      */
     public Optional<String> problem() {
         long lost = queueDropped.get() + spoolDropped;
-        if (storeProblem.isEmpty() && spooled == 0 && lost == 0) {
+        if (storeProblem.isEmpty() && spooled == 0 && lost == 0 && refused == 0) {
             return Optional.empty();
         }
         StringBuilder sb = new StringBuilder();
@@ -182,12 +203,20 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         if (lost > 0) {
             sb.append("; ").append(lost).append(" records lost (queue or spool full)");
         }
+        if (refused > 0) {
+            sb.append("; ").append(refused).append(" records refused by the store, set aside in ").append(refusedWhere);
+        }
         return Optional.of(sb.toString());
     }
 
     /** Records refused by a full queue or a full spool since start. */
     public long lost() {
         return queueDropped.get() + spoolDropped;
+    }
+
+    /** Records the store refused on their own and that were set aside (beside the spool), since start or left by an earlier run. */
+    public long refused() {
+        return refused;
     }
 
     /** Records stored since start (replayed ones included). */
@@ -304,6 +333,9 @@ public final class Ledger implements CompletionListener, AutoCloseable {
             reportLoss(Long.MAX_VALUE);
             store.close();
             spool.close();
+            if (refusedFile != null) {
+                refusedFile.close();
+            }
         }
     }
 
@@ -311,14 +343,71 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         // While the store is failing, straight to the spool: one connect timeout per retry, not per batch.
         if (spool.isEmpty()) {
             try {
-                store.insert(batch);
-                written.addAndGet(batch.size());
+                insert(batch, true);
                 return;
             } catch (StoreException e) {
                 failed(e);
             }
         }
         toSpool(batch);
+    }
+
+    /**
+     * Inserts {@code batch}; if the store refuses it while it answers, record by record, setting aside each
+     * record it refuses on its own. Throws only while the store is away (then nothing is set aside).
+     *
+     * @param count whether to count what is stored in {@link #written} now (a replay counts once it is whole)
+     */
+    private void insert(List<LedgerRecord> batch, boolean count) {
+        try {
+            store.insert(batch);
+            if (count) {
+                written.addAndGet(batch.size());
+            }
+            return;
+        } catch (StoreException e) {
+            if (!store.reachable()) {
+                throw e;
+            }
+        }
+        for (LedgerRecord r : batch) {
+            try {
+                store.insert(List.of(r));
+                if (count) {
+                    written.incrementAndGet();
+                }
+            } catch (StoreException e) {
+                if (!store.reachable()) {
+                    throw e; // went away meanwhile: what was inserted is stored once again on replay
+                }
+                setAside(r, e);
+            }
+        }
+    }
+
+    /** Beside the spool: {@code <spool>.refused}. */
+    private Path refusedPath() {
+        return spool.file().resolveSibling(spool.file().getFileName() + ".refused");
+    }
+
+    private void setAside(LedgerRecord r, StoreException e) {
+        try {
+            if (refusedFile == null) {
+                refusedFile = new Spool(refusedPath(), Long.MAX_VALUE);
+                refusedWhere = refusedFile.file().toString();
+            }
+            if (refusedFile.append(List.of(r)) > 0) {
+                throw new IOException("not appended");
+            }
+            LOG.error("ledger: the store refused record {} ({}); set aside in {}", r.requestId(), e.getMessage(),
+                    refusedFile.file());
+        } catch (IOException | RuntimeException io) {
+            unwritable++;
+            spoolDropped = spool.dropped() + unwritable;
+            LOG.error("ledger: the store refused record {} ({}) and it cannot be set aside: lost", r.requestId(),
+                    e.getMessage(), io);
+        }
+        refused++;
     }
 
     private void toSpool(List<LedgerRecord> batch) {
@@ -341,8 +430,9 @@ public final class Ledger implements CompletionListener, AutoCloseable {
         }
         long before = spool.size();
         try {
-            spool.replay(store::insert);
-            written.addAndGet(before);
+            long refusedBefore = refused;
+            spool.replay(batch -> insert(batch, false));
+            written.addAndGet(before - (refused - refusedBefore));
             if (!storeProblem.isEmpty()) {
                 LOG.info("ledger: the store is back; {} spooled records replayed", before);
             }

@@ -29,6 +29,12 @@ public interface LedgerStore extends AutoCloseable {
      */
     int prune(long before);
 
+    /**
+     * Whether the store answers now (a trivial query): after an insert failed, tells a store that is away
+     * (keep the records for later) from one that refused what it was given (set those records aside).
+     */
+    boolean reachable();
+
     @Override
     void close();
 }

@@ -98,6 +98,41 @@ class LedgerTest {
     }
 
     @Test
+    void aRecordTheStoreRefusesWhileItAnswersIsSetAsideAndTheOthersAreStored() throws Exception {
+        Ledger ledger = ledger(1 << 20);
+        store.refused.add("req_7"); // a value the database will not take, while it answers
+        records("req_", 50).forEach(ledger::offer);
+        await(() -> ledger.written() == 49);
+        assertThat(stored()).extracting(LedgerRecord::requestId).hasSize(49).doesNotContain("req_7");
+        assertThat(ledger.spooled()).as("nothing waits in the spool behind it").isZero();
+        assertThat(ledger.problem()).hasValueSatisfying(p ->
+                assertThat(p).contains("1 records refused by the store, set aside in"));
+        records("late_", 10).forEach(ledger::offer);
+        await(() -> ledger.written() == 59);
+        ledger.close();
+        assertThat(Files.readAllLines(dir.resolve("ledger.spool.refused"))).singleElement().asString().contains("req_7");
+        // the next start still says so, until someone deals with the file
+        Ledger next = ledger(1 << 20);
+        assertThat(next.refused()).isEqualTo(1);
+        next.close();
+    }
+
+    @Test
+    void aRefusedRecordInTheSpoolIsSetAsideOnReplayAndDoesNotKeepTheRestOut() throws Exception {
+        Ledger ledger = ledger(1 << 20);
+        store.down = true;
+        records("req_", 20).forEach(ledger::offer);
+        await(() -> ledger.spooled() == 20);
+        store.refused.add("req_3");
+        store.down = false;
+        await(() -> ledger.spooled() == 0);
+        assertThat(stored()).extracting(LedgerRecord::requestId).hasSize(19).doesNotContain("req_3");
+        assertThat(ledger.written()).isEqualTo(19);
+        assertThat(ledger.refused()).isEqualTo(1);
+        ledger.close();
+    }
+
+    @Test
     void closeFlushesEverythingQueued() {
         Ledger ledger = ledger(1 << 20);
         records("req_", 2000).forEach(ledger::offer);

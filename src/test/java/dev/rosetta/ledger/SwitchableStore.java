@@ -14,6 +14,8 @@ final class SwitchableStore implements LedgerStore {
     volatile boolean down;
     final AtomicInteger commitThenFail = new AtomicInteger();
     final AtomicInteger inserts = new AtomicInteger();
+    /** Request ids the store refuses while it answers, as a database refuses a value (a constraint, a type). */
+    final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     SwitchableStore(LedgerStore real) {
         this.real = real;
@@ -24,6 +26,11 @@ final class SwitchableStore implements LedgerStore {
         inserts.incrementAndGet();
         if (down) {
             throw new StoreException("connection refused");
+        }
+        for (LedgerRecord r : records) {
+            if (refused.contains(r.requestId())) {
+                throw new StoreException("value refused for " + r.requestId());
+            }
         }
         real.insert(records);
         if (commitThenFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -47,6 +54,11 @@ final class SwitchableStore implements LedgerStore {
             throw new StoreException("connection refused");
         }
         return real.prune(before);
+    }
+
+    @Override
+    public boolean reachable() {
+        return !down;
     }
 
     @Override

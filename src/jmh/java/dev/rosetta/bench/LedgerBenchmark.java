@@ -69,8 +69,8 @@ public class LedgerBenchmark {
         }
 
         @Override
-        public boolean reachable() {
-            return true;
+        public boolean refused(dev.rosetta.store.StoreException e) {
+            return false;
         }
 
         @Override

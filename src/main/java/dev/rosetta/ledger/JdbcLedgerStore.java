@@ -34,11 +34,13 @@ public final class JdbcLedgerStore implements LedgerStore {
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     private final JdbcSession session;
+    private final boolean postgres;
     private Connection insertOn;
     private PreparedStatement insert;
 
     public JdbcLedgerStore(StoreLocation location) {
         this.session = new JdbcSession(location, "ledger store", JdbcSession.AfterFailure.CLOSE_POSTGRESQL_ONLY);
+        this.postgres = location.kind() == StoreLocation.Kind.POSTGRESQL;
     }
 
     @Override
@@ -227,18 +229,24 @@ public final class JdbcLedgerStore implements LedgerStore {
         });
     }
 
+    /**
+     * PostgreSQL: SQLSTATE class 22 (data exception) or 23 (integrity constraint violation). SQLite: the
+     * primary result codes {@code SQLITE_TOOBIG}, {@code SQLITE_CONSTRAINT} and {@code SQLITE_MISMATCH}.
+     * Anything else (a connection refused or cut, a busy or locked database, a disk error) is not.
+     */
     @Override
-    public boolean reachable() {
-        try {
-            return session.read(c -> {
-                try (var s = c.createStatement()) {
-                    s.execute("SELECT 1");
-                    return true;
+    public boolean refused(StoreException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                if (postgres) {
+                    String state = sql.getSQLState();
+                    return state != null && (state.startsWith("22") || state.startsWith("23"));
                 }
-            });
-        } catch (StoreException e) {
-            return false;
+                int code = sql.getErrorCode() & 0xff;
+                return code == 18 || code == 19 || code == 20;
+            }
         }
+        return false;
     }
 
     @Override

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Loss is never silent: a record refused by a full queue or a full spool is counted, logged and
  * shown by {@link #problem()} (the {@code /ready} detail).
  *
- * <p>A store that answers but refuses a batch (a value it will not take) is told apart from one that is
- * away ({@link LedgerStore#reachable}): the batch is written record by record, and a record the store
+ * <p>A store that refuses a batch (a value it will not take) is told apart from one that is away or busy
+ * ({@link LedgerStore#refused}): the batch is written record by record, and a record the store
  * refuses on its own is set aside in a file beside the spool ({@code <spool>.refused}, the spool's format),
  * counted, logged and shown by {@link #problem()}, instead of sending its batch round the spool for good
  * and every later record with it.
@@ -353,8 +353,9 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     }
 
     /**
-     * Inserts {@code batch}; if the store refuses it while it answers, record by record, setting aside each
-     * record it refuses on its own. Throws only while the store is away (then nothing is set aside).
+     * Inserts {@code batch}; if the store refuses what it was given ({@link LedgerStore#refused}), record by
+     * record, setting aside each record it refuses on its own. Throws when the store is away or busy (then
+     * nothing is set aside).
      *
      * @param count whether to count what is stored in {@link #written} now (a replay counts once it is whole)
      */
@@ -366,7 +367,7 @@ public final class Ledger implements CompletionListener, AutoCloseable {
             }
             return;
         } catch (StoreException e) {
-            if (!store.reachable()) {
+            if (!store.refused(e)) {
                 throw e;
             }
         }
@@ -377,8 +378,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
                     written.incrementAndGet();
                 }
             } catch (StoreException e) {
-                if (!store.reachable()) {
-                    throw e; // went away meanwhile: what was inserted is stored once again on replay
+                if (!store.refused(e)) {
+                    throw e; // away or busy meanwhile: what was inserted is stored once again on replay
                 }
                 setAside(r, e);
             }

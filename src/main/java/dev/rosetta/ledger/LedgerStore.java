@@ -1,5 +1,6 @@
 package dev.rosetta.ledger;
 
+import dev.rosetta.store.StoreException;
 import java.util.List;
 
 /**
@@ -30,10 +31,11 @@ public interface LedgerStore extends AutoCloseable {
     int prune(long before);
 
     /**
-     * Whether the store answers now (a trivial query): after an insert failed, tells a store that is away
-     * (keep the records for later) from one that refused what it was given (set those records aside).
+     * Whether {@code e}, thrown by {@link #insert}, says the store refused what it was given (a value it will
+     * not take, a constraint), rather than that it could not be reached or was busy: the records are then set
+     * aside, not kept for a later try that would fail the same way.
      */
-    boolean reachable();
+    boolean refused(StoreException e);
 
     @Override
     void close();

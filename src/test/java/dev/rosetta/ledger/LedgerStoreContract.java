@@ -91,6 +91,21 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void aValueTheDatabaseRefusesIsToldApartFromAStoreThatIsAwayOrBusy() throws Exception {
+        try (Connection c = StoreConnections.open(location); java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO rosetta_ledger (request_id) VALUES ('req_x')"); // NOT NULL columns left out
+            org.assertj.core.api.Assertions.fail("the database took a row without its required columns");
+        } catch (java.sql.SQLException e) {
+            assertThat(store.refused(new dev.rosetta.store.StoreException("refused", e))).isTrue();
+        }
+        assertThat(store.refused(new dev.rosetta.store.StoreException("away",
+                new java.sql.SQLException("Connection refused", "08001", 0)))).isFalse();
+        assertThat(store.refused(new dev.rosetta.store.StoreException("busy",
+                new java.sql.SQLException("[SQLITE_BUSY] The database file is locked", null, 5)))).isFalse();
+        assertThat(store.refused(new dev.rosetta.store.StoreException("no cause"))).isFalse();
+    }
+
+    @Test
     void recordsArePagedNewestFirstWithFilters() {
         for (int i = 0; i < 5; i++) {
             store.insert(List.of(Records.of("req_" + i, T0 + i, i % 2 == 0 ? "acme" : "beta", "gpt-5", 200, Usage.ZERO, 0)));

@@ -57,8 +57,8 @@ final class SwitchableStore implements LedgerStore {
     }
 
     @Override
-    public boolean reachable() {
-        return !down;
+    public boolean refused(StoreException e) {
+        return e.getMessage().startsWith("value refused");
     }
 
     @Override

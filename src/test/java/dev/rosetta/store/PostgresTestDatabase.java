@@ -53,11 +53,27 @@ public final class PostgresTestDatabase {
         return "rosetta_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }
 
+    /**
+     * Drops {@code schema} with everything in it. Some tests drop it under running gateways (the store going
+     * away); a query of theirs taking its locks in another order can make PostgreSQL pick the drop as a
+     * deadlock's victim (SQLSTATE 40P01), and then the drop is tried again.
+     */
     public static void drop(String schema) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not drop the test schema " + schema, e);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                return;
+            } catch (SQLException e) {
+                if (!"40P01".equals(e.getSQLState()) || attempt == 10) {
+                    throw new IllegalStateException("could not drop the test schema " + schema, e);
+                }
+            }
+            try {
+                Thread.sleep(20L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted dropping the test schema " + schema, e);
+            }
         }
     }
 

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * round trip; their settlements go to Redis as any other. Concurrency buckets are never leased: a request
  * with one is always decided in Redis. The headers of a request granted from a lease report the bucket
  * as Redis last described it, less what the lease gave since. On an event loop, the settlements of rate
- * buckets are summed per bucket for {@link #SETTLE_LINGER} ({@link Coalescer}) and leave as one call.
+ * buckets are summed per bucket for {@link Coalescer#LINGER} and leave as one call.
  */
 public final class RedisLimiter implements Limiter {
 
@@ -79,11 +79,8 @@ public final class RedisLimiter implements Limiter {
         this.onFailure = onFailure;
         // leases first: at close, their hook gives the unused back into the settlements, whose hook then sends them
         this.leases = new Leases<>(redis, leaseLife, this::giveBack);
-        this.settlements = new Coalescer<>(redis, SETTLE_LINGER, this::flush);
+        this.settlements = new Coalescer<>(redis, Coalescer.LINGER, this::flush);
     }
-
-    /** How long a settlement waits to be summed with others before it leaves for Redis. */
-    static final Duration SETTLE_LINGER = Coalescer.LINGER;
 
     /** How long leased units may go unused before they are given back. */
     static final Duration LEASE_LIFE = Duration.ofSeconds(1);

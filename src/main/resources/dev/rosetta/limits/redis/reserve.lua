@@ -5,8 +5,8 @@
 -- fits), then per bucket remaining, reset ms, leased}.
 -- A granted request's rate bucket also gives the replica up to its extra units ahead (a lease, see
 -- dev.rosetta.redis.Leases): the room left after the request divided by the room factor, at most extra, and
--- nothing when that is less than an eighth of extra; so near the limit every request is decided here. Remaining and reset are
--- reported before the lease (what the replica holds is still the client's to use).
+-- nothing when that is less than an eighth of extra; so near the limit every request is decided here.
+-- Remaining and reset are reported before the lease (what the replica holds is still the client's to use).
 local now = tonumber(ARGV[1])
 local lease = ARGV[2]
 local leaseMs = tonumber(ARGV[3])

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * The ledger over JDBC, SQLite and PostgreSQL alike (schema in {@code db/rosetta/V3__ledger.sql} and
  * {@code V6__ledger_cache_write_1h.sql};
- * {@code INSERT ... ON CONFLICT DO NOTHING} and {@code excluded.} work in both).
+ * {@code INSERT ... ON CONFLICT DO NOTHING} and {@code excluded.} work in both). Inserts differ: a JDBC
+ * batch of rows on SQLite, one statement of arrays on PostgreSQL ({@link #insertArrays}).
  *
  * <p>Implementation notes: one connection of its own, apart from the key store's, opened lazily
  * (PostgreSQL: dropped after a failure so the next call reconnects); used from the ledger's thread only.
@@ -32,6 +34,21 @@ public final class JdbcLedgerStore implements LedgerStore {
             + " usage_estimated, cache_write_1h_tokens, cache, saved_cost_nanos";
 
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
+    /**
+     * {@link #insertArrays}: the texts of the batch, then a column each in {@link #COLUMNS}'s order, the
+     * texts after the request id as indexes into the first.
+     */
+    private static final String POSTGRES_INSERT = "INSERT INTO rosetta_ledger (" + COLUMNS + ")"
+            + " SELECT r.request_id, r.at, t[r.tenant], t[r.key_id], t[r.dialect], t[r.endpoint], t[r.model],"
+            + " t[r.provider], t[r.upstream_model], r.stream, r.status, t[r.error_class], r.input_tokens,"
+            + " r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.reasoning_tokens, r.cost_nanos,"
+            + " r.cost_known, r.latency_us, r.ttfb_us, r.cancelled, r.usage_estimated, r.cache_write_1h_tokens,"
+            + " t[r.cache], r.saved_cost_nanos"
+            + " FROM (SELECT ?::varchar[] AS t) texts, unnest(?::varchar[], ?::bigint[], ?::integer[], ?::integer[],"
+            + " ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::boolean[], ?::integer[],"
+            + " ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],"
+            + " ?::boolean[], ?::bigint[], ?::bigint[], ?::boolean[], ?::boolean[], ?::bigint[], ?::integer[],"
+            + " ?::bigint[]) AS r(" + COLUMNS + ") ON CONFLICT (request_id) DO NOTHING";
 
     private final JdbcSession session;
     private final boolean postgres;
@@ -49,42 +66,118 @@ public final class JdbcLedgerStore implements LedgerStore {
             return;
         }
         session.transaction(c -> {
-            PreparedStatement s = insertStatement(c);
-            s.clearBatch();
-            for (LedgerRecord r : records) {
-                int i = 1;
-                s.setString(i++, text(r.requestId(), 64));
-                s.setLong(i++, r.at());
-                s.setString(i++, text(r.tenant(), 64));
-                s.setString(i++, text(r.keyId(), 64));
-                s.setString(i++, text(r.dialect(), 32));
-                s.setString(i++, text(r.endpoint(), 64));
-                s.setString(i++, text(r.model(), 256));
-                s.setString(i++, text(r.provider(), 64));
-                s.setString(i++, text(r.upstreamModel(), 256));
-                s.setBoolean(i++, r.stream());
-                s.setInt(i++, r.status());
-                s.setString(i++, text(r.errorClass(), 32));
-                Usage u = r.usage();
-                s.setLong(i++, u.inputUncached());
-                s.setLong(i++, u.output());
-                s.setLong(i++, u.cacheRead());
-                s.setLong(i++, u.cacheWrite());
-                s.setLong(i++, u.reasoning());
-                s.setLong(i++, r.cost().nanos());
-                s.setBoolean(i++, r.cost().known());
-                s.setLong(i++, r.latencyMicros());
-                s.setLong(i++, r.ttfbMicros());
-                s.setBoolean(i++, r.cancelled());
-                s.setBoolean(i++, r.usageEstimated());
-                s.setLong(i++, u.cacheWrite1h());
-                s.setString(i++, text(r.cache(), 8));
-                s.setLong(i, r.savedCostNanos());
-                s.addBatch();
+            if (postgres) {
+                insertArrays(insertStatement(c), records);
+            } else {
+                insertRows(insertStatement(c), records);
             }
-            s.executeBatch();
             return null;
         });
+    }
+
+    /** SQLite: one row per record, in one batch. */
+    private static void insertRows(PreparedStatement s, List<LedgerRecord> records) throws SQLException {
+        s.clearBatch();
+        for (LedgerRecord r : records) {
+            int i = 1;
+            s.setString(i++, text(r.requestId(), 64));
+            s.setLong(i++, r.at());
+            s.setString(i++, text(r.tenant(), 64));
+            s.setString(i++, text(r.keyId(), 64));
+            s.setString(i++, text(r.dialect(), 32));
+            s.setString(i++, text(r.endpoint(), 64));
+            s.setString(i++, text(r.model(), 256));
+            s.setString(i++, text(r.provider(), 64));
+            s.setString(i++, text(r.upstreamModel(), 256));
+            s.setBoolean(i++, r.stream());
+            s.setInt(i++, r.status());
+            s.setString(i++, text(r.errorClass(), 32));
+            Usage u = r.usage();
+            s.setLong(i++, u.inputUncached());
+            s.setLong(i++, u.output());
+            s.setLong(i++, u.cacheRead());
+            s.setLong(i++, u.cacheWrite());
+            s.setLong(i++, u.reasoning());
+            s.setLong(i++, r.cost().nanos());
+            s.setBoolean(i++, r.cost().known());
+            s.setLong(i++, r.latencyMicros());
+            s.setLong(i++, r.ttfbMicros());
+            s.setBoolean(i++, r.cancelled());
+            s.setBoolean(i++, r.usageEstimated());
+            s.setLong(i++, u.cacheWrite1h());
+            s.setString(i++, text(r.cache(), 8));
+            s.setLong(i, r.savedCostNanos());
+            s.addBatch();
+        }
+        s.executeBatch();
+    }
+
+    /**
+     * PostgreSQL: the whole batch as one row of arrays, a column each, which {@code unnest} turns back
+     * into rows on the server; the driver binds 23 parameters instead of 26 per record, and sends them in
+     * binary. The texts other than the request id repeat from record to record (a few tenants, keys and
+     * models), so each is sent once, in {@code texts}, and the records carry its index there.
+     */
+    private static void insertArrays(PreparedStatement s, List<LedgerRecord> records) throws SQLException {
+        int n = records.size();
+        Map<String, Integer> index = new HashMap<>();
+        List<String> texts = new ArrayList<>();
+        String[] requestId = new String[n];
+        int[][] text = new int[9][n];
+        long[] at = new long[n], input = new long[n], output = new long[n], cacheRead = new long[n],
+                cacheWrite = new long[n], reasoning = new long[n], cost = new long[n], latency = new long[n],
+                ttfb = new long[n], cacheWrite1h = new long[n], saved = new long[n];
+        boolean[] stream = new boolean[n], costKnown = new boolean[n], cancelled = new boolean[n],
+                estimated = new boolean[n];
+        int[] status = new int[n];
+        for (int j = 0; j < n; j++) {
+            LedgerRecord r = records.get(j);
+            Usage u = r.usage();
+            requestId[j] = text(r.requestId(), 64);
+            at[j] = r.at();
+            text[0][j] = indexOf(index, texts, r.tenant(), 64);
+            text[1][j] = indexOf(index, texts, r.keyId(), 64);
+            text[2][j] = indexOf(index, texts, r.dialect(), 32);
+            text[3][j] = indexOf(index, texts, r.endpoint(), 64);
+            text[4][j] = indexOf(index, texts, r.model(), 256);
+            text[5][j] = indexOf(index, texts, r.provider(), 64);
+            text[6][j] = indexOf(index, texts, r.upstreamModel(), 256);
+            stream[j] = r.stream();
+            status[j] = r.status();
+            text[7][j] = indexOf(index, texts, r.errorClass(), 32);
+            input[j] = u.inputUncached();
+            output[j] = u.output();
+            cacheRead[j] = u.cacheRead();
+            cacheWrite[j] = u.cacheWrite();
+            reasoning[j] = u.reasoning();
+            cost[j] = r.cost().nanos();
+            costKnown[j] = r.cost().known();
+            latency[j] = r.latencyMicros();
+            ttfb[j] = r.ttfbMicros();
+            cancelled[j] = r.cancelled();
+            estimated[j] = r.usageEstimated();
+            cacheWrite1h[j] = u.cacheWrite1h();
+            text[8][j] = indexOf(index, texts, r.cache(), 8);
+            saved[j] = r.savedCostNanos();
+        }
+        Object[] parameters = {texts.toArray(String[]::new), requestId, at, text[0], text[1], text[2], text[3],
+                text[4], text[5], text[6], stream, status, text[7], input, output, cacheRead, cacheWrite, reasoning,
+                cost, costKnown, latency, ttfb, cancelled, estimated, cacheWrite1h, text[8], saved};
+        for (int i = 0; i < parameters.length; i++) {
+            s.setObject(i + 1, parameters[i]);
+        }
+        s.executeUpdate();
+    }
+
+    /** The 1-based index of {@code s}, cut to its column, in {@code texts}; added on first sight. */
+    private static int indexOf(Map<String, Integer> index, List<String> texts, String s, int max) {
+        Integer i = index.get(s);
+        if (i == null) {
+            texts.add(text(s, max));
+            i = texts.size();
+            index.put(s, i);
+        }
+        return i;
     }
 
     /** The insert, prepared once per connection (the session opens a new one after a PostgreSQL failure). */
@@ -97,8 +190,8 @@ public final class JdbcLedgerStore implements LedgerStore {
                     // it belonged to a connection that is gone
                 }
             }
-            insert = c.prepareStatement("INSERT INTO rosetta_ledger (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(COLUMN_COUNT - 1) + "?) ON CONFLICT (request_id) DO NOTHING");
+            insert = c.prepareStatement(postgres ? POSTGRES_INSERT : "INSERT INTO rosetta_ledger (" + COLUMNS
+                    + ") VALUES (" + "?, ".repeat(COLUMN_COUNT - 1) + "?) ON CONFLICT (request_id) DO NOTHING");
             insertOn = c;
         }
         return insert;

@@ -45,8 +45,8 @@ public final class Ledger implements CompletionListener, AutoCloseable {
     private static final int BATCH = 500;
     /**
      * How long the writer waits, once caught up, before it looks for more records: the longest a record
-     * waits. Longer makes larger, cheaper batches (on PostgreSQL about 5 µs of writer CPU a record in
-     * batches of 50, 2 µs at 200: LedgerStoreBenchmark), but the records held meanwhile outlive young
+     * waits. Longer makes larger, cheaper batches (on PostgreSQL about 2 µs of writer CPU a record in
+     * batches of 50, 1.2 µs at 200: LedgerStoreBenchmark), but the records held meanwhile outlive young
      * collections: at 100 ms the governed benchmark's heap grew from about 200 to 370 MB of RSS.
      */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);

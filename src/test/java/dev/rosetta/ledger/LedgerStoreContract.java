@@ -59,8 +59,26 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void aBatchOfRecordsSharingSomeTextsAndNotOthersRoundTripsExactly() {
+        // PostgreSQL sends each distinct text of a batch once and the records point at it: every field must
+        // still come back as it went in, whichever texts the records share, a duplicate id within the batch once
+        List<LedgerRecord> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batch.add(new LedgerRecord(T0 + 100 - i, "req_" + i, "tenant-" + i % 3, "key_" + i % 5, i % 2 == 0 ? "openai_chat"
+                    : "anthropic", "ep-" + i % 4, "model-" + i % 7, "provider-" + i % 2, "up-" + i % 6, i % 3 == 0,
+                    200 + i % 4, i % 4 == 0 ? "" : "upstream_error", new Usage(i, i + 1, i % 5, i + 3, i % 2, i % 3),
+                    new Cost(1_000L * i, i % 6 != 0), 10L * i, i % 9 == 0 ? -1 : 5L * i, i % 8 == 0, i % 10 == 0,
+                    i % 5 == 0 ? "" : "miss", i % 5 == 0 ? 0 : 77L * i));
+        }
+        List<LedgerRecord> withDuplicate = new java.util.ArrayList<>(batch);
+        withDuplicate.add(batch.get(7));
+        store.insert(withDuplicate);
+        assertThat(store.records(query(T0, T0 + DAY))).containsExactlyElementsOf(batch);
+    }
+
+    @Test
     void textWithSeparatorsEscapesAndNonAsciiIsStoredAsSent() {
-        // what a client may put in a model name reaches the record (PostgreSQL's COPY path escapes it)
+        // what a client may put in a model name reaches the record (PostgreSQL gets it inside a text array)
         LedgerRecord odd = Records.of("req_odd", T0 + 30, "acme", "my\tmodel\\v2\nnext\r \\N é 模型 🙂", 200,
                 new Usage(1, 2, 0, 3, 0), 10);
         LedgerRecord plain = Records.of("req_plain", T0 + 40, "acme", "gpt-5", 200, new Usage(1, 2, 0, 3, 0), 10);
@@ -92,15 +110,22 @@ abstract class LedgerStoreContract {
 
     @Test
     void aValueTheDatabaseRefusesIsToldApartFromAStoreThatIsAwayOrBusy() throws Exception {
-        // a batch, as the store inserts (PostgreSQL's driver then throws a BatchUpdateException around the error)
-        try (Connection c = StoreConnections.open(location);
-             java.sql.PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (request_id) VALUES (?)")) {
-            s.setString(1, "req_x"); // NOT NULL columns left out
-            s.addBatch();
-            s.executeBatch();
-            org.assertj.core.api.Assertions.fail("the database took a row without its required columns");
-        } catch (java.sql.SQLException e) {
-            assertThat(store.refused(new dev.rosetta.store.StoreException("refused", e))).as(e.toString()).isTrue();
+        // as a batch (SQLite's inserts; PostgreSQL's driver then throws a BatchUpdateException around the error)
+        // and as one statement (PostgreSQL's inserts: one statement of arrays per batch)
+        for (boolean batch : new boolean[] {true, false}) {
+            try (Connection c = StoreConnections.open(location);
+                 java.sql.PreparedStatement s = c.prepareStatement("INSERT INTO rosetta_ledger (request_id) VALUES (?)")) {
+                s.setString(1, "req_x"); // NOT NULL columns left out
+                if (batch) {
+                    s.addBatch();
+                    s.executeBatch();
+                } else {
+                    s.executeUpdate();
+                }
+                org.assertj.core.api.Assertions.fail("the database took a row without its required columns");
+            } catch (java.sql.SQLException e) {
+                assertThat(store.refused(new dev.rosetta.store.StoreException("refused", e))).as(e.toString()).isTrue();
+            }
         }
         assertThat(store.refused(new dev.rosetta.store.StoreException("away",
                 new java.sql.SQLException("Connection refused", "08001", 0)))).isFalse();

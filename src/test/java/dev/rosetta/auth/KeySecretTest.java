@@ -27,6 +27,13 @@ class KeySecretTest {
     }
 
     @Test
+    void theChecksumIsCrc32OfTheBodyInBase62SoKeysIssuedEarlierStayValid() {
+        // checksum computed outside Java (Python's zlib.crc32 of the first 46 characters, base62, 6 digits)
+        assertThat(KeySecret.wellFormed("rk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde2tK8Wt")).isTrue();
+        assertThat(KeySecret.wellFormed("rk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde2tK8Wu")).isFalse();
+    }
+
+    @Test
     void anySingleCharacterTypoIsCaughtByTheChecksumWithoutALookup() {
         String key = KeySecret.generate(new Random(7));
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -25,6 +25,14 @@ public interface BudgetBook {
      */
     Future<List<Spend>> settle(List<Hold> holds, long actualNanos, long nowMillis);
 
+    /**
+     * {@link #settle} when nobody waits for the spends (no alerts configured, a reservation given back):
+     * a book may then skip keeping the request's answer.
+     */
+    default void settleQuietly(List<Hold> holds, long actualNanos, long nowMillis) {
+        settle(holds, actualNanos, nowMillis);
+    }
+
     /** A counter as it stands, for the admin API; {@link Spend#ZERO} if it has none yet. */
     Future<Spend> peek(Hold hold, long nowMillis);
 

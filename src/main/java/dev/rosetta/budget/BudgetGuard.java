@@ -141,7 +141,7 @@ public final class BudgetGuard {
     /** Gives {@code c}'s reservation back: its request will not be served (refused by a limit, or gone). */
     public void release(Claim c) {
         if (c.verdict().granted()) {
-            book.settle(c.holds(), 0, clock.millis());
+            book.settleQuietly(c.holds(), 0, clock.millis());
         }
     }
 
@@ -169,6 +169,10 @@ public final class BudgetGuard {
 
     private void settle(Exchange ex, List<Hold> holds) {
         long actual = actualCost(ex);
+        if (alerts == BudgetAlerts.NONE) {
+            book.settleQuietly(holds, actual, clock.millis());
+            return;
+        }
         Principal p = ex.principal();
         book.settle(holds, actual, clock.millis()).onSuccess(spends -> {
             for (int i = 0; i < holds.size(); i++) {

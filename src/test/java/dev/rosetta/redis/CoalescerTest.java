@@ -124,4 +124,35 @@ class CoalescerTest {
         }
         assertThat(await(book.peek(key, now))).isEqualTo(new Spend(4000, 0));
     }
+
+    @Test
+    void quietBudgetSettlementsLeaveAsOneCallAndCountExactlyWithNoAnswerKept() throws Exception {
+        // what the budget stage sends without budget_alerts: nobody waits for the spends after it
+        RedisBudgets book = new RedisBudgets(link, prefix + "budget:", FailurePolicy.DENY, LedgerSpend.NONE,
+                Duration.ofSeconds(1), Duration.ofMinutes(1));
+        Hold key = new Hold("key", "k3", new Budget.Window(0, Long.MAX_VALUE), 100_000, false, 1000);
+        Context ctx = vertx.getOrCreateContext();
+        for (int i = 0; i < 10; i++) {
+            CompletableFuture<Verdict> v = new CompletableFuture<>();
+            ctx.runOnContext(x -> book.reserve(List.of(key), now).onSuccess(v::complete));
+            assertThat(v.get(10, TimeUnit.SECONDS).granted()).isTrue();
+        }
+        long writes = link.writes();
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        ctx.runOnContext(v -> {
+            for (int i = 0; i < 10; i++) {
+                book.settleQuietly(List.of(key), 250, now);
+            }
+            settled.complete(null);
+        });
+        settled.get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (link.writes() == writes && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the sum leaves after the coalescer's linger
+        }
+        Thread.sleep(200); // time for any further write to go out
+        assertThat(link.writes() - writes).as("ten settlements, one write").isEqualTo(1);
+        assertThat(await(book.peek(key, now))).as("ten settlements of 250, the reservations all given back")
+                .isEqualTo(new Spend(2500, 0));
+    }
 }

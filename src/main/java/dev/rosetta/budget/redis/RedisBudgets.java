@@ -232,17 +232,36 @@ public final class RedisBudgets implements BudgetBook {
         if (!holds.isEmpty() && Leases.onEventLoop()) {
             // on an event loop: summed per counter with the loop's other settlements
             Promise<List<Spend>> out = Promise.promise();
-            CounterSum last = null;
-            for (Hold h : holds) {
-                last = settlements.sum(h.counter(), k -> new CounterSum());
-                last.estimate += h.cost();
-                last.actual += actualNanos;
-                last.ttl = ttl(h, nowMillis);
-                last.nowMillis = Math.max(last.nowMillis, nowMillis);
-            }
-            last.waiting.add(new Waiting(holds, out));
+            sum(holds, actualNanos, nowMillis).waiting.add(new Waiting(holds, out));
             return out.future();
         }
+        return settleNow(holds, actualNanos, nowMillis);
+    }
+
+    @Override
+    public void settleQuietly(List<Hold> holds, long actualNanos, long nowMillis) {
+        if (!holds.isEmpty() && Leases.onEventLoop()) {
+            sum(holds, actualNanos, nowMillis); // nobody waits for the answer: nothing kept for this request
+            return;
+        }
+        settleNow(holds, actualNanos, nowMillis);
+    }
+
+    /** Adds one request's settlement to the loop's sums; returns the sum of its last hold's counter. */
+    private CounterSum sum(List<Hold> holds, long actualNanos, long nowMillis) {
+        CounterSum last = null;
+        for (Hold h : holds) {
+            last = settlements.sum(h.counter(), k -> new CounterSum());
+            last.estimate += h.cost();
+            last.actual += actualNanos;
+            last.ttl = ttl(h, nowMillis);
+            last.nowMillis = Math.max(last.nowMillis, nowMillis);
+        }
+        return last;
+    }
+
+    /** One settlement script call for this request alone (off an event loop). */
+    private Future<List<Spend>> settleNow(List<Hold> holds, long actualNanos, long nowMillis) {
         List<String> args = new ArrayList<>(1 + 3 * holds.size());
         args.add(Long.toString(nowMillis));
         for (Hold h : holds) {
@@ -288,16 +307,21 @@ public final class RedisBudgets implements BudgetBook {
         }
         args.set(0, Long.toString(now));
         redis.evalLater(COUNTERS, "settle", keys, args).onComplete(ar -> {
-            java.util.Map<String, Spend> after = new java.util.HashMap<>();
             if (ar.succeeded()) {
                 recovered();
+            } else {
+                failed(ar.cause());
+            }
+            if (sums.values().stream().allMatch(sum -> sum.waiting.isEmpty())) {
+                return; // no alerts configured: nobody waits for the spends
+            }
+            java.util.Map<String, Spend> after = new java.util.HashMap<>();
+            if (ar.succeeded()) {
                 int i = 0;
                 for (String counter : sums.keySet()) {
                     after.put(counter, new Spend(ar.result().get(2 * i).toLong(), ar.result().get(2 * i + 1).toLong()));
                     i++;
                 }
-            } else {
-                failed(ar.cause());
             }
             for (CounterSum sum : sums.values()) {
                 for (Waiting w : sum.waiting) {

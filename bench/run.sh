@@ -14,7 +14,8 @@
 #                         deoptimisation and recompilation on the gateway's one core; each measured
 #                         load is also preceded by D of the same load, unrecorded, in which the JIT
 #                         recompiles what the end of the previous load deoptimised
-#   -w, --warmup D        unrecorded warm-up load per scenario at 16 connections (default 10s; 0 skips)
+#   -w, --warmup D        unrecorded warm-up per scenario at 16 connections (default 10s; 0 skips), in
+#                         four loads of D/4 when D is given in seconds (4s or more)
 #   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
 #   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
 #   -g, --gateway-cores L cores for Rosetta (and the nginx floor), as taskset takes them (default 1);
@@ -74,7 +75,7 @@ BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 H2=yes
 CACHE=yes
 
-usage() { sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,54p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -d|--duration) DURATION=$2; shift 2 ;;
@@ -672,8 +673,15 @@ for row in "${SELECTED[@]}"; do
     continue
   fi
   if [ "$WARMUP" != 0s ]; then
-    BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.warmup.txt" 16 "$WARMUP" "$script" "$url" "$body"
-    [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+    # In four loads rather than one (when given in seconds): the end of each, wrk cutting the requests in
+    # flight, deoptimises code compiled before any request was cancelled, and the next load lets the JIT
+    # compile it again with those paths; with one long load that recompilation fell in the measured loads.
+    parts=1; part=$WARMUP
+    if [[ "$WARMUP" =~ ^([0-9]+)s$ ]] && [ "${BASH_REMATCH[1]}" -ge 4 ]; then parts=4; part="$((BASH_REMATCH[1] / 4))s"; fi
+    for i in $(seq 1 "$parts"); do
+      BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.warmup$i.txt" 16 "$part" "$script" "$url" "$body"
+      [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+    done
   fi
   for c in $CONNS; do
     run_wrk "$RAW/$name.c$c.direct.txt" "$c" "$DURATION" "$ROOT/bench/wrk/direct.lua" "http://127.0.0.1:$MOCK_PORT$mockpath" "$body"

@@ -16,6 +16,28 @@ package dev.rosetta.budget;
 public record Hold(String kind, String id, Budget.Window window, long limit, boolean soft, long cost, String counter) {
 
     public Hold(String kind, String id, Budget.Window window, long limit, boolean soft, long cost) {
-        this(kind, id, window, limit, soft, cost, kind + ":" + id + ":" + window.start());
+        this(kind, id, window, limit, soft, cost, counter(kind, id, window));
+    }
+
+    /** The last counter named for each owner id: its period's requests share one name. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Hold> LAST =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The counter's name, the same instance for every request of one owner in one period: the leases and
+     * settlements look counters up by name, and a name made afresh for each request is hashed and compared
+     * character by character each time, where the same instance is found by its cached hash and {@code ==}.
+     */
+    private static String counter(String kind, String id, Budget.Window window) {
+        Hold last = LAST.get(id);
+        if (last != null && last.window().start() == window.start() && last.kind().equals(kind)) {
+            return last.counter();
+        }
+        String counter = kind + ":" + id + ":" + window.start();
+        if (LAST.size() >= 100_000) {
+            LAST.clear(); // owners come and go: bounded, at worst a name made again
+        }
+        LAST.put(id, new Hold(kind, id, window, 0, false, 0, counter));
+        return counter;
     }
 }

@@ -26,9 +26,9 @@
 #                         right after the same scenario against the auth: none gateway, and then
 #                         both at once with the same load (the paired comparison)
 #   -R, --rounds N        with -G: rounds of the interleaved comparison (default 5; 0 skips): in each, the plain
-#                         gateway and the governed one get the same load for -d one after the other (each after
-#                         -W of it unrecorded), in an order that alternates from round to round; the governed
-#                         verdict is judged on the median of the rounds' differences
+#                         gateway and the governed one get the same load for -d (after -W of it unrecorded),
+#                         taking turns in slices of 2 s, in an order that alternates from round to round; the
+#                         governed verdict is judged on the median of the rounds' differences
 #   -G, --governed N      keys of a third gateway, the governed configuration (default 0: not run): auth: keys,
 #                         per-key rpm/tpm limits (far above the load) counted in Redis, the usage ledger in
 #                         PostgreSQL (a schema of its own, dropped at the end); every gateway scenario also
@@ -69,6 +69,7 @@ GW_CORE=1
 KEYS=300
 GOVERNED=0
 ROUNDS=5
+SLICES=1
 KEYS_LEDGER=false
 BENCH_REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379}
 BENCH_PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
@@ -771,7 +772,7 @@ fi
 # Redis other users count too).
 GOV_RESULTS="$OUT/paired-governed.tsv"
 GOV_ROUNDS="$OUT/rounds-governed.tsv"
-printf 'scenario\tconns\tround\tplain_cpu_us\tgov_cpu_us\tgov_p50_us\tgov_p99_us\terrors\n' >"$GOV_ROUNDS"
+printf 'scenario\tconns\tround\tplain_cpu_us\tgov_cpu_us\tgov_p50_us\tgov_p99_us\terrors\tplain_p50_us\tplain_p99_us\n' >"$GOV_ROUNDS"
 printf 'scenario\tclass\tconns\tplain_requests\tplain_cpu_us\tgov_requests\tgov_cpu_us\tgov_p50_us\tgov_p99_us\tredis_calls\terrors\tredis_reads\n' >"$GOV_RESULTS"
 if [ "$GOVERNED" -gt 0 ]; then
   for row in "${SELECTED[@]}"; do
@@ -806,13 +807,18 @@ if [ "$GOVERNED" -gt 0 ]; then
         "$name" "$c" "$nreq" "$ncpu" "$greq" "$gcpu" "$(ms "$WRK_p50_us")" "$(ms "$WRK_p99_us")" "$((r1 - r0))" "$((e1 - e0))" "$((nerr + gerr))"
     done
   done
-  # Interleaved rounds: the plain gateway and the governed one in turns, alone on their core, each load after
-  # -W of it unrecorded; the order alternates (plain first in odd rounds, governed first in even ones), so a
-  # slow drift of the machine weighs on both alike. This VM's CPU time per request doubles at times, for
-  # tens of seconds and for every process alike (the host's load: the guest sees no steal time); such an
-  # episode spoils the rounds it falls in, and the median of the rounds' differences is the one figure it
-  # does not move.
+  # Interleaved rounds: the plain gateway and the governed one in turns, alone on their core. In each
+  # round both are first driven for -W, unrecorded; then the measured load (-d) of each is cut into slices
+  # of 2 s, and the two take turns slice by slice (plain first in odd rounds, governed first in even
+  # ones). This VM's CPU time per request doubles at times, for seconds to tens of seconds and for every
+  # process alike (the host's load: the guest sees no steal time); taking turns every 2 s, both gateways
+  # live through such a phase alike, and the median of the rounds' differences is the figure that one
+  # phase does not move. Each round's CPU per request is its slices' ticks over their requests; its p50
+  # and p99 are the medians of its slices'.
   if [ "$ROUNDS" -gt 0 ]; then
+    SLICES=1; SLICE=$DURATION
+    if [[ "$DURATION" =~ ^([0-9]+)s$ ]] && [ "${BASH_REMATCH[1]}" -ge 4 ]; then SLICES=$((BASH_REMATCH[1] / 2)); SLICE=2s; fi
+    median_of() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)) }'; }
     for row in "${SELECTED[@]}"; do
       IFS='|' read -r name class tmpl model stream mockpath marker <<<"$row"
       [[ "$class" != floor* && "$name" != *-keys && "$name" != *-governed ]] && [ "${VALID[$name]}" = ok ] && [ "${VALID[$name-governed]:-}" = ok ] || continue
@@ -820,26 +826,38 @@ if [ "$GOVERNED" -gt 0 ]; then
       for c in $CONNS; do
         for r in $(seq 1 "$ROUNDS"); do
           order="plain governed"; [ $((r % 2)) = 1 ] || order="governed plain"
-          declare -A RCPU=() RP50=() RP99=(); ROUND_ERRORS=0
+          declare -A RTICKS=([plain]=0 [governed]=0) RREQ=([plain]=0 [governed]=0) RCPU=() RP50=() RP99=() RP50S=() RP99S=()
+          ROUND_ERRORS=0
           for which in $order; do
-            if [ "$which" = plain ]; then u=$GW_URL; p=$GW_PID; k=$BENCH_CLIENT_KEY; else u=$GOV_URL; p=$GOV_PID; k=$GOV_CLIENT_KEY; fi
+            if [ "$which" = plain ]; then u=$GW_URL; k=$BENCH_CLIENT_KEY; else u=$GOV_URL; k=$GOV_CLIENT_KEY; fi
             if [ "$SETTLE" != 0s ]; then
               BENCH_CLIENT_KEY=$k run_wrk "$RAW/$name.c$c.round$r-$which-resettle.txt" "$c" "$SETTLE" "$script" "$u$path" "$body"
               GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
             fi
-            t0=$(cpu_ticks "$p")
-            BENCH_CLIENT_KEY=$k run_wrk "$RAW/$name.c$c.round$r-$which.txt" "$c" "$DURATION" "$script" "$u$path" "$body"
-            t1=$(cpu_ticks "$p")
-            GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
-            [ "$WRK_errors" = 0 ] || ANY_ERROR=1
-            RCPU[$which]=$(awk -v t=$((t1 - t0)) -v hz="$TICK" -v n="$WRK_requests" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
-            RP50[$which]=$WRK_p50_us; RP99[$which]=$WRK_p99_us
-            ROUND_ERRORS=$((ROUND_ERRORS + WRK_errors))
           done
-          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "${RCPU[plain]}" "${RCPU[governed]}" \
-            "${RP50[governed]}" "${RP99[governed]}" "$ROUND_ERRORS" >>"$GOV_ROUNDS"
-          printf '== round %s %-30s c=%-3s plain %6s µs/req | governed %6s µs/req p50 %s ms p99 %s ms | governed − plain %s\n' \
-            "$r" "$name" "$c" "${RCPU[plain]}" "${RCPU[governed]}" "$(ms "${RP50[governed]}")" "$(ms "${RP99[governed]}")" \
+          for sl in $(seq 1 "$SLICES"); do
+            for which in $order; do
+              if [ "$which" = plain ]; then u=$GW_URL; p=$GW_PID; k=$BENCH_CLIENT_KEY; else u=$GOV_URL; p=$GOV_PID; k=$GOV_CLIENT_KEY; fi
+              t0=$(cpu_ticks "$p")
+              BENCH_CLIENT_KEY=$k run_wrk "$RAW/$name.c$c.round$r-$which-slice$sl.txt" "$c" "$SLICE" "$script" "$u$path" "$body"
+              t1=$(cpu_ticks "$p")
+              GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
+              [ "$WRK_errors" = 0 ] || ANY_ERROR=1
+              RTICKS[$which]=$((RTICKS[$which] + t1 - t0)); RREQ[$which]=$((RREQ[$which] + WRK_requests))
+              RP50S[$which]="${RP50S[$which]:-} $WRK_p50_us"; RP99S[$which]="${RP99S[$which]:-} $WRK_p99_us"
+              ROUND_ERRORS=$((ROUND_ERRORS + WRK_errors))
+            done
+          done
+          for which in plain governed; do
+            RCPU[$which]=$(awk -v t="${RTICKS[$which]}" -v hz="$TICK" -v n="${RREQ[$which]}" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }')
+            # shellcheck disable=SC2086
+            RP50[$which]=$(median_of ${RP50S[$which]}); RP99[$which]=$(median_of ${RP99S[$which]})
+          done
+          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "${RCPU[plain]}" "${RCPU[governed]}" \
+            "${RP50[governed]}" "${RP99[governed]}" "$ROUND_ERRORS" "${RP50[plain]}" "${RP99[plain]}" >>"$GOV_ROUNDS"
+          printf '== round %s %-30s c=%-3s plain %6s µs/req p50 %s ms p99 %s ms | governed %6s µs/req p50 %s ms p99 %s ms | governed − plain %s\n' \
+            "$r" "$name" "$c" "${RCPU[plain]}" "$(ms "${RP50[plain]}")" "$(ms "${RP99[plain]}")" "${RCPU[governed]}" \
+            "$(ms "${RP50[governed]}")" "$(ms "${RP99[governed]}")" \
             "$(awk -v a="${RCPU[governed]}" -v b="${RCPU[plain]}" 'BEGIN { printf "%+.1f", a - b }')"
         done
       done
@@ -1014,22 +1032,22 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo
     echo "## governed against plain"
     echo
-    echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Targets: at most 15 µs CPU per request more than the plain (\`auth: none\`) gateway under load, and p99 within 3× p50 at 64 connections. Rounds ($ROUNDS per row): the same load at the plain gateway and at the governed one, alone on the core one after the other, in an order alternating from round to round; the difference of each round, and the verdict on their median (a slow episode of the host, which doubles every process's CPU per request on this VM for tens of seconds at times, spoils a round, not the median); governed p50 and p99 are the medians over the rounds. Paired: the same load at both at once, sharing the core (reported, not judged when rounds ran). Over the paired governed requests, all Redis clients counted: the scripts (EVALSHA) Redis ran, and its round trips (the reads it processed, INFO stats total_reads_processed; the gateway writes the commands of one event-loop turn together). The ledger held $GOV_LEDGER_ROWS records after the loads."
+    echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Targets: at most 15 µs CPU per request more than the plain (\`auth: none\`) gateway under load, and p99 within 3× p50 at 64 connections. Rounds ($ROUNDS per row): the same load at the plain gateway and at the governed one, alone on the core, taking turns in slices of 2 s (each gateway's $DURATION load cut in $SLICES), the order alternating from round to round; the difference of each round, and the verdict on their median (a slow episode of the host, which doubles every process's CPU per request on this VM for seconds to tens of seconds at times, weighs on both gateways of a round alike, and spoils a round, not the median); p50 and p99 are the medians over the rounds of each round's slices' medians, for the governed gateway and, for comparison, the plain one under the same load. Paired: the same load at both at once, sharing the core (reported, not judged when rounds ran). Over the paired governed requests, all Redis clients counted: the scripts (EVALSHA) Redis ran, and its round trips (the reads it processed, INFO stats total_reads_processed; the gateway writes the commands of one event-loop turn together). The ledger held $GOV_LEDGER_ROWS records after the loads."
     echo
-    echo "| scenario | class | conns | rounds: governed − plain, median (min … max) | governed p50 ms | governed p99 ms | paired plain CPU µs/req | paired governed CPU µs/req | paired governed − plain | Redis scripts / request | Redis round trips / request | verdict |"
-    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    echo "| scenario | class | conns | rounds: governed − plain, median (min … max) | governed p50 ms | governed p99 ms | plain p50 / p99 ms (rounds) | paired plain CPU µs/req | paired governed CPU µs/req | paired governed − plain | Redis scripts / request | Redis round trips / request | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     tail -n +2 "$GOV_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu greq gcpu gp50 gp99 rc err reads; do
       d=$(awk -v a="$gcpu" -v b="$ncpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
       rpr=$(awk -v r="$rc" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
       rtr=$(awk -v r="$reads" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
       # the rounds of this row: the median difference (and its range), the governed p50 and p99 medians, errors
-      read -r rmed rmin rmax rp50 rp99 rerr < <(awk -F'\t' -v n="$n" -v c="$c" '
+      read -r rmed rmin rmax rp50 rp99 rerr pp50 pp99 < <(awk -F'\t' -v n="$n" -v c="$c" '
         function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
           return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2 }
-        $1 == n && $2 == c && $4 + 0 > 0 && $5 + 0 > 0 { k++; d[k] = $5 - $4; p5[k] = $6; p9[k] = $7; e += $8 }
-        END { if (!k) { print "- - - - - -"; exit }
+        $1 == n && $2 == c && $4 + 0 > 0 && $5 + 0 > 0 { k++; d[k] = $5 - $4; p5[k] = $6; p9[k] = $7; e += $8; q5[k] = $9; q9[k] = $10 }
+        END { if (!k) { print "- - - - - - - -"; exit }
           for (i = 1; i <= k; i++) { s[i] = d[i] } m = median(s, k); lo = s[1]; hi = s[k]
-          printf "%+.1f %+.1f %+.1f %d %d %d\n", m, lo, hi, median(p5, k), median(p9, k), e }' "$GOV_ROUNDS")
+          printf "%+.1f %+.1f %+.1f %d %d %d %d %d\n", m, lo, hi, median(p5, k), median(p9, k), e, median(q5, k), median(q9, k) }' "$GOV_ROUNDS")
       judged=$d; p50=$gp50; p99=$gp99; errs=$err
       if [ "$rmed" != - ]; then judged=$rmed; p50=$rp50; p99=$rp99; errs=$((err + rerr)); fi
       v=""
@@ -1039,8 +1057,8 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
       elif ! awk -v d="$judged" 'BEGIN { exit !(d <= 15) }'; then v="FAIL: > 15 µs"
       elif [ "$c" = 64 ] && [ "$p99" -gt $((3 * p50)) ]; then v="FAIL: p99 > 3× p50"
       else v=pass; fi
-      rounds="-"; [ "$rmed" = - ] || rounds="$rmed ($rmin … $rmax)"
-      echo "| $n | $cl | $c | $rounds | $(ms "$p50") | $(ms "$p99") | $ncpu | $gcpu | $d | $rpr | $rtr | $v |"
+      rounds="-"; plainlat="-"; [ "$rmed" = - ] || { rounds="$rmed ($rmin … $rmax)"; plainlat="$(ms "$pp50") / $(ms "$pp99")"; }
+      echo "| $n | $cl | $c | $rounds | $(ms "$p50") | $(ms "$p99") | $plainlat | $ncpu | $gcpu | $d | $rpr | $rtr | $v |"
     done
   fi
   if [ "$CACHE" = yes ]; then

@@ -1034,20 +1034,20 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
     echo
     echo "A third gateway, the governed configuration: \`auth: keys\` ($GOVERNED keys of one tenant, each with limits $GOV_LIMITS counted in Redis$( [ -n "$GOV_BUDGET" ] && echo " and a budget" )), the store and the usage ledger in PostgreSQL (schema $GOV_SCHEMA, dropped at the end). Targets: at most 15 µs CPU per request more than the plain (\`auth: none\`) gateway under load, and p99 within 3× p50 at 64 connections. Rounds ($ROUNDS per row): the same load at the plain gateway and at the governed one, alone on the core, taking turns in slices of 2 s (each gateway's $DURATION load cut in $SLICES), the order alternating from round to round; the difference of each round, and the verdict on their median (a slow episode of the host, which doubles every process's CPU per request on this VM for seconds to tens of seconds at times, weighs on both gateways of a round alike, and spoils a round, not the median); p50 and p99 are the medians over the rounds of each round's slices' medians, for the governed gateway and, for comparison, the plain one under the same load. Paired: the same load at both at once, sharing the core (reported, not judged when rounds ran). Over the paired governed requests, all Redis clients counted: the scripts (EVALSHA) Redis ran, and its round trips (the reads it processed, INFO stats total_reads_processed; the gateway writes the commands of one event-loop turn together). The ledger held $GOV_LEDGER_ROWS records after the loads."
     echo
-    echo "| scenario | class | conns | rounds: governed − plain, median (min … max) | governed p50 ms | governed p99 ms | plain p50 / p99 ms (rounds) | paired plain CPU µs/req | paired governed CPU µs/req | paired governed − plain | Redis scripts / request | Redis round trips / request | verdict |"
-    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    echo "| scenario | class | conns | rounds: governed − plain, median (min … max) | rounds: governed ÷ plain, median | governed p50 ms | governed p99 ms | plain p50 / p99 ms (rounds) | paired plain CPU µs/req | paired governed CPU µs/req | paired governed − plain | Redis scripts / request | Redis round trips / request | verdict |"
+    echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     tail -n +2 "$GOV_RESULTS" | while IFS=$'\t' read -r n cl c nreq ncpu greq gcpu gp50 gp99 rc err reads; do
       d=$(awk -v a="$gcpu" -v b="$ncpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b }')
       rpr=$(awk -v r="$rc" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
       rtr=$(awk -v r="$reads" -v n="$greq" 'BEGIN { if (n > 0) printf "%.2f", r / n }')
       # the rounds of this row: the median difference (and its range), the governed p50 and p99 medians, errors
-      read -r rmed rmin rmax rp50 rp99 rerr pp50 pp99 < <(awk -F'\t' -v n="$n" -v c="$c" '
+      read -r rmed rmin rmax rp50 rp99 rerr pp50 pp99 rratio < <(awk -F'\t' -v n="$n" -v c="$c" '
         function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
           return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2 }
-        $1 == n && $2 == c && $4 + 0 > 0 && $5 + 0 > 0 { k++; d[k] = $5 - $4; p5[k] = $6; p9[k] = $7; e += $8; q5[k] = $9; q9[k] = $10 }
-        END { if (!k) { print "- - - - - - - -"; exit }
+        $1 == n && $2 == c && $4 + 0 > 0 && $5 + 0 > 0 { k++; d[k] = $5 - $4; p5[k] = $6; p9[k] = $7; e += $8; q5[k] = $9; q9[k] = $10; x[k] = $5 / $4 }
+        END { if (!k) { print "- - - - - - - - -"; exit }
           for (i = 1; i <= k; i++) { s[i] = d[i] } m = median(s, k); lo = s[1]; hi = s[k]
-          printf "%+.1f %+.1f %+.1f %d %d %d %d %d\n", m, lo, hi, median(p5, k), median(p9, k), e, median(q5, k), median(q9, k) }' "$GOV_ROUNDS")
+          printf "%+.1f %+.1f %+.1f %d %d %d %d %d %.2f\n", m, lo, hi, median(p5, k), median(p9, k), e, median(q5, k), median(q9, k), median(x, k) }' "$GOV_ROUNDS")
       judged=$d; p50=$gp50; p99=$gp99; errs=$err
       if [ "$rmed" != - ]; then judged=$rmed; p50=$rp50; p99=$rp99; errs=$((err + rerr)); fi
       v=""
@@ -1057,8 +1057,9 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
       elif ! awk -v d="$judged" 'BEGIN { exit !(d <= 15) }'; then v="FAIL: > 15 µs"
       elif [ "$c" = 64 ] && [ "$p99" -gt $((3 * p50)) ]; then v="FAIL: p99 > 3× p50"
       else v=pass; fi
-      rounds="-"; plainlat="-"; [ "$rmed" = - ] || { rounds="$rmed ($rmin … $rmax)"; plainlat="$(ms "$pp50") / $(ms "$pp99")"; }
-      echo "| $n | $cl | $c | $rounds | $(ms "$p50") | $(ms "$p99") | $plainlat | $ncpu | $gcpu | $d | $rpr | $rtr | $v |"
+      rounds="-"; plainlat="-"; ratio="-"
+      [ "$rmed" = - ] || { rounds="$rmed ($rmin … $rmax)"; plainlat="$(ms "$pp50") / $(ms "$pp99")"; ratio="×$rratio"; }
+      echo "| $n | $cl | $c | $rounds | $ratio | $(ms "$p50") | $(ms "$p99") | $plainlat | $ncpu | $gcpu | $d | $rpr | $rtr | $v |"
     done
   fi
   if [ "$CACHE" = yes ]; then

@@ -61,16 +61,17 @@ final class RecentStats implements CompletionListener {
         final long[] latency = new long[BUCKETS];
         final long[] ttfb = new long[BUCKETS];
 
-        void add(int status, long in, long out, double latencyMs, double ttfbMs) {
+        /** @param ttfbBucket -1 when the request has no time to first byte */
+        void add(int status, long in, long out, int latencyBucket, int ttfbBucket) {
             requests++;
             if (status >= 400) {
                 errors++;
             }
             tokensIn += in;
             tokensOut += out;
-            latency[bucket(latencyMs)]++;
-            if (ttfbMs >= 0) {
-                ttfb[bucket(ttfbMs)]++;
+            latency[latencyBucket]++;
+            if (ttfbBucket >= 0) {
+                ttfb[ttfbBucket]++;
             }
         }
 
@@ -106,8 +107,9 @@ final class RecentStats implements CompletionListener {
             return;
         }
         long now = System.nanoTime();
-        double latency = (now - ex.startNanos()) / 1e6;
-        double ttfb = ex.stream() && ex.firstByteNanos() != 0 ? (ex.firstByteNanos() - ex.startNanos()) / 1e6 : -1;
+        // the histogram buckets, found once for the request's four counters
+        int latency = bucket((now - ex.startNanos()) / 1e6);
+        int ttfb = ex.stream() && ex.firstByteNanos() != 0 ? bucket((ex.firstByteNanos() - ex.startNanos()) / 1e6) : -1;
         Usage u = ex.usage();
         String model = models.contains(ex.model()) ? ex.model() : "other";
         String provider = providers.contains(ex.provider()) ? ex.provider() : "other";

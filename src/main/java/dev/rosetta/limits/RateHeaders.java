@@ -83,14 +83,38 @@ public final class RateHeaders {
         return best;
     }
 
-    /** A kind's three header names in one dialect, made once (Netty keeps their hash with them). */
-    private record Names(CharSequence limit, CharSequence remaining, CharSequence reset) {
+    /**
+     * A kind's three header names in one dialect, made once (Netty keeps their hash with them), and the
+     * last reset time written under them: requests within the same second share the text.
+     */
+    private static final class Names {
+        final CharSequence limit;
+        final CharSequence remaining;
+        final CharSequence reset;
+        private volatile Stamp lastReset = new Stamp(Long.MIN_VALUE, "");
+
+        private Names(String limit, String remaining, String reset) {
+            this.limit = io.vertx.core.http.HttpHeaders.createOptimized(limit);
+            this.remaining = io.vertx.core.http.HttpHeaders.createOptimized(remaining);
+            this.reset = io.vertx.core.http.HttpHeaders.createOptimized(reset);
+        }
 
         static Names of(String limit, String remaining, String reset) {
-            return new Names(io.vertx.core.http.HttpHeaders.createOptimized(limit),
-                    io.vertx.core.http.HttpHeaders.createOptimized(remaining),
-                    io.vertx.core.http.HttpHeaders.createOptimized(reset));
+            return new Names(limit, remaining, reset);
         }
+
+        /** {@link #rfc3339} of {@code epochSecond}, from the last request's when it was the same second. */
+        String resetAt(long epochSecond) {
+            Stamp last = lastReset;
+            if (last.epochSecond() != epochSecond) {
+                last = new Stamp(epochSecond, rfc3339(epochSecond));
+                lastReset = last;
+            }
+            return last.text();
+        }
+    }
+
+    private record Stamp(long epochSecond, String text) {
     }
 
     private static final Names OPENAI_REQUESTS = Names.of("x-ratelimit-limit-requests",
@@ -104,17 +128,17 @@ public final class RateHeaders {
 
     private static void openAi(MultiMap out, Names names, Quota q) {
         if (q != null) {
-            out.set(names.limit(), Long.toString(q.bucket().limit()));
-            out.set(names.remaining(), Long.toString(q.remaining()));
-            out.set(names.reset(), duration(q.resetMillis()));
+            out.set(names.limit, Long.toString(q.bucket().limit()));
+            out.set(names.remaining, Long.toString(q.remaining()));
+            out.set(names.reset, duration(q.resetMillis()));
         }
     }
 
     private static void anthropic(MultiMap out, Names names, Quota q, long now) {
         if (q != null) {
-            out.set(names.limit(), Long.toString(q.bucket().limit()));
-            out.set(names.remaining(), Long.toString(q.remaining()));
-            out.set(names.reset(), rfc3339((now + q.resetMillis() + 999) / 1000));
+            out.set(names.limit, Long.toString(q.bucket().limit()));
+            out.set(names.remaining, Long.toString(q.remaining()));
+            out.set(names.reset, names.resetAt((now + q.resetMillis() + 999) / 1000));
         }
     }
 

@@ -56,4 +56,19 @@ class RateHeadersTest {
         assertThat(anthropic.get("anthropic-ratelimit-tokens-reset")).isEqualTo("2025-12-01T00:00:12Z");
         assertThat(anthropic.names()).noneMatch(n -> n.startsWith("x-ratelimit"));
     }
+
+    @Test
+    void anthropicResetsFollowTheClockFromRequestToRequest() {
+        // the text of the last reset second is kept for the next request: a later second must not get it
+        Bucket rpm = new Bucket("key:k:rpm:60", Bucket.Unit.REQUESTS, 60, 60_000);
+        long t0 = 1_764_547_200_000L;
+        long[] nows = {t0, t0 + 10, t0 + 1_500, t0 + 1_500, t0 - 60_000, t0 + 86_400_000};
+        String[] expected = {"2025-12-01T00:00:01Z", "2025-12-01T00:00:02Z", "2025-12-01T00:00:03Z",
+            "2025-12-01T00:00:03Z", "2025-11-30T23:59:01Z", "2025-12-02T00:00:01Z"};
+        for (int i = 0; i < nows.length; i++) {
+            MultiMap out = MultiMap.caseInsensitiveMultiMap();
+            RateHeaders.write(out, Dialect.ANTHROPIC, List.of(new Quota(rpm, 59, 1000)), nows[i]);
+            assertThat(out.get("anthropic-ratelimit-requests-reset")).as("request %d", i).isEqualTo(expected[i]);
+        }
+    }
 }

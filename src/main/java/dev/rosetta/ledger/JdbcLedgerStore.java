@@ -74,7 +74,7 @@ public final class JdbcLedgerStore implements LedgerStore {
         }
         session.transaction(c -> {
             if (!postgres) {
-                insertRows(statement(c, false), records);
+                insertRows(statement(c, true), records); // ON CONFLICT costs SQLite nothing to speak of
                 return null;
             }
             try {
@@ -131,8 +131,8 @@ public final class JdbcLedgerStore implements LedgerStore {
 
     /**
      * PostgreSQL: the whole batch as one row of arrays, a column each, which {@code unnest} turns back
-     * into rows on the server; the driver binds 23 parameters instead of 26 per record, and sends them in
-     * binary. The texts other than the request id repeat from record to record (a few tenants, keys and
+     * into rows on the server; the driver binds 27 parameters per batch instead of 26 per record, and sends
+     * them in binary. The texts other than the request id repeat from record to record (a few tenants, keys and
      * models), so each is sent once, in {@code texts}, and the records carry its index there.
      */
     private static void insertArrays(PreparedStatement s, List<LedgerRecord> records) throws SQLException {
@@ -198,8 +198,8 @@ public final class JdbcLedgerStore implements LedgerStore {
     }
 
     /**
-     * The insert ({@code orSkip}: the one that skips records already stored), prepared once per connection
-     * (the session opens a new one after a PostgreSQL failure).
+     * The insert ({@code orSkip}: the one that skips records already stored; SQLite has only that one),
+     * prepared once per connection (the session opens a new one after a PostgreSQL failure).
      */
     private PreparedStatement statement(Connection c, boolean orSkip) throws SQLException {
         if (insertOn != c) {
@@ -209,7 +209,7 @@ public final class JdbcLedgerStore implements LedgerStore {
             insertOrSkip = null;
             insertOn = c;
         }
-        if (orSkip || !postgres) {
+        if (orSkip) {
             if (insertOrSkip == null) {
                 insertOrSkip = c.prepareStatement(postgres ? POSTGRES_INSERT_OR_SKIP : SQLITE_INSERT);
             }

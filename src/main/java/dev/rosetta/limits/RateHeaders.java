@@ -99,10 +99,6 @@ public final class RateHeaders {
             this.reset = io.vertx.core.http.HttpHeaders.createOptimized(reset);
         }
 
-        static Names of(String limit, String remaining, String reset) {
-            return new Names(limit, remaining, reset);
-        }
-
         /** {@link #rfc3339} of {@code epochSecond}, from the last request's when it was the same second. */
         String resetAt(long epochSecond) {
             Stamp last = lastReset;
@@ -117,13 +113,13 @@ public final class RateHeaders {
     private record Stamp(long epochSecond, String text) {
     }
 
-    private static final Names OPENAI_REQUESTS = Names.of("x-ratelimit-limit-requests",
+    private static final Names OPENAI_REQUESTS = new Names("x-ratelimit-limit-requests",
             "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests");
-    private static final Names OPENAI_TOKENS = Names.of("x-ratelimit-limit-tokens",
+    private static final Names OPENAI_TOKENS = new Names("x-ratelimit-limit-tokens",
             "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens");
-    private static final Names ANTHROPIC_REQUESTS = Names.of("anthropic-ratelimit-requests-limit",
+    private static final Names ANTHROPIC_REQUESTS = new Names("anthropic-ratelimit-requests-limit",
             "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset");
-    private static final Names ANTHROPIC_TOKENS = Names.of("anthropic-ratelimit-tokens-limit",
+    private static final Names ANTHROPIC_TOKENS = new Names("anthropic-ratelimit-tokens-limit",
             "anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset");
 
     private static void openAi(MultiMap out, Names names, Quota q) {

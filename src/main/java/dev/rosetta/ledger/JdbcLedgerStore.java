@@ -72,11 +72,16 @@ public final class JdbcLedgerStore implements LedgerStore {
         if (records.isEmpty()) {
             return;
         }
-        session.transaction(c -> {
-            if (!postgres) {
+        if (!postgres) {
+            session.transaction(c -> {
                 insertRows(statement(c, true), records); // ON CONFLICT costs SQLite nothing to speak of
                 return null;
-            }
+            });
+            return;
+        }
+        // One statement, so autocommit makes it a transaction of its own: one round trip per batch, where
+        // BEGIN ... COMMIT took two (and woke the writer, on the event loop's core, once more).
+        session.read(c -> {
             try {
                 insertArrays(statement(c, false), records);
             } catch (SQLException e) {
@@ -84,8 +89,8 @@ public final class JdbcLedgerStore implements LedgerStore {
                     throw e;
                 }
                 // Some records are stored already (a spool replayed after a write whose answer was lost): once
-                // more, skipping those. Replays are rare, so the common batch does not pay for ON CONFLICT.
-                c.rollback();
+                // more, skipping those. Replays are rare, so the common batch does not pay for ON CONFLICT. The
+                // failed statement stored nothing: a statement is atomic.
                 insertArrays(statement(c, true), records);
             }
             return null;

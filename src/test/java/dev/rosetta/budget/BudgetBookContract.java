@@ -82,6 +82,18 @@ abstract class BudgetBookContract {
     }
 
     @Test
+    void aRequestThatReservedNothingSettlesWhatItCost() {
+        // an unpriced model, or the rest of a provider's API: nothing reserved, then settled (in Redis a
+        // reservation of 0 to give back once reached HINCRBY as "-0", which it refuses)
+        Hold nothing = day(2, 0, T0);
+        assertThat(await(book().reserve(List.of(nothing), T0)).granted()).isTrue();
+        assertThat(await(book().settle(List.of(nothing), 0, T0))).containsExactly(Spend.ZERO);
+        assertThat(await(book().reserve(List.of(nothing), T0)).granted()).isTrue();
+        assertThat(await(book().settle(List.of(nothing), 3 * USD, T0))).containsExactly(new Spend(3 * USD, 0));
+        assertThat(await(book().reserve(List.of(nothing), T0)).refused()).isEqualTo(0);
+    }
+
+    @Test
     void allOrNothingAcrossKeyAndTenant() {
         String tenant = "t_" + UUID.randomUUID();
         Hold tenantFull = hold("tenant", tenant, 1, Budget.Period.MONTH, ZoneOffset.UTC, false, USD, T0);

@@ -12,7 +12,8 @@ for i = 1, #KEYS do
   local a = 1 + (i - 1) * 3
   local estimate, actual, ttl = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   born(KEYS[i], ARGV[1])
-  local reserved = redis.call('HINCRBY', KEYS[i], 'reserved', -estimate)
+  -- formatted: Lua's -0 of a reservation of nothing would reach Redis as "-0", which HINCRBY refuses
+  local reserved = redis.call('HINCRBY', KEYS[i], 'reserved', string.format('%d', -estimate))
   if reserved < 0 then
     redis.call('HSET', KEYS[i], 'reserved', 0)
     reserved = 0

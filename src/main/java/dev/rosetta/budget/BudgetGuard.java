@@ -84,8 +84,15 @@ public final class BudgetGuard {
      * @param maxOutputTokens the output limit the request sets, -1 for none
      */
     public Future<Claim> reserve(Exchange ex, Route route, long bodyBytes, long maxOutputTokens) {
+        return reserve(ex, estimate(route.upstreamModel(), bodyBytes, maxOutputTokens));
+    }
+
+    /**
+     * Reserves {@code cost} nano-USD for {@code ex}, as {@link #reserve(Exchange, Route, long, long)} does its
+     * estimate. A cost of 0 reserves nothing and is refused only by a hard budget already spent.
+     */
+    public Future<Claim> reserve(Exchange ex, long cost) {
         long now = clock.millis();
-        long cost = estimate(route.upstreamModel(), bodyBytes, maxOutputTokens);
         List<Hold> holds = holds(ex.principal(), cost, now);
         Future<Verdict> verdict = book.reserve(holds, now);
         if (verdict.isComplete()) {

@@ -113,18 +113,50 @@ public final class Police {
                 ? budgets.reserve(ex, route, bodyBytes, maxOutputTokens) : null;
         Future<Decision> rate = reserve(ex.principal(), ex.model(), route.provider().name(), bodyBytes,
                 maxOutputTokens, ex.requestId(), now);
+        decide(ex, money, rate, now, true, next);
+    }
+
+    /**
+     * The police stage for the rest of a provider's API (files, uploads, batches, stored responses,
+     * images, ...), before the call: these requests count against the request limits that apply to them
+     * as any other, rpm and concurrent, of the key and tenant (and their {@code model_limits} when the
+     * request names a model), the model's and the provider's. Token limits do not count them: nothing
+     * there is metered in tokens the gateway sees. A key or tenant whose hard budget is spent is refused;
+     * nothing is reserved against a budget that is not, since what these calls cost (a batch's results,
+     * say) is billed by the provider later, outside the gateway's view. The provider's own rate-limit
+     * headers reach the client as it sent them; the gateway's are written only on a refusal.
+     *
+     * @param model the model the request names, null for none
+     */
+    public void admitApi(Exchange ex, String model, String provider, Runnable next) {
+        long now = clock.millis();
+        Future<BudgetGuard.Claim> money = budgets != null && BudgetGuard.applies(ex.principal())
+                ? budgets.reserve(ex, 0) : null;
+        Principal p = ex.principal();
+        Future<Decision> rate = null;
+        if (!(p.keyLimits().noLimits() && p.tenantLimits().noLimits() && models.isEmpty() && providers.isEmpty())) {
+            List<Charge> charges = charges(p, model == null ? "" : model, provider, 0, 0);
+            charges.removeIf(c -> c.bucket().unit() == Bucket.Unit.TOKENS);
+            rate = charges.isEmpty() ? null : limiter.reserve(charges, ex.requestId(), now);
+        }
+        decide(ex, money, rate, now, false, next);
+    }
+
+    /** Waits for both answers (either may be null: not asked), then {@link #decided}. */
+    private void decide(Exchange ex, Future<BudgetGuard.Claim> money, Future<Decision> rate, long now,
+                        boolean headers, Runnable next) {
         if (money == null && rate == null) {
             next.run();
             return;
         }
         if ((money == null || money.isComplete()) && (rate == null || rate.isComplete())) {
-            decided(ex, claim(money), decision(rate), now, next);
+            decided(ex, claim(money), decision(rate), now, headers, next);
             return;
         }
         Future.join(money == null ? Future.succeededFuture() : money, rate == null ? Future.succeededFuture() : rate)
                 .onComplete(x -> {
                     try {
-                        decided(ex, claim(money), decision(rate), now, next);
+                        decided(ex, claim(money), decision(rate), now, headers, next);
                     } catch (GatewayException e) {
                         replies.error(ex, e.error());
                     } catch (RuntimeException e) {
@@ -160,8 +192,13 @@ public final class Police {
         return charges.isEmpty() ? null : limiter.reserve(charges, lease, now);
     }
 
-    /** Both answers in (either may be null: not asked): go on holding both, or refuse and give back. */
-    private void decided(Exchange ex, BudgetGuard.Claim claim, Decision decision, long now, Runnable next) {
+    /**
+     * Both answers in (either may be null: not asked): go on holding both, or refuse and give back.
+     *
+     * @param headers whether a granted request's answer carries the remaining quota in the dialect's headers
+     */
+    private void decided(Exchange ex, BudgetGuard.Claim claim, Decision decision, long now, boolean headers,
+                         Runnable next) {
         Reservation held = decision instanceof Decision.Granted g ? g.reservation() : Reservation.NONE;
         if (claim != null && !budgets.admits(claim)) {
             cancel(held);
@@ -190,7 +227,9 @@ public final class Police {
             if (held != Reservation.NONE) {
                 ex.whenComplete(done -> limiter.settle(held, actualTokens(done, held), clock.millis()));
             }
-            RateHeaders.write(ex.response().headers(), ex.dialect(), g.quotas(), now);
+            if (headers) {
+                RateHeaders.write(ex.response().headers(), ex.dialect(), g.quotas(), now);
+            }
         }
         next.run();
     }

@@ -8,6 +8,7 @@ import dev.rosetta.dialect.ProviderType;
 import dev.rosetta.error.ErrorKind;
 import dev.rosetta.error.GatewayError;
 import dev.rosetta.error.GatewayException;
+import dev.rosetta.limits.Police;
 import dev.rosetta.route.ApiPaths.ApiPath;
 import dev.rosetta.route.ApiProviders;
 import dev.rosetta.route.ApiProviders.Target;
@@ -95,22 +96,25 @@ public final class ApiPassthrough {
     private final ApiProviders providers;
     private final Duration bodyIdle;
     private final Optional<UploadGrants> uploads;
+    private final Police police;
 
     /**
      * @param bodyIdle how long a streamed request body may pause (not counting pauses the gateway makes)
      * @param uploads with {@code auth: keys}: the grants put in rewritten upload URLs, whose follow-ups carry no key
+     * @param police the limits and budgets these requests count against ({@link Police#admitApi}); null for none
      */
     public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle,
-                          Optional<UploadGrants> uploads) {
+                          Optional<UploadGrants> uploads, Police police) {
         this.vertx = vertx;
         this.upstream = upstream;
         this.providers = providers;
         this.bodyIdle = bodyIdle;
         this.uploads = uploads;
+        this.police = police;
     }
 
     public ApiPassthrough(Vertx vertx, Upstream upstream, ApiProviders providers, Duration bodyIdle) {
-        this(vertx, upstream, providers, bodyIdle, Optional.empty());
+        this(vertx, upstream, providers, bodyIdle, Optional.empty(), null);
     }
 
     /**
@@ -138,6 +142,24 @@ public final class ApiPassthrough {
             discardBody(ex);
             throw e;
         }
+        if (police == null) {
+            stream(ex, target);
+            return;
+        }
+        // Still paused, the body waits for the police stage's answer (from Redis, perhaps). A refusal leaves
+        // it unread, and a client that asked to continue first never sends it.
+        ex.response().endHandler(v -> discardBody(ex));
+        try {
+            police.admitApi(ex, ex.model(), target.provider().name(), () -> stream(ex, target));
+        } catch (GatewayException e) {
+            discardBody(ex);
+            throw e;
+        }
+    }
+
+    /** Streams the paused request's body to {@code target} and its answer back. */
+    private void stream(Exchange ex, Target target) {
+        HttpServerRequest req = ex.request();
         if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
             ex.response().writeContinue();
         }
@@ -190,6 +212,15 @@ public final class ApiPassthrough {
     private void forward(Exchange ex, ApiPath path, byte[] body) {
         Optional<RequestPeek> peek = peek(body);
         Target target = choose(ex, path, peek.flatMap(RequestPeek::model));
+        if (police == null) {
+            send(ex, path, body, peek, target);
+            return;
+        }
+        police.admitApi(ex, ex.model(), target.provider().name(), () -> send(ex, path, body, peek, target));
+    }
+
+    /** Sends the request's body, read whole, to {@code target} and streams its answer back. */
+    private void send(Exchange ex, ApiPath path, byte[] body, Optional<RequestPeek> peek, Target target) {
         byte[] sent = target.route().isPresent() && path.model().isEmpty() && peek.isPresent()
                 ? peek.get().withModel(body, target.route().get().upstreamModel()) : body;
         Flow flow = new Flow();

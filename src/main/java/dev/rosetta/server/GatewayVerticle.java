@@ -98,15 +98,17 @@ final class GatewayVerticle extends VerticleBase {
         listeners.addAll(observe.listeners());
         Replies replies = new Replies(listeners, lifecycle::end, redactor);
         Upstream upstream = new Upstream(vertx, clients, replies, observe.tracingOrNull());
+        Police police = limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets);
         Pipeline pipeline = new Pipeline(routes, new Passthrough(upstream, config.server().stream()), new Conversion(upstream, replies, opaque, config.server().strict(),
                 new MediaFetcher(vertx, config.server().mediaFetch(), egress), config.server().stream()),
                 new CountTokens(upstream, replies, opaque, counters), new Embeddings(upstream, replies), new MockProvider(replies),
-                limiter == null ? null : new Police(limiter, config.limiter(), clock, replies, budgets),
+                police,
                 cache == null ? null : new dev.rosetta.cache.ResponseCache(config.cache(), cache, opaque, replies, clock),
                 new dev.rosetta.route.Router(vertx, routing::routing, routing.health(), routing.delays(),
                         new java.util.SplittableRandom(), replies));
         ApiPassthrough passthrough = new ApiPassthrough(vertx, upstream, new ApiProviders(config.providers(), routes),
-                config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads());
+                config.server().requestReadTimeout(), admission == null ? java.util.Optional.empty() : admission.uploads(),
+                police);
         RequestRouter router = new RequestRouter(routes, pipeline, passthrough, replies, config.server().maxBodyBytes(),
                 lifecycle, vertx, config.server().requestReadTimeout(), admission, keys == null ? null
                         : new AdminApi(keys, config.auth().adminKey(), admission.throttle(), java.time.Clock.systemUTC(),

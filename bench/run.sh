@@ -16,6 +16,8 @@
 #                         recompiles what the end of the previous load deoptimised
 #   -w, --warmup D        unrecorded warm-up per scenario at 16 connections (default 10s; 0 skips), in
 #                         four loads of D/4 when D is given in seconds (4s or more)
+#       --governed-warmup D the same for the -governed scenarios, when longer than -w (default 60s): the
+#                         governed gateway's JIT takes about a minute of load to settle
 #   -p, --paced N         streamed calls per paced-latency case (default 50; 0 skips that part)
 #   -n, --startups N      gateway starts timed for startup-to-healthy (default 3)
 #   -g, --gateway-cores L cores for Rosetta (and the nginx floor), as taskset takes them (default 1);
@@ -60,6 +62,7 @@ DURATION=10s
 CONNS="1 16 64"
 FILTER=""
 WARMUP=10s
+GOV_WARMUP=60s
 SETTLE=2s
 PACED=50
 STARTUPS=3
@@ -83,6 +86,7 @@ while [ $# -gt 0 ]; do
     -c|--connections) CONNS=$2; shift 2 ;;
     -s|--scenarios) FILTER=$2; shift 2 ;;
     -w|--warmup) WARMUP=$2; shift 2 ;;
+    --governed-warmup) GOV_WARMUP=$2; shift 2 ;;
     -W|--settle) SETTLE=$2; shift 2 ;;
     -p|--paced) PACED=$2; shift 2 ;;
     -n|--startups) STARTUPS=$2; shift 2 ;;
@@ -100,6 +104,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$DURATION" =~ ^[0-9]+$ ]] && DURATION="${DURATION}s"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] && WARMUP="${WARMUP}s"
+[[ "$GOV_WARMUP" =~ ^[0-9]+$ ]] && GOV_WARMUP="${GOV_WARMUP}s"
 [[ "$SETTLE" =~ ^[0-9]+$ ]] && SETTLE="${SETTLE}s"
 case "$CACHE" in yes|no) ;; *) echo "run.sh: -C/--cache takes yes or no" >&2; exit 2 ;; esac
 
@@ -673,12 +678,19 @@ for row in "${SELECTED[@]}"; do
     ANY_ERROR=1
     continue
   fi
-  if [ "$WARMUP" != 0s ]; then
+  warm=$WARMUP
+  # The governed gateway has more code for the JIT: its compiler threads still took 20-80 ms a second of
+  # the gateway's core through the first minute of load, preempting the event loop (docs/performance.md).
+  if [[ "$name" == *-governed ]] && [ "$warm" != 0s ] && [[ "$warm" =~ ^([0-9]+)s$ ]] && [[ "$GOV_WARMUP" =~ ^([0-9]+)s$ ]] \
+      && [ "${GOV_WARMUP%s}" -gt "${warm%s}" ]; then
+    warm=$GOV_WARMUP
+  fi
+  if [ "$warm" != 0s ]; then
     # In four loads rather than one (when given in seconds): the end of each, wrk cutting the requests in
     # flight, deoptimises code compiled before any request was cancelled, and the next load lets the JIT
     # compile it again with those paths; with one long load that recompilation fell in the measured loads.
-    parts=1; part=$WARMUP
-    if [[ "$WARMUP" =~ ^([0-9]+)s$ ]] && [ "${BASH_REMATCH[1]}" -ge 4 ]; then parts=4; part="$((BASH_REMATCH[1] / 4))s"; fi
+    parts=1; part=$warm
+    if [[ "$warm" =~ ^([0-9]+)s$ ]] && [ "${BASH_REMATCH[1]}" -ge 4 ]; then parts=4; part="$((BASH_REMATCH[1] / 4))s"; fi
     for i in $(seq 1 "$parts"); do
       BENCH_CLIENT_KEY=$(key_of "$name") run_wrk "$RAW/$name.warmup$i.txt" 16 "$part" "$script" "$url" "$body"
       [[ "$class" == floor* ]] || GW_REQUESTS=$((GW_REQUESTS + WRK_requests))
@@ -969,7 +981,7 @@ pv() { sed -n "s/.*$1=\\([-0-9]*\\).*/\\1/p" <<<"$2"; }
   echo "- Machine: $(nproc --all) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every number noisy)"
   echo "- Gateway: \`$JAR\` on $("$JAVA" -version 2>&1 | head -1), flags \`$(gw_flags)\`, pinned to core $GW_CORE, access log on (stdout to a file)"
-  echo "- Load: wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $DURATION per load, warm-up $WARMUP at 16 connections per scenario; wrk, curl and the mocks pinned to core $LOAD_CORE"
+  echo "- Load: wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), 1 thread, $DURATION per load, warm-up $WARMUP at 16 connections per scenario (the -governed ones: $GOV_WARMUP, when longer); wrk, curl and the mocks pinned to core $LOAD_CORE"
   echo "- Settle before any measurement: every scenario at each of ($CONNS) connections for $SETTLE: $SETTLE_REQUESTS requests in ${SETTLE_S} s, costing the gateway ${SETTLE_CPU_S} s of CPU (mostly the JIT compiling)"
   echo "- Mock: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1, fixed bodies from bench/bodies; floor: the same nginx as a proxy_pass reverse proxy on core $GW_CORE"
   echo

@@ -142,7 +142,8 @@ public final class ApiPassthrough {
             discardBody(ex);
             throw e;
         }
-        if (police == null) {
+        if (police == null || req.getParam(UploadGrants.PARAM) != null) {
+            // (the rest of an upload the gateway let start, through the URL it handed back: one upload, counted once)
             stream(ex, target);
             return;
         }

@@ -1,5 +1,6 @@
 package dev.rosetta.limits;
 
+import static dev.rosetta.testing.TestGateway.DISABLED_GATEWAY_KEY;
 import static dev.rosetta.testing.TestGateway.GATEWAY_KEY;
 import static dev.rosetta.testing.TestGateway.NARROW_GATEWAY_KEY;
 import static dev.rosetta.testing.TestGateway.OFF_TENANT_GATEWAY_KEY;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -48,12 +50,17 @@ class LimitsOnApiPassthroughTest {
                 port: 0
                 auth: keys
                 store: "sqlite::memory:"
+                state_secret: limits-on-api-passthrough-test-secret
                 %s
                 providers:
                   - name: oai
                     type: openai
-                    base_url: %s/v1
+                    base_url: %2$s/v1
                     api_key: ${OPENAI_API_KEY}
+                  - name: gem
+                    type: gemini
+                    base_url: %2$s
+                    api_key: ${GEMINI_API_KEY}
                 models:
                   - name: gpt-test
                     provider: oai
@@ -75,6 +82,10 @@ class LimitsOnApiPassthroughTest {
                     tenant: t
                     key: ${GW_OFF_KEY}
                     budget: {usd: 0.0001, period: month}
+                  - name: uploader
+                    tenant: t
+                    key: ${GW_DISABLED_KEY}
+                    limits: {rpm: 1}
                 """.formatted(counters(), upstream.baseUrl()));
     }
 
@@ -120,6 +131,32 @@ class LimitsOnApiPassthroughTest {
         assertThat(upstream.take().path()).isEqualTo("/v1/files");
         assertThat(upstream.take().path()).isEqualTo("/v1/moderations");
         assertThat(upstream.pending()).as("refused requests never reach the provider").isZero();
+    }
+
+    @Test
+    void aResumableUploadCountsOnceHowManyRequestsItsBytesTake() throws Exception {
+        upstream.answer(r -> "start".equals(r.headers().get("x-goog-upload-command"))
+                ? new Reply(200, Map.of("x-goog-upload-url", "https://generativelanguage.googleapis.com/upload/v1beta/files"
+                        + "?upload_id=UP-1&upload_protocol=resumable", "x-goog-upload-status", "active"), List.of(), true)
+                : Reply.json(200, "{\"file\":{\"name\":\"files/UP-1\"}}", Map.of("x-goog-upload-status", "final")));
+        HttpRequest.Builder start = HttpRequest.newBuilder(URI.create(gateway.url() + "/upload/v1beta/files"))
+                .header("x-goog-api-key", DISABLED_GATEWAY_KEY).header("content-type", "application/json")
+                .header("x-goog-upload-protocol", "resumable").header("x-goog-upload-command", "start")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"file\":{}}"));
+        HttpResponse<String> started = send(start);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        String url = started.headers().firstValue("x-goog-upload-url").orElseThrow();
+        for (String command : List.of("upload", "upload, finalize")) {
+            HttpResponse<String> chunk = send(HttpRequest.newBuilder(URI.create(url))
+                    .header("x-goog-upload-command", command).header("x-goog-upload-offset", "0")
+                    .POST(HttpRequest.BodyPublishers.ofString("chunk")));
+            assertThat(chunk.statusCode()).as("the upload's %s, after its start took the key's one request", command)
+                    .isEqualTo(200);
+        }
+        HttpResponse<String> another = send(start);
+        assertThat(another.statusCode()).isEqualTo(429);
+        assertThat(JSON.readTree(another.body()).at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        assertThat(another.body()).contains("rpm limit of key cfg_uploader of 1");
     }
 
     @Test

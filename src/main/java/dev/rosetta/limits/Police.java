@@ -126,19 +126,13 @@ public final class Police {
      * say) is billed by the provider later, outside the gateway's view. The provider's own rate-limit
      * headers reach the client as it sent them; the gateway's are written only on a refusal.
      *
-     * @param model the model the request names, null for none
+     * @param model the model the request names, empty for none
      */
     public void admitApi(Exchange ex, String model, String provider, Runnable next) {
         long now = clock.millis();
         Future<BudgetGuard.Claim> money = budgets != null && BudgetGuard.applies(ex.principal())
                 ? budgets.reserve(ex, 0) : null;
-        Principal p = ex.principal();
-        Future<Decision> rate = null;
-        if (!(p.keyLimits().noLimits() && p.tenantLimits().noLimits() && models.isEmpty() && providers.isEmpty())) {
-            List<Charge> charges = charges(p, model == null ? "" : model, provider, 0, 0);
-            charges.removeIf(c -> c.bucket().unit() == Bucket.Unit.TOKENS);
-            rate = charges.isEmpty() ? null : limiter.reserve(charges, ex.requestId(), now);
-        }
+        Future<Decision> rate = reserve(ex.principal(), model, provider, 0, 0, false, ex.requestId(), now);
         decide(ex, money, rate, now, false, next);
     }
 
@@ -185,10 +179,19 @@ public final class Police {
      */
     public Future<Decision> reserve(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens,
                                     String lease, long now) {
+        return reserve(p, model, provider, bodyBytes, maxOutputTokens, true, lease, now);
+    }
+
+    /** @param tokens whether the token limits count the request too, or only the request limits */
+    private Future<Decision> reserve(Principal p, String model, String provider, long bodyBytes, long maxOutputTokens,
+                                     boolean tokens, String lease, long now) {
         if (p.keyLimits().noLimits() && p.tenantLimits().noLimits() && models.isEmpty() && providers.isEmpty()) {
             return null;
         }
         List<Charge> charges = charges(p, model, provider, bodyBytes, maxOutputTokens);
+        if (!tokens) {
+            charges.removeIf(c -> c.bucket().unit() == Bucket.Unit.TOKENS);
+        }
         return charges.isEmpty() ? null : limiter.reserve(charges, lease, now);
     }
 
